@@ -1,0 +1,399 @@
+#include "lib/common.h"
+#include "apiserver/api_int.h"
+#include "apiserver/metrics.h"
+#include "lib/json.h"
+#include "lib/log.h"
+
+#include <strings.h>
+
+/* ---- responses ---- */
+
+int api_reply_json(api_ctx *c, int code, json_t *obj)
+{
+    c->resp->code = code;
+    c->resp->content_type = "application/json";
+    kp_buf_reset(&c->resp->body);
+    kp_json_dump_buf(&c->resp->body, obj);
+    kp_buf_putc(&c->resp->body, '\n');
+    json_decref(obj);
+    return 0;
+}
+
+const char *api_query(const api_ctx *c, const char *key)
+{
+    return kp_req_query(c->req, key);
+}
+
+bool api_accepts(const api_ctx *c, const char *needle)
+{
+    const char *accept = kp_req_header(c->req, "Accept");
+    return accept && strstr(accept, needle);
+}
+
+const char *api_qualified(const api_ctx *c)
+{
+    const char *res = c->res ? c->res->resource : c->resource_name;
+    const char *group = c->res ? c->res->group : c->group;
+    if (!res)
+        return "";
+    if (group && group[0])
+        return kp_arena_printf(c->a, "%s.%s", res, group);
+    return res;
+}
+
+/* k8s: every non-2xx answer is a metav1.Status with the code and reason. 5xx text stays in
+ * the log; the client gets the request id. */
+static void api_status(api_ctx *c, int rc)
+{
+    int code = kp_err_http(rc);
+    json_t *st = json_object(), *details = json_object();
+    const kp_err_cause_entry *causes;
+    size_t ncauses = kp_err_causes(&causes);
+    const char *msg = kp_err_msg();
+
+    if (code >= 500) {
+        KP_LOG_ERROR("api", "rid=%s %s %s: %s", kp_req_id(c->req), kp_req_method(c->req),
+                     kp_req_path(c->req), msg);
+        if (rc != KP_EUNAVAILABLE && rc != KP_ETIMEOUT)
+            msg = kp_arena_printf(c->a, "internal error (request id %s)", kp_req_id(c->req));
+    }
+    json_object_set_new(st, "kind", json_string("Status"));
+    json_object_set_new(st, "apiVersion", json_string("v1"));
+    json_object_set_new(st, "metadata", json_object());
+    json_object_set_new(st, "status", json_string("Failure"));
+    json_object_set_new(st, "message", json_string(msg));
+    json_object_set_new(st, "reason", json_string(kp_err_reason(rc)));
+    if (c->name)
+        json_object_set_new(details, "name", json_string(c->name));
+    if (c->res && c->res->group[0])
+        json_object_set_new(details, "group", json_string(c->res->group));
+    if (c->res)
+        json_object_set_new(details, "kind", json_string(c->res->resource));
+    if (ncauses) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < ncauses; i++) {
+            json_t *ca = json_object();
+            json_object_set_new(ca, "reason", json_string(causes[i].reason));
+            json_object_set_new(ca, "message", json_string(causes[i].message));
+            json_object_set_new(ca, "field", json_string(causes[i].field));
+            json_array_append_new(arr, ca);
+        }
+        json_object_set_new(details, "causes", arr);
+    }
+    if (json_object_size(details))
+        json_object_set_new(st, "details", details);
+    else
+        json_decref(details);
+    json_object_set_new(st, "code", json_integer(code));
+    api_reply_json(c, code, st);
+}
+
+/* ---- pipeline steps ---- */
+
+static char *api_next_seg(char **p)
+{
+    char *s = *p, *slash;
+    while (*s == '/')
+        s++;
+    if (!*s)
+        return NULL;
+    slash = strchr(s, '/');
+    if (slash) {
+        *slash = '\0';
+        *p = slash + 1;
+    } else {
+        *p = s + strlen(s);
+    }
+    return s;
+}
+
+static const char *api_verb_of(const api_ctx *c, const char *method)
+{
+    bool collection = c->name == NULL;
+    const char *w = api_query(c, "watch");
+    bool watch = false;
+
+    if (w && kp_parse_bool(&watch, kp_sv_from(w)) < 0)
+        watch = false;
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+        return watch ? "watch" : collection ? "list" : "get";
+    if (strcmp(method, "POST") == 0)
+        return "create";
+    if (strcmp(method, "PUT") == 0)
+        return "update";
+    if (strcmp(method, "PATCH") == 0)
+        return "patch";
+    if (strcmp(method, "DELETE") == 0)
+        return collection ? "deletecollection" : "delete";
+    return NULL;
+}
+
+/* /clusters/<ws>/api/v1/namespaces/<ns>/<resource>/<name>/<sub>, /apis/<g>/<v>/..., and the
+ * same without /clusters/<ws> (the root workspace). */
+static int api_route(api_ctx *c)
+{
+    char *path = kp_arena_strdup(c->a, kp_req_path(c->req));
+    char *p = path, *seg;
+    const char *segs[8];
+    size_t n = 0;
+
+    c->ws_path = "root";
+    if (strncmp(path, "/clusters/", 10) == 0) {
+        p = path + 10;
+        seg = api_next_seg(&p);
+        if (!seg)
+            return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+        c->ws_path = seg;
+        c->rest = kp_arena_printf(c->a, "/%s", p);
+    } else {
+        c->rest = kp_arena_strdup(c->a, path);
+    }
+    p = kp_arena_strdup(c->a, c->rest);
+    seg = api_next_seg(&p);
+    if (!seg || (strcmp(seg, "api") != 0 && strcmp(seg, "apis") != 0)) {
+        c->kind = ROUTE_NONRESOURCE;
+        c->verb = strcasecmp(kp_req_method(c->req), "GET") == 0 ? "get"
+                                                                : kp_req_method(c->req);
+        return 0;
+    }
+    if (strcmp(seg, "api") == 0) {
+        c->group = "";
+    } else {
+        c->group = api_next_seg(&p);
+        if (!c->group) {
+            c->kind = ROUTE_DISCOVERY;
+            c->verb = "get";
+            return 0;
+        }
+    }
+    c->version = api_next_seg(&p);
+    while ((seg = api_next_seg(&p)) && n < KP_ARRAY_LEN(segs))
+        segs[n++] = seg;
+    if (seg)
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (!c->version || n == 0) {
+        c->kind = ROUTE_DISCOVERY;
+        c->verb = "get";
+        return 0;
+    }
+    c->kind = ROUTE_RESOURCE;
+    /* namespaces/<ns>/<resource>... unless the resource is namespaces itself */
+    if (n >= 3 && strcmp(segs[0], "namespaces") == 0) {
+        c->ns = segs[1];
+        c->resource_name = segs[2];
+        c->name = n > 3 ? segs[3] : NULL;
+        c->sub = n > 4 ? segs[4] : NULL;
+        if (n > 5)
+            return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    } else {
+        c->resource_name = segs[0];
+        c->name = n > 1 ? segs[1] : NULL;
+        c->sub = n > 2 ? segs[2] : NULL;
+        if (n > 3)
+            return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    }
+    c->res = kp_schema_find(c->group, c->version, c->resource_name);
+    c->verb = api_verb_of(c, kp_req_method(c->req));
+    if (!c->res)
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (!c->verb)
+        return kp_err_set(KP_EMETHOD, "method %s is not allowed on %s", kp_req_method(c->req),
+                          c->res->resource);
+    if (c->ns && !c->res->namespaced)
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (c->sub && !((strcmp(c->sub, "status") == 0 && c->res->status) ||
+                    (strcmp(c->sub, "scale") == 0 && c->res->scale)))
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    return 0;
+}
+
+/* Paths anyone may read, as kube-apiserver's system:public-info-viewer. */
+static bool api_public(const api_ctx *c)
+{
+    static const char *const open[] = {"/healthz", "/livez", "/readyz", "/version"};
+    if (c->kind != ROUTE_NONRESOURCE)
+        return false;
+    for (size_t i = 0; i < KP_ARRAY_LEN(open); i++) {
+        size_t n = strlen(open[i]);
+        if (strncmp(c->rest, open[i], n) == 0 && (c->rest[n] == '\0' || c->rest[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+static int api_authenticate(api_ctx *c)
+{
+    const void *const *ders;
+    const size_t *lens;
+    size_t n = kp_req_peer_certs(c->req, &ders, &lens);
+    kp_crypto_subject subj;
+    int rc;
+
+    if (n > 0) {
+        if ((rc = kp_crypto_ca_verify(&subj, c->api->ca, ders, lens, n)) < 0)
+            return rc;
+        c->user = kp_arena_strdup(c->a, subj.common_name);
+        c->groups = kp_arena_calloc(c->a, subj.norgs + 1, sizeof(char *));
+        for (size_t i = 0; i < subj.norgs; i++)
+            c->groups[i] = kp_arena_strdup(c->a, subj.orgs[i]);
+        c->ngroups = subj.norgs;
+        return 0;
+    }
+    if (api_public(c)) {
+        c->user = "system:anonymous";
+        return 0;
+    }
+    return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+}
+
+static int api_resolve_ws(api_ctx *c)
+{
+    /* Only the root workspace exists until the workspaces module adds the tree. */
+    if (strcmp(c->ws_path, "root") == 0) {
+        c->cluster = "root";
+        return 0;
+    }
+    return kp_err_set(KP_ENOTFOUND, "workspace \"%s\" not found", c->ws_path);
+}
+
+static int api_authorize(api_ctx *c)
+{
+    if (api_public(c))
+        return 0;
+    for (size_t i = 0; i < c->ngroups; i++)
+        if (strcmp(c->groups[i], "system:masters") == 0)
+            return 0;
+    return kp_err_set(KP_EFORBIDDEN, "user \"%s\" cannot %s %s in workspace \"%s\"", c->user,
+                      c->verb ? c->verb : "access", c->res ? api_qualified(c) : c->rest,
+                      c->ws_path);
+}
+
+static int api_text(api_ctx *c, const char *text)
+{
+    c->resp->code = 200;
+    c->resp->content_type = "text/plain; charset=utf-8";
+    kp_buf_puts(&c->resp->body, text);
+    return 0;
+}
+
+static int api_nonresource(api_ctx *c)
+{
+    const char *r = c->rest;
+    if (strcmp(r, "/healthz") == 0 || strcmp(r, "/livez") == 0 || strcmp(r, "/readyz") == 0 ||
+        strncmp(r, "/healthz/", 9) == 0 || strncmp(r, "/livez/", 7) == 0 ||
+        strncmp(r, "/readyz/", 8) == 0) {
+        int rc = kp_store_ping(c->api->store);
+        if (rc < 0)
+            return rc;
+        return api_text(c, "ok");
+    }
+    if (strcmp(r, "/version") == 0 || strcmp(r, "/version/") == 0)
+        return api_version_info(c);
+    if (strcmp(r, "/metrics") == 0) {
+        kp_store_stats s;
+        kp_store_get_stats(&s, c->api->store);
+        kp_metrics_gauge("kplane_store_batches_total", "Writer transactions committed.",
+                         (double)s.batches);
+        kp_metrics_gauge("kplane_store_mutations_total", "Mutations handled by the writer.",
+                         (double)s.mutations);
+        kp_metrics_gauge("kplane_store_batch_size_avg", "Mutations per writer transaction.",
+                         s.batches ? (double)s.mutations / (double)s.batches : 0);
+        kp_metrics_gauge("kplane_store_commit_seconds_avg", "Mean writer transaction latency.",
+                         s.batches ? (double)s.commit_us_total / 1e6 / (double)s.batches : 0);
+        c->resp->code = 200;
+        c->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        kp_metrics_render(&c->resp->body);
+        return 0;
+    }
+    return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+}
+
+static int api_dispatch(api_ctx *c)
+{
+    switch (c->kind) {
+    case ROUTE_NONRESOURCE:
+        return api_nonresource(c);
+    case ROUTE_DISCOVERY:
+        return api_discovery(c);
+    case ROUTE_RESOURCE:
+        return api_rest_dispatch(c);
+    }
+    return KP_EINTERNAL;
+}
+
+typedef int (*api_step)(api_ctx *c);
+
+static const api_step api_steps[] = {
+    api_route,        /* URL -> verb, group/resource, namespace, name, workspace path */
+    api_authenticate, /* client certificate -> user and groups */
+    api_resolve_ws,   /* workspace path -> logical cluster id */
+    api_authorize,    /* who may do what where */
+    api_dispatch,     /* admission runs inside the mutating handlers, before the store */
+};
+
+/* The pipeline's last step: the Status for a failure and the one access-log line. */
+static void api_respond(api_ctx *c, int rc)
+{
+    char line[1024];
+    int64_t us;
+
+    if (rc < 0)
+        api_status(c, rc);
+    us = kp_req_elapsed_us(c->req);
+    kp_metrics_observe(c->verb && c->kind == ROUTE_RESOURCE ? c->verb : "other",
+                       c->res ? c->res->store_key : (c->kind == ROUTE_DISCOVERY ? "discovery" : "nonresource"),
+                       c->resp->code, us);
+    if (!KP_LOG_ENABLED(KP_LEVEL_INFO))
+        return;
+    snprintf(line, sizeof(line),
+             "rid=%s method=%s path=\"%.512s\" ws=%s user=\"%s\" code=%d bytes=%zu dur_ms=%.1f",
+             kp_req_id(c->req), kp_req_method(c->req), kp_req_path(c->req),
+             c->ws_path ? c->ws_path : "-", c->user ? c->user : "-", c->resp->code,
+             c->resp->body.len, (double)us / 1000.0);
+    kp_log_fields(KP_LEVEL_INFO, "access", line);
+}
+
+void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp)
+{
+    api_ctx c;
+    int rc = kp_req_error(req);
+
+    memset(&c, 0, sizeof(c));
+    c.api = arg;
+    c.req = req;
+    c.resp = resp;
+    c.a = kp_req_arena(req);
+    c.rest = kp_req_path(req);
+    for (size_t i = 0; rc == 0 && i < KP_ARRAY_LEN(api_steps); i++)
+        rc = api_steps[i](&c);
+    api_respond(&c, rc);
+}
+
+int kp_api_new(kp_api **out, const kp_api_opts *opts)
+{
+    kp_api *api = kp_calloc(1, sizeof(*api));
+    int rc;
+
+    api->store = opts->store;
+    api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");
+    if ((rc = kp_crypto_ca_new(&api->ca, opts->ca_pem)) < 0) {
+        kp_api_free(api);
+        return rc;
+    }
+    *out = api;
+    return 0;
+}
+
+void kp_api_free(kp_api *api)
+{
+    if (!api)
+        return;
+    kp_crypto_ca_free(api->ca);
+    free(api->server_addr);
+    free(api);
+}
+
+int kp_api_bootstrap(kp_api *api)
+{
+    return api_rest_bootstrap(api, "root");
+}

@@ -1,0 +1,33 @@
+/* api: the request pipeline (route, authenticate, resolve the workspace, authorize, admit,
+ * dispatch, respond) and the REST handlers over the store. Every request, in-process
+ * controllers' included, runs the same steps in the same order. kp_api_handle() runs on the
+ * HTTP worker threads; a kp_api is read-only after kp_api_new(). */
+#ifndef KP_API_H
+#define KP_API_H
+
+#include "apiserver/http.h"
+#include "apiserver/store.h"
+
+typedef struct kp_api kp_api;
+
+typedef struct {
+    kp_store *store;
+    const char *ca_pem;      /* client certificates are verified against it */
+    const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
+} kp_api_opts;
+
+/* owned, free with kp_api_free() */
+int kp_api_new(kp_api **out, const kp_api_opts *opts);
+void kp_api_free(kp_api *api);
+/* Creates what the root workspace holds from the start (namespaces default, kube-system,
+ * kube-public) when missing. */
+int kp_api_bootstrap(kp_api *api);
+/* The kp_http_handler: arg is the kp_api. */
+void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp);
+
+/* Kubernetes' version as this server reports it. */
+#define KP_K8S_MAJOR "1"
+#define KP_K8S_MINOR "33"
+#define KP_K8S_GIT_VERSION "v1.33.0-kplane"
+
+#endif

@@ -1,0 +1,402 @@
+#include "lib/common.h"
+#include "apiserver/api_int.h"
+#include "lib/json.h"
+
+#include <time.h>
+
+/* Discovery (legacy and aggregated), /version and Table output: everything here is derived
+ * from the schema table. */
+
+static const char *const verbs_all[] = {"create", "delete", "deletecollection", "get", "list",
+                                        "patch", "update", "watch"};
+static const char *const verbs_sub[] = {"get", "patch", "update"};
+static const char *const sub_names[] = {"status", "scale"};
+
+#define AGG_V2 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+#define AGG_V2B1 "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+
+static json_t *disc_strings(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *disc_csv(const char *csv)
+{
+    json_t *a = json_array();
+    kp_sv in = kp_sv_from(csv), f;
+    while (csv && in.len) {
+        kp_sv_cut(&in, ',', &f);
+        json_array_append_new(a, json_stringn(f.p, f.len));
+    }
+    return a;
+}
+
+static bool disc_has_sub(const kp_schema_res *r, int s)
+{
+    return s == 0 ? r->status : r->scale;
+}
+
+/* The distinct groups in schema order; each has one served version. */
+static size_t disc_groups(const kp_schema_res **out, size_t max)
+{
+    size_t n, ng = 0;
+    const kp_schema_res *all = kp_schema_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < ng; k++)
+            seen |= strcmp(out[k]->group, all[i].group) == 0;
+        if (!seen && ng < max)
+            out[ng++] = &all[i];
+    }
+    return ng;
+}
+
+static int disc_resource_list(api_ctx *c)
+{
+    size_t n;
+    const kp_schema_res *all = kp_schema_all(&n);
+    json_t *list, *rs = json_array();
+
+    for (size_t i = 0; i < n; i++) {
+        const kp_schema_res *r = &all[i];
+        json_t *o;
+        if (strcmp(r->group, c->group) != 0 || strcmp(r->version, c->version) != 0)
+            continue;
+        o = json_object();
+        json_object_set_new(o, "name", json_string(r->resource));
+        json_object_set_new(o, "singularName", json_string(r->singular));
+        json_object_set_new(o, "namespaced", json_boolean(r->namespaced));
+        json_object_set_new(o, "kind", json_string(r->kind));
+        json_object_set_new(o, "verbs", disc_strings(verbs_all, KP_ARRAY_LEN(verbs_all)));
+        if (r->short_names)
+            json_object_set_new(o, "shortNames", disc_csv(r->short_names));
+        if (r->categories)
+            json_object_set_new(o, "categories", disc_csv(r->categories));
+        json_array_append_new(rs, o);
+        for (int s = 0; s < 2; s++) {
+            if (!disc_has_sub(r, s))
+                continue;
+            o = json_object();
+            json_object_set_new(
+                o, "name", json_string(kp_arena_printf(c->a, "%s/%s", r->resource, sub_names[s])));
+            json_object_set_new(o, "singularName", json_string(""));
+            json_object_set_new(o, "namespaced", json_boolean(r->namespaced));
+            json_object_set_new(o, "kind", json_string(s == 0 ? r->kind : "Scale"));
+            if (s == 1) {
+                json_object_set_new(o, "group", json_string("autoscaling"));
+                json_object_set_new(o, "version", json_string("v1"));
+            }
+            json_object_set_new(o, "verbs", disc_strings(verbs_sub, KP_ARRAY_LEN(verbs_sub)));
+            json_array_append_new(rs, o);
+        }
+    }
+    if (json_array_size(rs) == 0) {
+        json_decref(rs);
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    }
+    list = json_object();
+    json_object_set_new(list, "kind", json_string("APIResourceList"));
+    json_object_set_new(list, "apiVersion", json_string("v1"));
+    json_object_set_new(list, "groupVersion",
+                        json_string(c->group[0]
+                                        ? kp_arena_printf(c->a, "%s/%s", c->group, c->version)
+                                        : c->version));
+    json_object_set_new(list, "resources", rs);
+    return api_reply_json(c, 200, list);
+}
+
+static json_t *disc_gvk(const char *group, const char *version, const char *kind)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "group", json_string(group));
+    json_object_set_new(o, "version", json_string(version));
+    json_object_set_new(o, "kind", json_string(kind));
+    return o;
+}
+
+/* One APIGroupDiscovery (aggregated discovery, apidiscovery.k8s.io v2 and v2beta1 share it). */
+static json_t *disc_agg_group(const kp_schema_res *g)
+{
+    size_t n;
+    const kp_schema_res *all = kp_schema_all(&n);
+    json_t *item = json_object(), *md = json_object(), *vers = json_array(), *v = json_object();
+    json_t *rs = json_array();
+
+    if (g->group[0])
+        json_object_set_new(md, "name", json_string(g->group));
+    json_object_set_new(item, "metadata", md);
+    for (size_t i = 0; i < n; i++) {
+        const kp_schema_res *r = &all[i];
+        json_t *o, *subs;
+        if (strcmp(r->group, g->group) != 0)
+            continue;
+        o = json_object();
+        json_object_set_new(o, "resource", json_string(r->resource));
+        json_object_set_new(o, "responseKind", disc_gvk(r->group, r->version, r->kind));
+        json_object_set_new(o, "scope", json_string(r->namespaced ? "Namespaced" : "Cluster"));
+        json_object_set_new(o, "singularResource", json_string(r->singular));
+        json_object_set_new(o, "verbs", disc_strings(verbs_all, KP_ARRAY_LEN(verbs_all)));
+        if (r->short_names)
+            json_object_set_new(o, "shortNames", disc_csv(r->short_names));
+        if (r->categories)
+            json_object_set_new(o, "categories", disc_csv(r->categories));
+        subs = json_array();
+        for (int s = 0; s < 2; s++) {
+            json_t *so;
+            if (!disc_has_sub(r, s))
+                continue;
+            so = json_object();
+            json_object_set_new(so, "subresource", json_string(sub_names[s]));
+            json_object_set_new(so, "responseKind",
+                                s == 0 ? disc_gvk(r->group, r->version, r->kind)
+                                       : disc_gvk("autoscaling", "v1", "Scale"));
+            json_object_set_new(so, "verbs", disc_strings(verbs_sub, KP_ARRAY_LEN(verbs_sub)));
+            json_array_append_new(subs, so);
+        }
+        if (json_array_size(subs))
+            json_object_set_new(o, "subresources", subs);
+        else
+            json_decref(subs);
+        json_array_append_new(rs, o);
+    }
+    json_object_set_new(v, "version", json_string(g->version));
+    json_object_set_new(v, "resources", rs);
+    json_object_set_new(v, "freshness", json_string("Current"));
+    json_array_append_new(vers, v);
+    json_object_set_new(item, "versions", vers);
+    return item;
+}
+
+static int disc_aggregated(api_ctx *c, bool core, const char *media)
+{
+    const kp_schema_res *groups[64];
+    size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups));
+    json_t *list = json_object(), *items = json_array();
+    bool v2 = strstr(media, "v=v2;") != NULL;
+
+    json_object_set_new(list, "kind", json_string("APIGroupDiscoveryList"));
+    json_object_set_new(list, "apiVersion",
+                        json_string(v2 ? "apidiscovery.k8s.io/v2" : "apidiscovery.k8s.io/v2beta1"));
+    json_object_set_new(list, "metadata", json_object());
+    for (size_t i = 0; i < ng; i++)
+        if ((groups[i]->group[0] == '\0') == core)
+            json_array_append_new(items, disc_agg_group(groups[i]));
+    json_object_set_new(list, "items", items);
+    api_reply_json(c, 200, list);
+    c->resp->content_type = media;
+    kp_http_resp_header(c->resp, c->req, "Vary", "Accept");
+    return 0;
+}
+
+int api_discovery(api_ctx *c)
+{
+    json_t *o;
+
+    if (c->version) /* /api/v1, /apis/<g>/<v> */
+        return disc_resource_list(c);
+    if (c->group && c->group[0]) { /* /apis/<g> */
+        const kp_schema_res *groups[64];
+        size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups));
+        for (size_t i = 0; i < ng; i++) {
+            json_t *gv;
+            if (strcmp(groups[i]->group, c->group) != 0)
+                continue;
+            o = json_object();
+            gv = json_object();
+            json_object_set_new(gv, "groupVersion",
+                                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group,
+                                                            groups[i]->version)));
+            json_object_set_new(gv, "version", json_string(groups[i]->version));
+            json_object_set_new(o, "kind", json_string("APIGroup"));
+            json_object_set_new(o, "apiVersion", json_string("v1"));
+            json_object_set_new(o, "name", json_string(groups[i]->group));
+            json_object_set_new(o, "versions", json_pack("[O]", gv));
+            json_object_set_new(o, "preferredVersion", gv);
+            return api_reply_json(c, 200, o);
+        }
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    }
+    /* /api (group "") or /apis (group NULL): the aggregated form when the client asks */
+    if (api_accepts(c, "g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"))
+        return disc_aggregated(c, c->group != NULL, AGG_V2);
+    if (api_accepts(c, "g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"))
+        return disc_aggregated(c, c->group != NULL, AGG_V2B1);
+    if (c->group && c->group[0] == '\0') { /* /api */
+        o = json_pack("{s:s, s:[s], s:[{s:s, s:s}]}", "kind", "APIVersions", "versions", "v1",
+                      "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
+                      c->api->server_addr);
+        return api_reply_json(c, 200, o);
+    }
+    {
+        const kp_schema_res *groups[64];
+        size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups));
+        json_t *gl = json_array();
+        for (size_t i = 0; i < ng; i++) {
+            json_t *g, *gv;
+            if (!groups[i]->group[0])
+                continue;
+            gv = json_object();
+            json_object_set_new(gv, "groupVersion",
+                                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group,
+                                                            groups[i]->version)));
+            json_object_set_new(gv, "version", json_string(groups[i]->version));
+            g = json_object();
+            json_object_set_new(g, "name", json_string(groups[i]->group));
+            json_object_set_new(g, "versions", json_pack("[O]", gv));
+            json_object_set_new(g, "preferredVersion", gv);
+            json_array_append_new(gl, g);
+        }
+        o = json_object();
+        json_object_set_new(o, "kind", json_string("APIGroupList"));
+        json_object_set_new(o, "apiVersion", json_string("v1"));
+        json_object_set_new(o, "groups", gl);
+        return api_reply_json(c, 200, o);
+    }
+}
+
+int api_version_info(api_ctx *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "major", json_string(KP_K8S_MAJOR));
+    json_object_set_new(o, "minor", json_string(KP_K8S_MINOR));
+    json_object_set_new(o, "gitVersion", json_string(KP_K8S_GIT_VERSION));
+    json_object_set_new(o, "gitCommit", json_string(""));
+    json_object_set_new(o, "gitTreeState", json_string("clean"));
+    json_object_set_new(o, "buildDate", json_string(__DATE__ " " __TIME__));
+    json_object_set_new(o, "goVersion", json_string("none (kplane is written in C)"));
+    json_object_set_new(o, "compiler", json_string("gcc"));
+    json_object_set_new(o, "platform", json_string("linux/amd64"));
+    return api_reply_json(c, 200, o);
+}
+
+/* ---- Table (meta.k8s.io/v1) ---- */
+
+/* k8s: apimachinery's duration.HumanDuration, which kubectl's AGE column uses. */
+static void table_age(char *out, size_t n, const char *ts)
+{
+    struct tm tm;
+    time_t then, now = time(NULL);
+    long long s;
+
+    memset(&tm, 0, sizeof(tm));
+    if (!ts || !strptime(ts, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+        snprintf(out, n, "<unknown>");
+        return;
+    }
+    then = timegm(&tm);
+    s = (long long)(now - then);
+    if (s < -1)
+        snprintf(out, n, "<invalid>");
+    else if (s < 0)
+        snprintf(out, n, "0s");
+    else if (s < 120)
+        snprintf(out, n, "%llds", s);
+    else if (s / 60 < 10)
+        snprintf(out, n, "%lldm%llds", s / 60, s % 60);
+    else if (s / 60 < 180)
+        snprintf(out, n, "%lldm", s / 60);
+    else if (s / 3600 < 8)
+        snprintf(out, n, "%lldh%lldm", s / 3600, (s % 3600) / 60);
+    else if (s / 3600 < 48)
+        snprintf(out, n, "%lldh", s / 3600);
+    else if (s / 3600 < 24 * 8)
+        snprintf(out, n, "%lldd%lldh", s / 86400, (s % 86400) / 3600);
+    else if (s / 3600 < 24 * 365 * 2)
+        snprintf(out, n, "%lldd", s / 86400);
+    else if (s / 86400 / 365 < 8)
+        snprintf(out, n, "%lldy%lldd", s / 86400 / 365, (s / 86400) % 365);
+    else
+        snprintf(out, n, "%lldy", s / 86400 / 365);
+}
+
+static json_t *table_col_def(const char *name, const char *type, const char *format, int prio)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", name, "type", type, "format", format,
+                     "description", "", "priority", prio);
+}
+
+static size_t table_count(const json_t *v)
+{
+    return json_is_object(v) ? json_object_size(v) : json_is_array(v) ? json_array_size(v) : 0;
+}
+
+static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
+{
+    json_t *v = kp_json_get(obj, col->path);
+    switch (col->kind) {
+    case KP_COL_COUNT:
+        return json_integer((json_int_t)(table_count(v) +
+                                         (col->path2 ? table_count(kp_json_get(obj, col->path2)) : 0)));
+    case KP_COL_RATIO: {
+        char s[64];
+        json_t *d = kp_json_get(obj, col->path2);
+        snprintf(s, sizeof(s), "%lld/%lld", (long long)json_integer_value(v),
+                 (long long)(d ? json_integer_value(d) : 1));
+        return json_string(s);
+    }
+    case KP_COL_JOIN: {
+        kp_buf b;
+        size_t i;
+        json_t *e, *out;
+        kp_buf_init(&b, 4096);
+        json_array_foreach(v, i, e)
+        {
+            if (i)
+                kp_buf_putc(&b, ',');
+            if (json_is_string(e))
+                kp_buf_puts(&b, json_string_value(e));
+        }
+        out = json_string(kp_buf_cstr(&b));
+        kp_buf_dispose(&b);
+        return out;
+    }
+    case KP_COL_PATH:
+        break;
+    }
+    if (!v || json_is_null(v))
+        return json_string(json_is_string(v) ? "" : "<none>");
+    if (json_is_string(v) || json_is_integer(v) || json_is_boolean(v))
+        return json_incref(v);
+    return json_string("");
+}
+
+json_t *api_table(const api_ctx *c, json_t *items, const char *rv, const char *cont)
+{
+    const kp_schema_res *r = c->res;
+    json_t *t = json_object(), *defs = json_array(), *rows = json_array(), *md = json_object();
+    size_t i;
+    json_t *item;
+
+    json_array_append_new(defs, table_col_def("Name", "string", "name", 0));
+    for (const kp_schema_col *col = r->cols; col->name; col++)
+        json_array_append_new(defs, table_col_def(col->name, col->type, "", col->priority));
+    json_array_append_new(defs, table_col_def("Age", "string", "", 0));
+    json_array_foreach(items, i, item)
+    {
+        json_t *cells = json_array(), *row = json_object(), *pom = json_object();
+        char age[32];
+        json_array_append_new(cells, json_string(kp_json_get_str(item, "metadata.name")));
+        for (const kp_schema_col *col = r->cols; col->name; col++)
+            json_array_append_new(cells, table_cell(col, item));
+        table_age(age, sizeof(age), kp_json_get_str(item, "metadata.creationTimestamp"));
+        json_array_append_new(cells, json_string(age));
+        json_object_set_new(row, "cells", cells);
+        json_object_set_new(pom, "kind", json_string("PartialObjectMetadata"));
+        json_object_set_new(pom, "apiVersion", json_string("meta.k8s.io/v1"));
+        json_object_set(pom, "metadata", kp_json_get(item, "metadata"));
+        json_object_set_new(row, "object", pom);
+        json_array_append_new(rows, row);
+    }
+    json_object_set_new(t, "kind", json_string("Table"));
+    json_object_set_new(t, "apiVersion", json_string("meta.k8s.io/v1"));
+    json_object_set_new(md, "resourceVersion", json_string(rv));
+    if (cont)
+        json_object_set_new(md, "continue", json_string(cont));
+    json_object_set_new(t, "metadata", md);
+    json_object_set_new(t, "columnDefinitions", defs);
+    json_object_set_new(t, "rows", rows);
+    return t;
+}

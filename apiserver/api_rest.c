@@ -1,0 +1,759 @@
+#include "lib/common.h"
+#include "apiserver/api_int.h"
+#include "lib/json.h"
+#include "lib/limits.h"
+#include "lib/log.h"
+
+#include <ctype.h>
+#include <time.h>
+
+/* The REST handlers over the store: get, list, create, update, delete, deletecollection. */
+
+static const char *rest_key_ns(const api_ctx *c)
+{
+    return c->res->namespaced ? (c->ns ? c->ns : "") : "";
+}
+
+static kp_key rest_key(const api_ctx *c, const char *name)
+{
+    kp_key k = {c->cluster, c->res->store_key, rest_key_ns(c), name};
+    return k;
+}
+
+/* Rewrites store errors into the messages Kubernetes gives for them. */
+static int rest_err(const api_ctx *c, int rc, const char *name)
+{
+    switch (rc) {
+    case KP_ENOTFOUND:
+        return kp_err_set(rc, "%s \"%s\" not found", api_qualified(c), name);
+    case KP_EEXISTS:
+        return kp_err_set(rc, "%s \"%s\" already exists", api_qualified(c), name);
+    case KP_ECONFLICT:
+        return kp_err_set(rc,
+                          "Operation cannot be fulfilled on %s \"%s\": the object has been "
+                          "modified; please apply your changes to the latest version and try "
+                          "again",
+                          api_qualified(c), name);
+    default:
+        return rc;
+    }
+}
+
+static void rest_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void rest_uid(char out[37])
+{
+    uint8_t b[16];
+    kp_crypto_random(b, sizeof(b));
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+/* ---- validation ---- */
+
+static bool rest_dns_label(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+            return false;
+    return true;
+}
+
+static bool rest_dns_subdomain(const char *s)
+{
+    char part[254];
+    kp_sv in = kp_sv_from(s), f;
+    if (in.len == 0 || in.len > 253)
+        return false;
+    while (in.len || s[strlen(s) - 1] == '.') {
+        bool more = kp_sv_cut(&in, '.', &f);
+        if (f.len == 0 || f.len >= sizeof(part))
+            return false;
+        memcpy(part, f.p, f.len);
+        part[f.len] = '\0';
+        if (!rest_dns_label(part, 63))
+            return false;
+        if (!more)
+            break;
+    }
+    return true;
+}
+
+int kp_api_validate_name(const char *name, kp_name_rule rule, const char **why)
+{
+    switch (rule) {
+    case KP_NAME_LABEL:
+        if (strlen(name) > 63) {
+            *why = "must be no more than 63 characters";
+            return -1;
+        }
+        if (!rest_dns_label(name, 63)) {
+            *why = "a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                   "characters or '-', and must start and end with an alphanumeric character "
+                   "(e.g. 'my-name',  or '123-abc', regex used for validation is "
+                   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+            return -1;
+        }
+        return 0;
+    case KP_NAME_SUBDOMAIN:
+        if (strlen(name) > 253) {
+            *why = "must be no more than 253 characters";
+            return -1;
+        }
+        if (!rest_dns_subdomain(name)) {
+            *why = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                   "characters, '-' or '.', and must start and end with an alphanumeric "
+                   "character (e.g. 'example.com', regex used for validation is "
+                   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+            return -1;
+        }
+        return 0;
+    case KP_NAME_PATH:
+        if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+            strpbrk(name, "/%") || strlen(name) > 253) {
+            *why = "may not be '.' or '..', contain '/' or '%', or be longer than 253 characters";
+            return -1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static int rest_invalid_name(const api_ctx *c, const char *name, const char *why)
+{
+    kp_err_cause("metadata.name", "FieldValueInvalid", "Invalid value: \"%s\": %s", name, why);
+    return kp_err_set(KP_EINVALID, "%s \"%s\" is invalid: metadata.name: Invalid value: \"%s\": %s",
+                      c->res->kind, name, name, why);
+}
+
+/* ---- bodies ---- */
+
+static int rest_body(json_t **out, api_ctx *c)
+{
+    const char *ct = kp_req_header(c->req, "Content-Type");
+    kp_sv body = kp_req_body(c->req);
+    json_t *obj = NULL;
+    int rc;
+
+    if (ct && strncmp(ct, "application/json", 16) != 0 && strncmp(ct, "*/*", 3) != 0)
+        return kp_err_set(KP_EMEDIATYPE, "the body of the request was in an unknown format - "
+                                         "accepted media types include: application/json");
+    if (body.len == 0)
+        return kp_err_set(KP_EBADREQUEST, "the request body is empty");
+    if ((rc = kp_json_parse(&obj, body.p, body.len)) < 0)
+        return rc;
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        return kp_err_set(KP_EBADREQUEST, "the request body must be a JSON object");
+    }
+    *out = obj;
+    return 0;
+}
+
+/* k8s: apiVersion and kind must match the URL when given; absent ones are filled in. */
+static int rest_check_type(api_ctx *c, json_t *obj)
+{
+    char gv[KP_SCHEMA_GV_MAX];
+    const char *av = json_string_value(json_object_get(obj, "apiVersion"));
+    const char *kind = json_string_value(json_object_get(obj, "kind"));
+    json_t *md = json_object_get(obj, "metadata");
+
+    kp_schema_api_version(gv, c->res);
+    if (kind && strcmp(kind, c->res->kind) != 0)
+        return kp_err_set(KP_EBADREQUEST, "the kind \"%s\" of the object does not match %s",
+                          kind, c->res->kind);
+    if (av && strcmp(av, gv) != 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "the API version \"%s\" of the object does not match \"%s\"", av, gv);
+    if (md && !json_is_object(md))
+        return kp_err_set(KP_EBADREQUEST, "metadata must be an object");
+    json_object_set_new(obj, "apiVersion", json_string(gv));
+    json_object_set_new(obj, "kind", json_string(c->res->kind));
+    return 0;
+}
+
+/* The namespace must exist and be Active for a namespaced create. */
+static int rest_check_namespace(api_ctx *c)
+{
+    kp_key k = {c->cluster, "/namespaces", "", c->ns};
+    json_t *ns = NULL;
+    const char *phase;
+    int rc = kp_store_get(&ns, c->api->store, &k);
+
+    if (rc == KP_ENOTFOUND)
+        return kp_err_set(KP_ENOTFOUND, "namespaces \"%s\" not found", c->ns);
+    if (rc < 0)
+        return rc;
+    phase = kp_json_get_str(ns, "status.phase");
+    if (phase && strcmp(phase, "Terminating") == 0)
+        rc = kp_err_set(KP_EFORBIDDEN,
+                        "%s \"%s\" is forbidden: unable to create new content in namespace %s "
+                        "because it is being terminated",
+                        c->res->resource, c->name ? c->name : "", c->ns);
+    json_decref(ns);
+    return rc;
+}
+
+/* Defaults and per-kind rules applied on create and update (admission's built-in part). */
+static int rest_admit(api_ctx *c, json_t *obj)
+{
+    const char *kind = c->res->kind;
+
+    if (strcmp(kind, "Namespace") == 0) {
+        json_t *spec = kp_json_obj_ensure(obj, "spec");
+        json_t *st = kp_json_obj_ensure(obj, "status");
+        if (!json_object_get(spec, "finalizers"))
+            json_object_set_new(spec, "finalizers", json_pack("[s]", "kubernetes"));
+        if (!json_object_get(st, "phase"))
+            json_object_set_new(st, "phase", json_string("Active"));
+    } else if (strcmp(kind, "Secret") == 0) {
+        json_t *sd = json_object_get(obj, "stringData");
+        if (!json_object_get(obj, "type"))
+            json_object_set_new(obj, "type", json_string("Opaque"));
+        if (json_is_object(sd)) {
+            json_t *data = kp_json_obj_ensure(obj, "data");
+            const char *k;
+            json_t *v;
+            json_object_foreach(sd, k, v)
+            {
+                kp_buf b;
+                if (!json_is_string(v))
+                    continue;
+                kp_buf_init(&b, KP_OBJECT_MAX * 2);
+                kp_crypto_base64_encode(&b, json_string_value(v), json_string_length(v));
+                json_object_set_new(data, k, json_string(kp_buf_cstr(&b)));
+                kp_buf_dispose(&b);
+            }
+            json_object_del(obj, "stringData");
+        }
+    }
+    {
+        size_t len = 0;
+        char *text = kp_json_dump(obj, &len);
+        free(text);
+        if (len > KP_OBJECT_MAX)
+            return kp_err_set(KP_EINVALID, "%s \"%s\" is invalid: the object is %zu bytes, over "
+                                           "the limit of %d bytes",
+                              kind, c->name ? c->name : "", len, KP_OBJECT_MAX);
+    }
+    return 0;
+}
+
+static bool rest_dry_run(const api_ctx *c)
+{
+    const char *d = api_query(c, "dryRun");
+    return d && strcmp(d, "All") == 0;
+}
+
+/* ---- handlers ---- */
+
+static int rest_get(api_ctx *c)
+{
+    kp_key k = rest_key(c, c->name);
+    json_t *obj = NULL;
+    int rc = kp_store_get(&obj, c->api->store, &k);
+    if (rc < 0)
+        return rest_err(c, rc, c->name);
+    if (api_accepts(c, "as=Table")) {
+        json_t *items = json_pack("[o]", obj);
+        json_t *t = api_table(c, items, kp_json_get_str(obj, "metadata.resourceVersion"), NULL);
+        json_decref(items);
+        return api_reply_json(c, 200, t);
+    }
+    return api_reply_json(c, 200, obj);
+}
+
+/* A minimal selector: comma-separated k=v, k==v, k!=v, k, !k terms. */
+static bool rest_match_labels(const json_t *labels, const char *sel)
+{
+    kp_sv in = kp_sv_from(sel), term;
+    while (in.len) {
+        const char *ne, *eq;
+        char key[320];
+        const char *have;
+        kp_sv_cut(&in, ',', &term);
+        term = kp_sv_trim(term);
+        if (term.len == 0 || term.len >= sizeof(key))
+            continue;
+        memcpy(key, term.p, term.len);
+        key[term.len] = '\0';
+        ne = strstr(key, "!=");
+        eq = strchr(key, '=');
+        if (key[0] == '!') {
+            if (json_object_get(labels, key + 1))
+                return false;
+        } else if (ne) {
+            key[ne - key] = '\0';
+            have = json_string_value(json_object_get(labels, kp_sv_trim(kp_sv_from(key)).p));
+            if (have && strcmp(have, ne + 2) == 0)
+                return false;
+        } else if (eq) {
+            const char *val = eq[1] == '=' ? eq + 2 : eq + 1;
+            key[eq - key] = '\0';
+            have = json_string_value(json_object_get(labels, key));
+            if (!have || strcmp(have, val) != 0)
+                return false;
+        } else if (!json_object_get(labels, key)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool rest_match_fields(const json_t *obj, const char *sel)
+{
+    kp_sv in = kp_sv_from(sel), term;
+    while (in.len) {
+        char t[512];
+        char *op;
+        bool neg;
+        const char *have;
+        kp_sv_cut(&in, ',', &term);
+        if (term.len == 0 || term.len >= sizeof(t))
+            continue;
+        memcpy(t, term.p, term.len);
+        t[term.len] = '\0';
+        op = strstr(t, "!=");
+        neg = op != NULL;
+        if (!op)
+            op = strchr(t, '=');
+        if (!op)
+            continue;
+        *op = '\0';
+        op += neg ? 2 : (op[1] == '=' ? 2 : 1);
+        have = kp_json_get_str(obj, t);
+        if (!have)
+            have = "";
+        if ((strcmp(have, op) == 0) == neg)
+            return false;
+    }
+    return true;
+}
+
+static int rest_list(api_ctx *c)
+{
+    kp_store_list_opts o;
+    json_t *items = NULL, *list, *md, *filtered;
+    const char *lsel = api_query(c, "labelSelector");
+    const char *fsel = api_query(c, "fieldSelector");
+    const char *lim = api_query(c, "limit");
+    const char *cont = api_query(c, "continue");
+    char *next = NULL;
+    char rvs[24];
+    int64_t rv = 0, limit = 0;
+    bool more = false;
+    size_t i;
+    json_t *item;
+    int rc;
+
+    if ((lsel && strlen(lsel) > KP_SELECTOR_MAX) || (fsel && strlen(fsel) > KP_SELECTOR_MAX))
+        return kp_err_set(KP_EBADREQUEST, "selector is longer than %d bytes", KP_SELECTOR_MAX);
+    memset(&o, 0, sizeof(o));
+    o.cluster = c->cluster;
+    o.resource = c->res->store_key;
+    o.ns = c->res->namespaced ? c->ns : NULL;
+    if (lim && *lim && (rc = kp_parse_i64(&limit, kp_sv_from(lim), 0, 100000)) < 0)
+        return rc;
+    if (cont && *cont) {
+        kp_buf raw;
+        json_t *tok = NULL;
+        kp_buf_init(&raw, 4096);
+        rc = kp_crypto_base64_decode(&raw, cont, strlen(cont));
+        if (rc == 0)
+            rc = kp_json_parse(&tok, raw.p, raw.len);
+        kp_buf_dispose(&raw);
+        if (rc < 0 || !json_is_string(json_object_get(tok, "name"))) {
+            json_decref(tok);
+            return kp_err_set(KP_EBADREQUEST, "continue key is not valid: decode it from the "
+                                              "previous list response unchanged");
+        }
+        o.after_ns = kp_arena_strdup(c->a, kp_json_get_str(tok, "ns"));
+        o.after_name = kp_arena_strdup(c->a, kp_json_get_str(tok, "name"));
+        json_decref(tok);
+    }
+    o.limit = (size_t)limit;
+    if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
+        return rc;
+    filtered = json_array();
+    json_array_foreach(items, i, item)
+    {
+        if (lsel && *lsel && !rest_match_labels(kp_json_get(item, "metadata.labels"), lsel))
+            continue;
+        if (fsel && *fsel && !rest_match_fields(item, fsel))
+            continue;
+        json_array_append(filtered, item);
+    }
+    if (more && json_array_size(items)) {
+        json_t *last = json_array_get(items, json_array_size(items) - 1);
+        json_t *tok = json_pack("{s:s, s:I, s:s, s:s}", "v", "meta.k8s.io/v1", "rv", (json_int_t)rv,
+                                "ns", kp_json_get_str(last, "metadata.namespace")
+                                          ? kp_json_get_str(last, "metadata.namespace")
+                                          : "",
+                                "name", kp_json_get_str(last, "metadata.name"));
+        size_t tl;
+        char *tt = kp_json_dump(tok, &tl);
+        kp_buf b;
+        kp_buf_init(&b, 8192);
+        kp_crypto_base64_encode(&b, tt, tl);
+        next = kp_arena_strdup(c->a, kp_buf_cstr(&b));
+        kp_buf_dispose(&b);
+        free(tt);
+        json_decref(tok);
+    }
+    json_decref(items);
+    snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
+    if (api_accepts(c, "as=Table")) {
+        json_t *t = api_table(c, filtered, rvs, next);
+        json_decref(filtered);
+        return api_reply_json(c, 200, t);
+    }
+    list = json_object();
+    md = json_object();
+    json_object_set_new(list, "kind", json_string(kp_arena_printf(c->a, "%sList", c->res->kind)));
+    {
+        char gv[KP_SCHEMA_GV_MAX];
+        kp_schema_api_version(gv, c->res);
+        json_object_set_new(list, "apiVersion", json_string(gv));
+    }
+    json_object_set_new(md, "resourceVersion", json_string(rvs));
+    if (next)
+        json_object_set_new(md, "continue", json_string(next));
+    json_object_set_new(list, "metadata", md);
+    json_object_set_new(list, "items", filtered);
+    return api_reply_json(c, 200, list);
+}
+
+static int rest_create(api_ctx *c)
+{
+    json_t *obj = NULL, *md, *stored = NULL;
+    const char *name, *why, *bns;
+    char now[32], uid[37];
+    kp_key k;
+    int rc;
+
+    if (c->name)
+        return kp_err_set(KP_EMETHOD, "the server does not allow this method on the requested "
+                                      "resource");
+    if ((rc = rest_body(&obj, c)) < 0)
+        return rc;
+    if ((rc = rest_check_type(c, obj)) < 0)
+        goto out;
+    md = kp_json_obj_ensure(obj, "metadata");
+    name = json_string_value(json_object_get(md, "name"));
+    if (!name || !*name) {
+        const char *gen = json_string_value(json_object_get(md, "generateName"));
+        static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
+        char sfx[6];
+        uint8_t rnd[5];
+        if (!gen || !*gen) {
+            kp_err_cause("metadata.name", "FieldValueRequired", "Required value: name or "
+                                                                "generateName is required");
+            rc = kp_err_set(KP_EINVALID, "%s \"\" is invalid: metadata.name: Required value: "
+                                         "name or generateName is required",
+                            c->res->kind);
+            goto out;
+        }
+        kp_crypto_random(rnd, sizeof(rnd));
+        for (size_t i = 0; i < 5; i++)
+            sfx[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+        sfx[5] = '\0';
+        name = kp_arena_printf(c->a, "%s%s", gen, sfx);
+        json_object_set_new(md, "name", json_string(name));
+    }
+    name = kp_arena_strdup(c->a, name);
+    c->name = name;
+    if (kp_api_validate_name(name, c->res->name_rule, &why) < 0) {
+        rc = rest_invalid_name(c, name, why);
+        goto out;
+    }
+    bns = json_string_value(json_object_get(md, "namespace"));
+    if (c->res->namespaced) {
+        if (bns && *bns && strcmp(bns, c->ns) != 0) {
+            rc = kp_err_set(KP_EBADREQUEST, "the namespace of the provided object does not match "
+                                            "the namespace sent on the request");
+            goto out;
+        }
+        json_object_set_new(md, "namespace", json_string(c->ns));
+    } else {
+        json_object_del(md, "namespace");
+    }
+    rest_now(now);
+    rest_uid(uid);
+    json_object_set_new(md, "uid", json_string(uid));
+    json_object_set_new(md, "creationTimestamp", json_string(now));
+    json_object_del(md, "resourceVersion");
+    json_object_del(md, "deletionTimestamp");
+    json_object_del(md, "selfLink");
+    if (json_object_get(obj, "spec"))
+        json_object_set_new(md, "generation", json_integer(1));
+    if ((rc = rest_admit(c, obj)) < 0)
+        goto out;
+    if (c->res->namespaced && (rc = rest_check_namespace(c)) < 0)
+        goto out;
+    if (rest_dry_run(c)) {
+        rc = api_reply_json(c, 201, obj);
+        obj = NULL;
+        goto out;
+    }
+    k = rest_key(c, name);
+    if ((rc = kp_store_create(&stored, c->api->store, &k, obj)) < 0) {
+        rc = rest_err(c, rc, name);
+        goto out;
+    }
+    rc = api_reply_json(c, 201, stored);
+out:
+    json_decref(obj);
+    return rc;
+}
+
+static int rest_update(api_ctx *c)
+{
+    json_t *obj = NULL, *old = NULL, *md, *omd, *stored = NULL;
+    const char *bname, *rvs;
+    int64_t expect = 0;
+    kp_key k = rest_key(c, c->name);
+    int rc;
+
+    if ((rc = rest_body(&obj, c)) < 0)
+        return rc;
+    if ((rc = rest_check_type(c, obj)) < 0)
+        goto out;
+    md = kp_json_obj_ensure(obj, "metadata");
+    bname = json_string_value(json_object_get(md, "name"));
+    if (bname && strcmp(bname, c->name) != 0) {
+        rc = kp_err_set(KP_EBADREQUEST, "the name of the object (%s) does not match the name on "
+                                        "the URL (%s)",
+                        bname, c->name);
+        goto out;
+    }
+    rvs = json_string_value(json_object_get(md, "resourceVersion"));
+    if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
+        kp_err_clear();
+        kp_err_cause("metadata.resourceVersion", "FieldValueInvalid", "Invalid value: \"%s\"",
+                     rvs);
+        rc = kp_err_set(KP_EINVALID, "%s \"%s\" is invalid: metadata.resourceVersion: Invalid "
+                                     "value: \"%s\": must be a decimal integer",
+                        c->res->kind, c->name, rvs);
+        goto out;
+    }
+    if ((rc = kp_store_get(&old, c->api->store, &k)) < 0) {
+        rc = rest_err(c, rc, c->name);
+        goto out;
+    }
+    omd = json_object_get(old, "metadata");
+    if (c->sub && strcmp(c->sub, "status") == 0) {
+        /* k8s: an update of /status changes status only. */
+        json_t *st = json_object_get(obj, "status");
+        json_t *nobj = json_deep_copy(old);
+        if (st)
+            json_object_set(nobj, "status", st);
+        else
+            json_object_del(nobj, "status");
+        json_decref(obj);
+        obj = nobj;
+        md = json_object_get(obj, "metadata");
+    } else {
+        json_t *ospec = json_object_get(old, "spec");
+        json_int_t gen = json_integer_value(json_object_get(omd, "generation"));
+        json_object_set_new(md, "name", json_string(c->name));
+        if (c->res->namespaced)
+            json_object_set_new(md, "namespace", json_string(c->ns));
+        json_object_set(md, "uid", json_object_get(omd, "uid"));
+        json_object_set(md, "creationTimestamp", json_object_get(omd, "creationTimestamp"));
+        if (json_object_get(omd, "deletionTimestamp"))
+            json_object_set(md, "deletionTimestamp", json_object_get(omd, "deletionTimestamp"));
+        if (c->res->status) { /* status changes only through /status */
+            if (json_object_get(old, "status"))
+                json_object_set(obj, "status", json_object_get(old, "status"));
+            else
+                json_object_del(obj, "status");
+        }
+        if (json_object_get(obj, "spec") || ospec) {
+            bool changed = !json_equal(ospec, json_object_get(obj, "spec"));
+            json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0)
+                                                                   : 1));
+        }
+        if ((rc = rest_admit(c, obj)) < 0)
+            goto out;
+    }
+    if (rest_dry_run(c)) {
+        rc = api_reply_json(c, 200, obj);
+        obj = NULL;
+        goto out;
+    }
+    if ((rc = kp_store_update(&stored, c->api->store, &k, obj, expect)) < 0) {
+        rc = rest_err(c, rc, c->name);
+        goto out;
+    }
+    rc = api_reply_json(c, 200, stored);
+out:
+    json_decref(old);
+    json_decref(obj);
+    return rc;
+}
+
+/* Deletes every object of every namespaced resource in a namespace (its contents). */
+static int rest_delete_ns_contents(api_ctx *c, const char *ns)
+{
+    size_t n;
+    const kp_schema_res *all = kp_schema_all(&n);
+    int rc = 0;
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        kp_store_list_opts o;
+        json_t *items = NULL, *item;
+        int64_t rv;
+        bool more;
+        size_t j;
+        if (!all[i].namespaced || (i > 0 && strcmp(all[i].store_key, all[i - 1].store_key) == 0))
+            continue;
+        memset(&o, 0, sizeof(o));
+        o.cluster = c->cluster;
+        o.resource = all[i].store_key;
+        o.ns = ns;
+        if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
+            break;
+        json_array_foreach(items, j, item)
+        {
+            kp_key k = {c->cluster, all[i].store_key, ns, kp_json_get_str(item, "metadata.name")};
+            int r = kp_store_delete(NULL, c->api->store, &k, 0);
+            if (r < 0 && r != KP_ENOTFOUND) {
+                rc = r;
+                break;
+            }
+            kp_err_clear();
+        }
+        json_decref(items);
+    }
+    return rc;
+}
+
+static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
+{
+    kp_key k = rest_key(c, name);
+    json_t *pre = NULL;
+    int64_t expect = 0;
+    kp_sv body = kp_req_body(c->req);
+    int rc;
+
+    /* DeleteOptions.preconditions.resourceVersion */
+    if (body.len && kp_json_parse(&pre, body.p, body.len) == 0) {
+        const char *prv = kp_json_get_str(pre, "preconditions.resourceVersion");
+        if (prv && kp_parse_i64(&expect, kp_sv_from(prv), 1, INT64_MAX) < 0)
+            expect = 0;
+        json_decref(pre);
+    }
+    kp_err_clear();
+    if (rest_dry_run(c)) {
+        rc = kp_store_get(out, c->api->store, &k);
+        return rc < 0 ? rest_err(c, rc, name) : 0;
+    }
+    if (strcmp(c->res->kind, "Namespace") == 0 && (rc = rest_delete_ns_contents(c, name)) < 0)
+        return rc;
+    rc = kp_store_delete(out, c->api->store, &k, expect);
+    return rc < 0 ? rest_err(c, rc, name) : 0;
+}
+
+static int rest_delete(api_ctx *c)
+{
+    json_t *old = NULL;
+    int rc = rest_delete_one(c, c->name, &old);
+    if (rc < 0)
+        return rc;
+    return api_reply_json(c, 200, old);
+}
+
+static int rest_deletecollection(api_ctx *c)
+{
+    kp_store_list_opts o;
+    json_t *items = NULL, *item;
+    const char *lsel = api_query(c, "labelSelector");
+    const char *fsel = api_query(c, "fieldSelector");
+    int64_t rv;
+    bool more;
+    size_t i;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    o.cluster = c->cluster;
+    o.resource = c->res->store_key;
+    o.ns = c->res->namespaced ? c->ns : NULL;
+    if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
+        return rc;
+    json_array_foreach(items, i, item)
+    {
+        const char *name = kp_json_get_str(item, "metadata.name");
+        if (lsel && *lsel && !rest_match_labels(kp_json_get(item, "metadata.labels"), lsel))
+            continue;
+        if (fsel && *fsel && !rest_match_fields(item, fsel))
+            continue;
+        if (c->res->namespaced && !c->ns)
+            continue;
+        rc = rest_delete_one(c, name, NULL);
+        if (rc < 0 && rc != KP_ENOTFOUND)
+            break;
+        rc = 0;
+    }
+    json_decref(items);
+    if (rc < 0)
+        return rc;
+    return api_reply_json(c, 200,
+                          json_pack("{s:s, s:s, s:{}, s:s, s:i}", "kind", "Status", "apiVersion",
+                                    "v1", "metadata", "status", "Success", "code", 200));
+}
+
+int api_rest_dispatch(api_ctx *c)
+{
+    const char *v = c->verb;
+    if (c->sub && strcmp(c->sub, "scale") == 0)
+        return kp_err_set(KP_EMETHOD, "the scale subresource is not served yet");
+    if (strcmp(v, "get") == 0)
+        return rest_get(c);
+    if (strcmp(v, "list") == 0)
+        return rest_list(c);
+    if (strcmp(v, "create") == 0)
+        return rest_create(c);
+    if (strcmp(v, "update") == 0)
+        return rest_update(c);
+    if (strcmp(v, "delete") == 0)
+        return rest_delete(c);
+    if (strcmp(v, "deletecollection") == 0)
+        return rest_deletecollection(c);
+    return kp_err_set(KP_EMETHOD, "%s is not supported on %s yet", v, api_qualified(c));
+}
+
+int api_rest_bootstrap(kp_api *api, const char *cluster)
+{
+    static const char *const names[] = {"default", "kube-system", "kube-public",
+                                        "kube-node-lease"};
+    for (size_t i = 0; i < KP_ARRAY_LEN(names); i++) {
+        kp_key k = {cluster, "/namespaces", "", names[i]};
+        char now[32], uid[37];
+        json_t *ns;
+        int rc;
+        rest_now(now);
+        rest_uid(uid);
+        ns = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:[s]}, s:{s:s}}", "apiVersion", "v1",
+                       "kind", "Namespace", "metadata", "name", names[i], "uid", uid,
+                       "creationTimestamp", now, "spec", "finalizers", "kubernetes", "status",
+                       "phase", "Active");
+        rc = kp_store_create(NULL, api->store, &k, ns);
+        json_decref(ns);
+        if (rc < 0 && rc != KP_EEXISTS)
+            return rc;
+    }
+    kp_err_clear();
+    return 0;
+}

@@ -1,0 +1,389 @@
+#include "lib/common.h"
+#include "apiserver/http.h"
+#include "lib/crypto.h"
+#include "lib/limits.h"
+#include "lib/log.h"
+
+#include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct kp_http {
+    struct MHD_Daemon *d;
+    int fd;
+    int port;
+    kp_http_handler handler;
+    void *handler_arg;
+    atomic_long inflight;
+};
+
+struct kp_req {
+    kp_http *h;
+    struct MHD_Connection *conn;
+    kp_arena *arena;
+    const char *method, *path;
+    kp_buf body;
+    int error;
+    char errmsg[256];
+    char id[17];
+    struct timespec start;
+    bool counted;
+};
+
+static void req_free(kp_req *r)
+{
+    if (!r)
+        return;
+    if (r->counted)
+        atomic_fetch_sub(&r->h->inflight, 1);
+    kp_buf_dispose(&r->body);
+    kp_arena_free(r->arena);
+    free(r);
+}
+
+static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    req_free(*con_cls);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
+{
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+    size_t len = 0;
+    char *body;
+
+    if (kp_buf_status(&resp->body) < 0) { /* the handler overran the response cap */
+        kp_buf_reset(&resp->body);
+        resp->code = 500;
+        kp_buf_puts(&resp->body, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                 "\"message\":\"response too large\",\"code\":500}");
+    }
+    body = kp_buf_take(&resp->body, &len);
+    mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (resp->content_type)
+        MHD_add_response_header(mr, "Content-Type", resp->content_type);
+    for (kp_http_hdr *hd = resp->headers; hd; hd = hd->next)
+        MHD_add_response_header(mr, hd->name, hd->value);
+    ret = MHD_queue_response(r->conn, (unsigned)resp->code, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+static enum MHD_Result http_dispatch(kp_req *r)
+{
+    kp_http_resp resp;
+    enum MHD_Result ret;
+
+    memset(&resp, 0, sizeof(resp));
+    resp.code = 200;
+    kp_buf_init(&resp.body, KP_RESP_MAX);
+    kp_err_clear();
+    if (r->error)
+        kp_err_set(r->error, "%s", r->errmsg);
+    r->h->handler(r->h->handler_arg, r, &resp);
+    ret = http_queue(r, &resp);
+    kp_buf_dispose(&resp.body);
+    return ret;
+}
+
+static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version,
+                                   const char *upload_data, size_t *upload_data_size,
+                                   void **con_cls)
+{
+    kp_http *h = cls;
+    kp_req *r = *con_cls;
+    (void)version;
+
+    if (!r) {
+        const char *cl;
+        uint8_t rnd[8];
+
+        r = kp_calloc(1, sizeof(*r));
+        r->h = h;
+        r->conn = conn;
+        r->arena = kp_arena_new();
+        r->method = kp_arena_strdup(r->arena, method);
+        r->path = kp_arena_strdup(r->arena, url);
+        clock_gettime(CLOCK_MONOTONIC, &r->start);
+        kp_crypto_random(rnd, sizeof(rnd));
+        for (size_t i = 0; i < sizeof(rnd); i++)
+            snprintf(r->id + 2 * i, 3, "%02x", rnd[i]);
+        kp_buf_init(&r->body, KP_BODY_MAX);
+        atomic_fetch_add(&h->inflight, 1);
+        r->counted = true;
+        *con_cls = r;
+        /* k8s: a body over the limit is refused on its Content-Length, before reading it. */
+        cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > KP_BODY_MAX) {
+            r->error = KP_ETOOLARGE;
+            snprintf(r->errmsg, sizeof(r->errmsg),
+                     "the request body of %s bytes is larger than the limit of %d bytes", cl,
+                     KP_BODY_MAX);
+            return http_dispatch(r);
+        }
+        if (strlen(url) > KP_URL_MAX) {
+            r->error = KP_EBADREQUEST;
+            snprintf(r->errmsg, sizeof(r->errmsg), "the request URL is longer than %d bytes",
+                     KP_URL_MAX);
+            return http_dispatch(r);
+        }
+        return MHD_YES;
+    }
+    if (r->error) /* already answered; discard what the client still sends */
+        goto discard;
+    if (*upload_data_size) {
+        kp_buf_put(&r->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        if (r->body.err) {
+            r->error = KP_ETOOLARGE;
+            snprintf(r->errmsg, sizeof(r->errmsg),
+                     "the request body is larger than the limit of %d bytes", KP_BODY_MAX);
+            return http_dispatch(r);
+        }
+        return MHD_YES;
+    }
+    return http_dispatch(r);
+discard:
+    *upload_data_size = 0;
+    return MHD_YES;
+}
+
+static int http_bind(int *fd_out, int *port_out, const char *listen_addr)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    char host[256];
+    const char *colon = strrchr(listen_addr, ':');
+    int64_t port;
+    int fd, one = 1;
+
+    memset(&ss, 0, sizeof(ss));
+    if (!colon || kp_parse_i64(&port, kp_sv_from(colon + 1), 0, 65535) < 0)
+        return kp_err_set(KP_EINVALID, "--listen \"%s\" is not ADDR:PORT", listen_addr);
+    snprintf(host, sizeof(host), "%.*s", (int)(colon - listen_addr), listen_addr);
+    if (host[0] == '[') { /* [::1]:6443 */
+        size_t n = strlen(host);
+        if (n < 2 || host[n - 1] != ']')
+            return kp_err_set(KP_EINVALID, "--listen \"%s\" is not ADDR:PORT", listen_addr);
+        memmove(host, host + 1, n - 2);
+        host[n - 2] = '\0';
+    }
+    if (strcmp(host, "localhost") == 0 || host[0] == '\0')
+        snprintf(host, sizeof(host), "127.0.0.1");
+    {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+            s4->sin_family = AF_INET;
+            s4->sin_port = htons((uint16_t)port);
+            sl = sizeof(*s4);
+        } else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+            s6->sin6_family = AF_INET6;
+            s6->sin6_port = htons((uint16_t)port);
+            sl = sizeof(*s6);
+        } else {
+            return kp_err_set(KP_EINVALID, "--listen \"%s\": \"%s\" is not an IP address",
+                              listen_addr, host);
+        }
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return kp_err_set(KP_EINTERNAL, "socket failed: %s", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1024) < 0) {
+        int e = errno;
+        close(fd);
+        return kp_err_set(e == EADDRINUSE ? KP_EEXISTS : KP_EINVALID, "cannot listen on %s: %s",
+                          listen_addr, strerror(e));
+    }
+    sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *port_out = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                              : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    *fd_out = fd;
+    return 0;
+}
+
+static void http_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    KP_LOG_DEBUG("http", "%s", msg);
+}
+
+int kp_http_start(kp_http **out, const kp_http_opts *o)
+{
+    kp_http *h = kp_calloc(1, sizeof(*h));
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    int rc;
+
+    h->fd = -1;
+    h->handler = o->handler;
+    h->handler_arg = o->handler_arg;
+    if ((rc = http_bind(&h->fd, &h->port, o->listen)) < 0)
+        goto fail;
+    h->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, http_access, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
+        MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
+        MHD_OPTION_HTTPS_MEM_TRUST, o->client_ca_pem, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(o->threads > 0 ? o->threads : 16), MHD_OPTION_NOTIFY_COMPLETED,
+        http_completed, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_EXTERNAL_LOGGER,
+        http_log_mhd, h, MHD_OPTION_END);
+    if (!h->d) {
+        rc = kp_err_set(KP_EINTERNAL, "cannot start the HTTPS server on %s", o->listen);
+        goto fail;
+    }
+    *out = h;
+    return 0;
+fail:
+    if (h->fd >= 0)
+        close(h->fd);
+    free(h);
+    return rc;
+}
+
+void kp_http_shutdown(kp_http *h, int grace_s)
+{
+    struct timespec t = {0, 20 * 1000 * 1000};
+    int waited_ms = 0;
+    int fd;
+
+    if (!h || !h->d)
+        return;
+    fd = (int)MHD_quiesce_daemon(h->d); /* stop accepting; in-flight requests go on */
+    while (atomic_load(&h->inflight) > 0 && waited_ms < grace_s * 1000) {
+        nanosleep(&t, NULL);
+        waited_ms += 20;
+    }
+    MHD_stop_daemon(h->d);
+    h->d = NULL;
+    if (fd >= 0)
+        close(fd);
+    h->fd = -1;
+}
+
+void kp_http_free(kp_http *h)
+{
+    if (!h)
+        return;
+    if (h->d)
+        MHD_stop_daemon(h->d);
+    if (h->fd >= 0)
+        close(h->fd);
+    free(h);
+}
+
+int kp_http_port(const kp_http *h)
+{
+    return h->port;
+}
+
+long kp_http_inflight(const kp_http *h)
+{
+    return atomic_load(&((kp_http *)h)->inflight);
+}
+
+const char *kp_req_method(const kp_req *r)
+{
+    return r->method;
+}
+
+const char *kp_req_path(const kp_req *r)
+{
+    return r->path;
+}
+
+const char *kp_req_query(const kp_req *r, const char *key)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+    if (!v && MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), NULL,
+                                            NULL) == MHD_YES)
+        return "";
+    return v;
+}
+
+const char *kp_req_header(const kp_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+kp_sv kp_req_body(const kp_req *r)
+{
+    return kp_buf_sv(&r->body);
+}
+
+kp_arena *kp_req_arena(const kp_req *r)
+{
+    return r->arena;
+}
+
+int kp_req_error(const kp_req *r)
+{
+    return r->error;
+}
+
+const char *kp_req_id(const kp_req *r)
+{
+    return r->id;
+}
+
+int64_t kp_req_elapsed_us(const kp_req *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - r->start.tv_sec) * 1000000 +
+           (now.tv_nsec - r->start.tv_nsec) / 1000;
+}
+
+size_t kp_req_peer_certs(const kp_req *r, const void *const **ders, const size_t **lens)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    const gnutls_datum_t *certs;
+    unsigned n = 0;
+    const void **d;
+    size_t *l;
+
+    if (!ci || !ci->tls_session)
+        return 0;
+    certs = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
+    if (!certs || n == 0)
+        return 0;
+    d = kp_arena_calloc(r->arena, n, sizeof(*d));
+    l = kp_arena_calloc(r->arena, n, sizeof(*l));
+    for (unsigned i = 0; i < n; i++) {
+        d[i] = certs[i].data;
+        l[i] = certs[i].size;
+    }
+    *ders = d;
+    *lens = l;
+    return n;
+}
+
+void kp_http_resp_header(kp_http_resp *resp, kp_req *r, const char *name, const char *value)
+{
+    kp_http_hdr *hd = kp_arena_alloc(r->arena, sizeof(*hd));
+    kp_http_hdr **tail = &resp->headers;
+    hd->name = kp_arena_strdup(r->arena, name);
+    hd->value = kp_arena_strdup(r->arena, value);
+    hd->next = NULL;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = hd;
+}

@@ -1,0 +1,77 @@
+/* http: the only module that uses libmicrohttpd (and, through it, GnuTLS). Listens on one
+ * address with TLS, reads each request (body capped at KP_BODY_MAX before it is read),
+ * hands it to one handler and writes the response. The handler runs on one of the server's
+ * worker threads; a kp_req and everything in its arena belong to that request alone. */
+#ifndef KP_HTTP_H
+#define KP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/sv.h"
+
+typedef struct kp_http kp_http;
+typedef struct kp_req kp_req;
+
+typedef struct kp_http_hdr {
+    const char *name;
+    const char *value;
+    struct kp_http_hdr *next;
+} kp_http_hdr;
+
+/* A response being built by the handler; body capped at KP_RESP_MAX. */
+typedef struct {
+    int code;
+    const char *content_type; /* static or arena */
+    kp_buf body;
+    kp_http_hdr *headers; /* arena */
+} kp_http_resp;
+
+typedef void (*kp_http_handler)(void *arg, kp_req *req, kp_http_resp *resp);
+
+typedef struct {
+    const char *listen; /* "ADDR:PORT", "[v6]:PORT" */
+    const char *cert_pem, *key_pem;
+    const char *client_ca_pem; /* client certificates are requested and may be verified */
+    int threads;
+    kp_http_handler handler;
+    void *handler_arg;
+} kp_http_opts;
+
+/* Binds and starts serving. KP_EEXISTS (address in use) or KP_EINVALID (bad address) name the
+ * address. owned, free with kp_http_free(). */
+int kp_http_start(kp_http **out, const kp_http_opts *opts);
+/* Stops accepting, waits up to grace_s for in-flight requests, then stops. */
+void kp_http_shutdown(kp_http *h, int grace_s);
+void kp_http_free(kp_http *h);
+/* The port actually bound (useful with port 0). */
+int kp_http_port(const kp_http *h);
+/* Requests currently being handled. */
+long kp_http_inflight(const kp_http *h);
+
+/* Request accessors. Strings are borrowed from the request and valid until it ends. */
+const char *kp_req_method(const kp_req *r);
+const char *kp_req_path(const kp_req *r);
+/* A query parameter, or NULL when absent ("" when present without a value). */
+const char *kp_req_query(const kp_req *r, const char *key);
+/* A request header (case-insensitive name), or NULL. */
+const char *kp_req_header(const kp_req *r, const char *name);
+kp_sv kp_req_body(const kp_req *r);
+kp_arena *kp_req_arena(const kp_req *r);
+/* 0, or the error the transport met before the handler (KP_ETOOLARGE for a body over the
+ * cap), with its message in kp_err_msg() on the handler's thread. */
+int kp_req_error(const kp_req *r);
+/* A short random request id (hex), for logs and 5xx answers. */
+const char *kp_req_id(const kp_req *r);
+/* Microseconds since the request arrived. */
+int64_t kp_req_elapsed_us(const kp_req *r);
+/* The client's certificate chain as presented (DER, leaf first; not yet verified). Arrays
+ * live in the request's arena. Returns the chain length (0 when none). */
+size_t kp_req_peer_certs(const kp_req *r, const void *const **ders, const size_t **lens);
+
+/* Adds a response header (strings copied into the request arena). */
+void kp_http_resp_header(kp_http_resp *resp, kp_req *r, const char *name, const char *value);
+
+#endif

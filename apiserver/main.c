@@ -1,0 +1,347 @@
+#include "lib/common.h"
+#include "apiserver/api.h"
+#include "apiserver/http.h"
+#include "apiserver/pgctl.h"
+#include "apiserver/pki.h"
+#include "apiserver/store.h"
+#include "lib/limits.h"
+#include "lib/log.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define KPLANE_VERSION "0.1.0"
+
+static const char usage_main[] =
+    "kplane: a multi-tenant Kubernetes control plane on PostgreSQL\n"
+    "\n"
+    "Usage:\n"
+    "  kplane <command> [flags]\n"
+    "\n"
+    "Commands:\n"
+    "  serve      start the API server (with an embedded PostgreSQL unless --database-url)\n"
+    "  version    print the kplane version and the Kubernetes version it serves\n"
+    "  help       print this help, or a command's: kplane help serve\n"
+    "\n"
+    "Run 'kplane <command> --help' for a command's flags.\n";
+
+static const char usage_serve[] =
+    "Usage:\n"
+    "  kplane serve [flags]\n"
+    "\n"
+    "Starts kplane: the Kubernetes API for every workspace, over HTTPS. On first start it\n"
+    "creates DATA_DIR/pki (CA, serving and admin certificates), DATA_DIR/pg (an embedded\n"
+    "PostgreSQL, unless --database-url) and DATA_DIR/admin.kubeconfig.\n"
+    "\n"
+    "Flags:\n"
+    "  --data-dir DIR        state directory (default \".kplane\")\n"
+    "  --listen ADDR:PORT    HTTPS address (default \"127.0.0.1:6443\"; [::1]:6443 for IPv6)\n"
+    "  --database-url URL    use this PostgreSQL (libpq URL) instead of the embedded one\n"
+    "  --log-level LEVEL     error, warn, info (default) or debug\n"
+    "  --threads N           HTTP worker threads (default 16)\n"
+    "  -h, --help            print this help\n";
+
+typedef struct {
+    const char *data_dir;
+    const char *listen;
+    const char *database_url;
+    int threads;
+} serve_opts;
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "kplane: %s%s%s\n", what ? what : "", what && *kp_err_msg() ? ": " : "",
+            kp_err_msg());
+    return 1;
+}
+
+/* The flag's value: "--flag value" or "--flag=value". */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t n = strlen(flag);
+    if (strncmp(argv[*i], flag, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        kp_err_set(KP_EBADREQUEST, "flag %s needs a value", flag);
+        return "";
+    }
+    return argv[++*i];
+}
+
+static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
+{
+    o->data_dir = ".kplane";
+    o->listen = "127.0.0.1:6443";
+    o->threads = 16;
+    for (int i = 0; i < argc; i++) {
+        const char *v;
+        kp_err_clear();
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            *help = true;
+            return 0;
+        }
+        if ((v = flag_value(argc, argv, &i, "--data-dir"))) {
+            o->data_dir = v;
+        } else if ((v = flag_value(argc, argv, &i, "--listen"))) {
+            o->listen = v;
+        } else if ((v = flag_value(argc, argv, &i, "--database-url"))) {
+            o->database_url = v;
+        } else if ((v = flag_value(argc, argv, &i, "--log-level"))) {
+            kp_level lv;
+            if (kp_log_parse_level(&lv, v) < 0)
+                return KP_EBADREQUEST;
+            kp_log_set_level(lv);
+        } else if ((v = flag_value(argc, argv, &i, "--threads"))) {
+            int64_t n;
+            if (kp_parse_i64(&n, kp_sv_from(v), 1, 1024) < 0)
+                return kp_err_set(KP_EBADREQUEST, "--threads: %s", kp_err_msg());
+            o->threads = (int)n;
+        } else {
+            return kp_err_set(KP_EBADREQUEST, "unknown flag \"%s\" (see 'kplane serve --help')",
+                              argv[i]);
+        }
+        if (*kp_err_msg())
+            return KP_EBADREQUEST;
+        if (!*v)
+            return kp_err_set(KP_EBADREQUEST, "flag %s needs a value", argv[i]);
+    }
+    return 0;
+}
+
+/* One kplane per data dir: an flock on DATA_DIR/kplane.lock, held for the process's life
+ * (O_CLOEXEC, so PostgreSQL never inherits it). */
+static int take_lock(int *fd_out, const char *data_dir)
+{
+    char *path = kp_asprintf("%s/kplane.lock", data_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int rc = 0;
+
+    if (fd < 0) {
+        rc = kp_err_set(KP_EFORBIDDEN, "cannot open \"%s\": %s", path, strerror(errno));
+        goto out;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        close(fd);
+        rc = kp_err_set(KP_EEXISTS,
+                        "data dir \"%s\" is in use by another kplane (pid %s, lock \"%s\")",
+                        data_dir, pid[0] ? pid : "unknown", path);
+        goto out;
+    }
+    {
+        char pid[32];
+        int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+        if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+            /* the lock holds without the pid; it is only informative */
+        }
+    }
+    *fd_out = fd;
+out:
+    free(path);
+    return rc;
+}
+
+static int prepare_data_dir(const char *dir)
+{
+    char *probe;
+    int fd;
+
+    /* 0711: the postgres user may pass through to DIR/pg; pki/ and the kubeconfig stay
+     * private by their own modes. */
+    if (mkdir(dir, 0711) < 0 && errno != EEXIST)
+        return kp_err_set(KP_EFORBIDDEN, "cannot create data dir \"%s\": %s", dir,
+                          strerror(errno));
+    probe = kp_asprintf("%s/.write-test", dir);
+    fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        free(probe);
+        return kp_err_set(KP_EFORBIDDEN, "data dir \"%s\" is not writable: %s", dir, strerror(e));
+    }
+    close(fd);
+    unlink(probe);
+    free(probe);
+    return 0;
+}
+
+/* The host part of ADDR:PORT, without IPv6 brackets; "127.0.0.1" when empty. */
+static char *listen_host(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    size_t n = colon ? (size_t)(colon - listen) : strlen(listen);
+    if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']')
+        return kp_strndup(listen + 1, n - 2);
+    return n ? kp_strndup(listen, n) : kp_strdup("127.0.0.1");
+}
+
+static int serve(const serve_opts *o)
+{
+    kp_pgctl *pg = NULL;
+    kp_store *store = NULL;
+    kp_api *api = NULL;
+    kp_http *http = NULL;
+    kp_pki pki;
+    char *host = listen_host(o->listen);
+    char *kubeconfig = NULL, *url = NULL, *server_addr = NULL;
+    int lock_fd = -1, rc, exit_code = 1;
+    struct sigaction sa;
+
+    memset(&pki, 0, sizeof(pki));
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if ((rc = prepare_data_dir(o->data_dir)) < 0 || (rc = take_lock(&lock_fd, o->data_dir)) < 0) {
+        fail(NULL);
+        goto out;
+    }
+    {
+        char *pkidir = kp_asprintf("%s/pki", o->data_dir);
+        const char *hosts[] = {host};
+        rc = kp_pki_ensure(&pki, pkidir, hosts, 1);
+        free(pkidir);
+        if (rc < 0) {
+            fail("cannot set up certificates");
+            goto out;
+        }
+    }
+    if (!o->database_url) {
+        if ((rc = kp_pgctl_start(&pg, o->data_dir)) < 0) {
+            fail("cannot start the embedded PostgreSQL");
+            goto out;
+        }
+    }
+    {
+        kp_store_opts so = {o->database_url ? o->database_url : kp_pgctl_conninfo(pg),
+                            o->database_url ? NULL : kp_pgctl_admin_conninfo(pg), 8};
+        if ((rc = kp_store_open(&store, &so)) < 0) {
+            fail("cannot open the database");
+            goto out;
+        }
+    }
+    server_addr = kp_strdup(o->listen);
+    {
+        kp_api_opts ao = {store, pki.ca_pem, server_addr};
+        if ((rc = kp_api_new(&api, &ao)) < 0 || (rc = kp_api_bootstrap(api)) < 0) {
+            fail("cannot start the API");
+            goto out;
+        }
+    }
+    {
+        kp_http_opts ho = {o->listen, pki.serving_cert_pem, pki.serving_key_pem, pki.ca_pem,
+                           o->threads, kp_api_handle, api};
+        if ((rc = kp_http_start(&http, &ho)) < 0) {
+            fail(NULL);
+            goto out;
+        }
+    }
+    {
+        bool v6 = strchr(host, ':') != NULL;
+        url = kp_asprintf("https://%s%s%s:%d/clusters/root", v6 ? "[" : "",
+                          strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, v6 ? "]" : "",
+                          kp_http_port(http));
+        kubeconfig = kp_asprintf("%s/admin.kubeconfig", o->data_dir);
+        if ((rc = kp_pki_write_kubeconfig(kubeconfig, url, &pki)) < 0) {
+            fail("cannot write the admin kubeconfig");
+            goto out;
+        }
+    }
+    KP_LOG_INFO("main", "kplane %s serving %s (kubeconfig \"%s\")", KPLANE_VERSION, url,
+                kubeconfig);
+    while (!stop_signal)
+        pause();
+    KP_LOG_INFO("main", "signal %d: shutting down", (int)stop_signal);
+    exit_code = 0;
+out:
+    if (http)
+        kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
+    kp_http_free(http);
+    kp_api_free(api);
+    kp_store_free(store);
+    if (pg && kp_pgctl_stop(pg) < 0) {
+        fail("cannot stop the embedded PostgreSQL");
+        exit_code = 1;
+    }
+    kp_pgctl_free(pg);
+    kp_pki_dispose(&pki);
+    if (lock_fd >= 0)
+        close(lock_fd);
+    free(host);
+    free(kubeconfig);
+    free(url);
+    free(server_addr);
+    if (exit_code == 0)
+        KP_LOG_INFO("main", "stopped");
+    return exit_code;
+}
+
+static void print_version(void)
+{
+    printf("kplane %s\nKubernetes API %s (%s.%s)\nPostgreSQL schema version %d\n", KPLANE_VERSION,
+           KP_K8S_GIT_VERSION, KP_K8S_MAJOR, KP_K8S_MINOR, kp_store_schema_version());
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "-h") == 0) {
+        if (cmd && argc > 2 && strcmp(argv[2], "serve") == 0)
+            fputs(usage_serve, stdout);
+        else if (cmd && argc > 2 && strcmp(argv[2], "version") == 0)
+            fputs("Usage:\n  kplane version\n\nPrints the kplane version.\n", stdout);
+        else
+            fputs(usage_main, cmd ? stdout : stderr);
+        return cmd ? 0 : 2;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            fputs("Usage:\n  kplane version\n\nPrints the kplane version.\n", stdout);
+            return 0;
+        }
+        if (argc > 2) {
+            fprintf(stderr, "kplane: unknown flag \"%s\" (see 'kplane version --help')\n",
+                    argv[2]);
+            return 2;
+        }
+        print_version();
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        serve_opts o;
+        bool help = false;
+        memset(&o, 0, sizeof(o));
+        if (parse_serve(&o, argc - 2, argv + 2, &help) < 0) {
+            fprintf(stderr, "kplane: %s\n", kp_err_msg());
+            return 2;
+        }
+        if (help) {
+            fputs(usage_serve, stdout);
+            return 0;
+        }
+        return serve(&o);
+    }
+    fprintf(stderr, "kplane: unknown command \"%s\" (see 'kplane --help')\n", cmd);
+    return 2;
+}

@@ -1,0 +1,737 @@
+#include "lib/common.h"
+#include "apiserver/store.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/limits.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <time.h>
+
+#define STORE_BATCH_MAX 256
+
+/* Each migration moves the schema up one version, in one transaction. Never edit a
+ * released step: add one. */
+static const char *const store_migrations[] = {
+    /* 1: objects and the event log */
+    "CREATE TABLE objects ("
+    " cluster text NOT NULL, resource text NOT NULL, namespace text NOT NULL,"
+    " name text NOT NULL, rv bigint NOT NULL, value jsonb NOT NULL,"
+    " PRIMARY KEY (cluster, resource, namespace, name));"
+    "CREATE TABLE events ("
+    " rv bigint PRIMARY KEY, cluster text NOT NULL, resource text NOT NULL,"
+    " namespace text NOT NULL, name text NOT NULL, type smallint NOT NULL,"
+    " value jsonb NOT NULL,"
+    " at timestamptz NOT NULL DEFAULT now());",
+};
+
+#define SQL_OBJ_KEY "cluster = $1 AND resource = $2 AND namespace = $3 AND name = $4"
+static const char SQL_GET[] = "SELECT value FROM objects WHERE " SQL_OBJ_KEY;
+static const char SQL_CREATE[] =
+    "WITH ins AS (INSERT INTO objects (cluster, resource, namespace, name, rv, value)"
+    " VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT DO NOTHING RETURNING 1)"
+    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " SELECT $5, $1, $2, $3, $4, 1, $6::jsonb FROM ins";
+static const char SQL_UPDATE[] =
+    "WITH up AS (UPDATE objects SET rv = $5, value = $6::jsonb WHERE " SQL_OBJ_KEY
+    " AND ($7::bigint = 0 OR rv = $7::bigint) RETURNING 1)"
+    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " SELECT $5, $1, $2, $3, $4, 2, $6::jsonb FROM up";
+static const char SQL_DELETE[] =
+    "WITH del AS (DELETE FROM objects WHERE " SQL_OBJ_KEY
+    " AND ($6::bigint = 0 OR rv = $6::bigint) RETURNING value)"
+    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " SELECT $5::bigint, $1, $2, $3, $4, 3,"
+    " jsonb_set(value, '{metadata,resourceVersion}', to_jsonb($5::text)) FROM del"
+    " RETURNING value";
+static const char SQL_RV_OF[] = "SELECT rv FROM objects WHERE " SQL_OBJ_KEY;
+static const char SQL_MAX_RV[] =
+    "SELECT greatest((SELECT coalesce(max(rv), 0) FROM events),"
+    " (SELECT coalesce(max(rv), 0) FROM objects))";
+static const char SQL_LIST[] =
+    "SELECT value FROM objects WHERE cluster = $1 AND resource = $2"
+    " AND ($3::text IS NULL OR namespace = $3)"
+    " AND ($4::text IS NULL OR (namespace, name) > ($4, $5))"
+    " ORDER BY namespace, name LIMIT $6";
+static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1 AND resource = $2"
+                                " AND ($3::text IS NULL OR namespace = $3)";
+
+typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE } mut_op;
+
+typedef struct mutation {
+    struct mutation *next;
+    mut_op op;
+    const kp_key *key;
+    json_t *obj; /* borrowed from the waiting caller; the writer sets its resourceVersion */
+    int64_t expect_rv;
+    /* results, written by the writer before done is set */
+    int rc;
+    char errmsg[512];
+    json_t *result;
+    int64_t rv;
+    bool done;
+    pthread_cond_t cv;
+} mutation;
+
+struct kp_store {
+    char *conninfo;
+    /* read pool */
+    pthread_mutex_t pool_mu;
+    pthread_cond_t pool_cv;
+    PGconn **pool; /* guarded by pool_mu */
+    size_t pool_free, pool_size;
+    /* writer */
+    pthread_t writer;
+    bool writer_started;
+    PGconn *wconn; /* writer thread only */
+    pthread_mutex_t mu;
+    pthread_cond_t queue_cv;
+    mutation *head, *tail; /* guarded by mu */
+    bool stopping;         /* guarded by mu */
+    int64_t next_rv;       /* writer thread only */
+    int64_t committed_rv;  /* guarded by mu */
+    kp_store_stats stats;  /* guarded by mu */
+    kp_store_sub_fn sub;
+    void *sub_arg;
+};
+
+/* Maps a failed result or connection to a kp_err code; one place for SQLSTATEs. */
+static int store_error(PGconn *c, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c);
+
+    if (PQstatus(c) != CONNECTION_OK)
+        return kp_err_set(KP_EUNAVAILABLE, "database connection lost during %s", what);
+    if (state && strcmp(state, "23505") == 0)
+        return kp_err_set(KP_EEXISTS, "already exists");
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
+        return kp_err_set(KP_ECONFLICT, "concurrent change, retry");
+    if (state && strncmp(state, "22", 2) == 0) /* data exceptions: e.g. \u0000 in jsonb */
+        return kp_err_set(KP_EINVALID, "the object cannot be stored: %.*s",
+                          (int)strcspn(msg, "\n"), msg);
+    KP_LOG_ERROR("store", "%s failed: sqlstate=%s %.*s", what, state ? state : "-",
+                 (int)strcspn(msg, "\n"), msg);
+    return kp_err_set(KP_EINTERNAL, "database error during %s", what);
+}
+
+static int store_connect(PGconn **out, const char *conninfo)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(c);
+        int rc = kp_err_set(KP_EUNAVAILABLE, "cannot connect to PostgreSQL: %.*s",
+                            (int)strcspn(m, "\n"), m);
+        PQfinish(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+static int store_exec_simple(PGconn *c, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(c, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = store_error(c, res, what);
+    PQclear(res);
+    return rc;
+}
+
+/* Creates the database named in conninfo through the maintenance connection if missing. */
+static int store_ensure_db(const char *admin_conninfo, const char *conninfo)
+{
+    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+    const char *dbname = NULL;
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    char *sql = NULL;
+    int rc;
+
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "dbname") == 0)
+            dbname = o->val;
+    if (!dbname) {
+        rc = 0;
+        goto out;
+    }
+    if ((rc = store_connect(&c, admin_conninfo)) < 0)
+        goto out;
+    {
+        const char *params[1] = {dbname};
+        res = PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params,
+                           NULL, NULL, 0);
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "database lookup");
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        char *ident = PQescapeIdentifier(c, dbname, strlen(dbname));
+        sql = kp_asprintf("CREATE DATABASE %s", ident);
+        PQfreemem(ident);
+        rc = store_exec_simple(c, sql, "database creation");
+    }
+out:
+    free(sql);
+    PQclear(res);
+    PQfinish(c);
+    PQconninfoFree(opts);
+    return rc;
+}
+
+int kp_store_schema_version(void)
+{
+    return (int)KP_ARRAY_LEN(store_migrations);
+}
+
+static int store_migrate(PGconn *c)
+{
+    PGresult *res = NULL;
+    int rc, have, want = kp_store_schema_version();
+
+    if ((rc = store_exec_simple(c, "BEGIN", "migration")) < 0)
+        return rc;
+    /* The lock keeps two processes from migrating at once. */
+    if ((rc = store_exec_simple(c,
+                                "CREATE TABLE IF NOT EXISTS kplane_schema (version int NOT NULL);"
+                                "LOCK TABLE kplane_schema IN EXCLUSIVE MODE",
+                                "migration")) < 0)
+        goto out;
+    res = PQexec(c, "SELECT coalesce(max(version), 0) FROM kplane_schema");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "migration");
+        goto out;
+    }
+    have = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    if (have > want) {
+        rc = kp_err_set(KP_EINVALID,
+                        "the database has schema version %d, newer than version %d that this "
+                        "kplane knows: run a newer kplane",
+                        have, want);
+        goto out;
+    }
+    for (int v = have + 1; v <= want; v++) {
+        char sql[96];
+        KP_LOG_INFO("store", "applying schema migration %d", v);
+        if ((rc = store_exec_simple(c, store_migrations[v - 1], "migration")) < 0)
+            goto out;
+        snprintf(sql, sizeof(sql), "DELETE FROM kplane_schema; INSERT INTO kplane_schema VALUES (%d)",
+                 v);
+        if ((rc = store_exec_simple(c, sql, "migration")) < 0)
+            goto out;
+    }
+    rc = store_exec_simple(c, "COMMIT", "migration");
+out:
+    PQclear(res);
+    if (rc < 0) {
+        PGresult *r = PQexec(c, "ROLLBACK");
+        PQclear(r);
+    }
+    return rc;
+}
+
+static int store_query_i64(int64_t *out, PGconn *c, const char *sql)
+{
+    PGresult *res = PQexec(c, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        rc = store_error(c, res, "query");
+    else
+        *out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return rc;
+}
+
+/* ---- writer ---- */
+
+static void mut_fail(mutation *m, int rc)
+{
+    m->rc = rc;
+    snprintf(m->errmsg, sizeof(m->errmsg), "%s", kp_err_msg());
+}
+
+static void key_params(const char **p, const kp_key *k)
+{
+    p[0] = k->cluster;
+    p[1] = k->resource;
+    p[2] = k->ns;
+    p[3] = k->name;
+}
+
+/* Runs one mutation inside the open transaction. Returns 0, a request error (the savepoint
+ * is rolled back by the caller), or KP_EUNAVAILABLE when the connection broke. */
+static int writer_apply(kp_store *st, mutation *m, int64_t rv)
+{
+    PGconn *c = st->wconn;
+    const char *p[7];
+    char rvs[24], exps[24];
+    char *text = NULL;
+    PGresult *res = NULL;
+    int rc = 0;
+
+    snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
+    snprintf(exps, sizeof(exps), "%lld", (long long)m->expect_rv);
+    key_params(p, m->key);
+    p[4] = rvs;
+    if (m->op != MUT_DELETE) {
+        json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
+                            json_string(rvs));
+        text = kp_json_dump(m->obj, NULL);
+        p[5] = text;
+        p[6] = exps;
+        res = PQexecParams(c, m->op == MUT_CREATE ? SQL_CREATE : SQL_UPDATE,
+                           m->op == MUT_CREATE ? 6 : 7, NULL, p, NULL, NULL, 0);
+    } else {
+        p[5] = exps;
+        res = PQexecParams(c, SQL_DELETE, 6, NULL, p, NULL, NULL, 0);
+    }
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "write");
+        goto out;
+    }
+    if (strcmp(PQcmdTuples(res), "1") != 0) {
+        PGresult *r2;
+        if (m->op == MUT_CREATE) {
+            rc = kp_err_set(KP_EEXISTS, "\"%s\" already exists", m->key->name);
+            goto out;
+        }
+        r2 = PQexecParams(c, SQL_RV_OF, 4, NULL, p, NULL, NULL, 0);
+        if (PQresultStatus(r2) != PGRES_TUPLES_OK)
+            rc = store_error(c, r2, "write");
+        else if (PQntuples(r2) == 0)
+            rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", m->key->name);
+        else
+            rc = kp_err_set(KP_ECONFLICT,
+                            "the object has been modified; please apply your changes to the "
+                            "latest version and try again");
+        PQclear(r2);
+        goto out;
+    }
+    if (m->op == MUT_DELETE)
+        rc = kp_json_parse(&m->result, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    else
+        m->result = json_incref(m->obj);
+    m->rv = rv;
+out:
+    free(text);
+    PQclear(res);
+    return rc;
+}
+
+static int writer_reconnect(kp_store *st)
+{
+    PQfinish(st->wconn);
+    st->wconn = NULL;
+    return store_connect(&st->wconn, st->conninfo);
+}
+
+static void writer_batch(kp_store *st, mutation *batch, size_t n)
+{
+    struct timespec t0, t1;
+    int rc, nok = 0;
+    mutation *m;
+    int64_t first_rv = st->next_rv;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (PQstatus(st->wconn) != CONNECTION_OK && writer_reconnect(st) < 0)
+        goto fail_all;
+    if (store_exec_simple(st->wconn, "BEGIN", "write") < 0)
+        goto fail_all;
+    for (m = batch; m; m = m->next) {
+        kp_err_clear();
+        if (store_exec_simple(st->wconn, "SAVEPOINT m", "write") < 0)
+            goto fail_all;
+        rc = writer_apply(st, m, st->next_rv);
+        if (rc == KP_EUNAVAILABLE)
+            goto fail_all;
+        if (rc < 0) {
+            mut_fail(m, rc);
+            if (store_exec_simple(st->wconn, "ROLLBACK TO SAVEPOINT m", "write") < 0)
+                goto fail_all;
+            continue;
+        }
+        if (store_exec_simple(st->wconn, "RELEASE SAVEPOINT m", "write") < 0)
+            goto fail_all;
+        st->next_rv++;
+        nok++;
+    }
+    if (store_exec_simple(st->wconn, "COMMIT", "write") < 0)
+        goto fail_all;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+
+    /* Committed: hand the events over in rv order, then wake the callers. */
+    if (st->sub && nok) {
+        kp_store_event *evs = kp_calloc((size_t)nok, sizeof(*evs));
+        size_t k = 0;
+        for (m = batch; m; m = m->next) {
+            if (m->rc < 0)
+                continue;
+            evs[k].rv = m->rv;
+            evs[k].type = m->op == MUT_CREATE   ? KP_EV_ADDED
+                          : m->op == MUT_UPDATE ? KP_EV_MODIFIED
+                                                : KP_EV_DELETED;
+            evs[k].key = *m->key;
+            evs[k].obj = m->result;
+            k++;
+        }
+        st->sub(st->sub_arg, evs, k);
+        free(evs);
+    }
+    pthread_mutex_lock(&st->mu);
+    st->committed_rv = st->next_rv - 1;
+    st->stats.batches++;
+    st->stats.mutations += n;
+    st->stats.commit_us_total += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+                                            (t1.tv_nsec - t0.tv_nsec) / 1000);
+    {
+        size_t b = 0;
+        while (b < 7 && (n >> (b + 1)))
+            b++;
+        st->stats.batch_size_hist[b]++;
+    }
+    for (m = batch; m; m = m->next) {
+        m->done = true;
+        pthread_cond_signal(&m->cv);
+    }
+    pthread_mutex_unlock(&st->mu);
+    return;
+
+fail_all:
+    /* The transaction is gone: nothing of the batch was stored. */
+    rc = kp_err_set(KP_EUNAVAILABLE, "the database is unavailable, try again");
+    {
+        PGresult *r = st->wconn ? PQexec(st->wconn, "ROLLBACK") : NULL;
+        PQclear(r);
+    }
+    st->next_rv = first_rv;
+    pthread_mutex_lock(&st->mu);
+    for (m = batch; m; m = m->next) {
+        json_decref(m->result);
+        m->result = NULL;
+        mut_fail(m, rc);
+        m->done = true;
+        pthread_cond_signal(&m->cv);
+    }
+    pthread_mutex_unlock(&st->mu);
+}
+
+static void *writer_main(void *arg)
+{
+    kp_store *st = arg;
+
+    for (;;) {
+        mutation *batch, *m;
+        size_t n = 0;
+
+        pthread_mutex_lock(&st->mu);
+        while (!st->head && !st->stopping)
+            pthread_cond_wait(&st->queue_cv, &st->mu);
+        if (!st->head && st->stopping) {
+            pthread_mutex_unlock(&st->mu);
+            break;
+        }
+        /* Group commit: everything queued while the last batch committed goes in this one. */
+        batch = st->head;
+        for (m = batch; m; m = m->next) {
+            n++;
+            if (n == STORE_BATCH_MAX || !m->next) {
+                st->head = m->next;
+                m->next = NULL;
+                break;
+            }
+        }
+        if (!st->head)
+            st->tail = NULL;
+        pthread_mutex_unlock(&st->mu);
+        writer_batch(st, batch, n);
+    }
+    return NULL;
+}
+
+static int store_mutate(json_t **out, kp_store *st, mut_op op, const kp_key *key, json_t *obj,
+                        int64_t expect_rv)
+{
+    mutation m;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    m.op = op;
+    m.key = key;
+    m.obj = obj;
+    m.expect_rv = expect_rv;
+    pthread_cond_init(&m.cv, NULL);
+    pthread_mutex_lock(&st->mu);
+    if (st->stopping) {
+        pthread_mutex_unlock(&st->mu);
+        pthread_cond_destroy(&m.cv);
+        return kp_err_set(KP_EUNAVAILABLE, "the server is shutting down");
+    }
+    if (st->tail)
+        st->tail->next = &m;
+    else
+        st->head = &m;
+    st->tail = &m;
+    pthread_cond_signal(&st->queue_cv);
+    while (!m.done)
+        pthread_cond_wait(&m.cv, &st->mu);
+    pthread_mutex_unlock(&st->mu);
+    pthread_cond_destroy(&m.cv);
+    if (m.rc < 0) {
+        rc = kp_err_set(m.rc, "%s", m.errmsg);
+        json_decref(m.result);
+        return rc;
+    }
+    if (out)
+        *out = m.result;
+    else
+        json_decref(m.result);
+    return 0;
+}
+
+int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj)
+{
+    return store_mutate(out, st, MUT_CREATE, key, obj, 0);
+}
+
+int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, int64_t expect_rv)
+{
+    return store_mutate(out, st, MUT_UPDATE, key, obj, expect_rv);
+}
+
+int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv)
+{
+    return store_mutate(out, st, MUT_DELETE, key, NULL, expect_rv);
+}
+
+/* ---- read pool ---- */
+
+static int pool_get(PGconn **out, kp_store *st)
+{
+    PGconn *c;
+    pthread_mutex_lock(&st->pool_mu);
+    while (st->pool_free == 0)
+        pthread_cond_wait(&st->pool_cv, &st->pool_mu);
+    c = st->pool[--st->pool_free];
+    pthread_mutex_unlock(&st->pool_mu);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        PQfinish(c);
+        c = NULL;
+        if (store_connect(&c, st->conninfo) < 0) {
+            pthread_mutex_lock(&st->pool_mu);
+            st->pool[st->pool_free++] = NULL;
+            pthread_cond_signal(&st->pool_cv);
+            pthread_mutex_unlock(&st->pool_mu);
+            return KP_EUNAVAILABLE;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+static void pool_put(kp_store *st, PGconn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&st->pool_mu);
+    st->pool[st->pool_free++] = c;
+    pthread_cond_signal(&st->pool_cv);
+    pthread_mutex_unlock(&st->pool_mu);
+}
+
+int kp_store_ping(kp_store *st)
+{
+    PGconn *c = NULL;
+    int rc;
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    rc = store_exec_simple(c, "SELECT 1", "ping");
+    if (rc < 0)
+        rc = kp_err_set(KP_EUNAVAILABLE, "the database does not answer");
+    pool_put(st, c);
+    return rc;
+}
+
+int64_t kp_store_current_rv(kp_store *st)
+{
+    int64_t rv;
+    pthread_mutex_lock(&st->mu);
+    rv = st->committed_rv;
+    pthread_mutex_unlock(&st->mu);
+    return rv;
+}
+
+int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
+{
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    const char *p[4];
+    int rc;
+
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    key_params(p, key);
+    res = PQexecParams(c, SQL_GET, 4, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "read");
+        goto out;
+    }
+    if (PQntuples(res) == 0) {
+        rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
+        goto out;
+    }
+    rc = kp_json_parse(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+out:
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store *st,
+                  const kp_store_list_opts *o)
+{
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    json_t *items = NULL;
+    const char *p[6];
+    char lim[24];
+    int64_t rv = 0;
+    int rc, n;
+
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    /* One snapshot for the rows and the resourceVersion they are consistent at. */
+    if ((rc = store_exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "list")) < 0)
+        goto out;
+    if ((rc = store_query_i64(&rv, c, SQL_MAX_RV)) < 0)
+        goto out;
+    snprintf(lim, sizeof(lim), "%zu", o->limit ? o->limit + 1 : (size_t)INT64_MAX);
+    p[0] = o->cluster;
+    p[1] = o->resource;
+    p[2] = o->ns;
+    p[3] = o->after_name ? (o->after_ns ? o->after_ns : "") : NULL;
+    p[4] = o->after_name;
+    p[5] = lim;
+    res = PQexecParams(c, SQL_LIST, 6, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "list");
+        goto out;
+    }
+    n = PQntuples(res);
+    items = json_array();
+    for (int i = 0; i < n && (o->limit == 0 || (size_t)i < o->limit); i++) {
+        json_t *v;
+        if ((rc = kp_json_parse(&v, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0))) < 0)
+            goto out;
+        json_array_append_new(items, v);
+    }
+    *more_out = o->limit && (size_t)n > o->limit;
+    *rv_out = rv;
+    *items_out = items;
+    items = NULL;
+    rc = 0;
+out:
+    if (c) {
+        PGresult *r = PQexec(c, "COMMIT");
+        PQclear(r);
+    }
+    json_decref(items);
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *resource,
+                   const char *ns)
+{
+    PGconn *c = NULL;
+    PGresult *res;
+    const char *p[3] = {cluster, resource, ns};
+    int rc;
+
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    res = PQexecParams(c, SQL_COUNT, 3, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = store_error(c, res, "count");
+    else
+        *out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+void kp_store_subscribe(kp_store *st, kp_store_sub_fn fn, void *arg)
+{
+    st->sub = fn;
+    st->sub_arg = arg;
+}
+
+void kp_store_get_stats(kp_store_stats *out, kp_store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    *out = st->stats;
+    pthread_mutex_unlock(&st->mu);
+}
+
+int kp_store_open(kp_store **out, const kp_store_opts *opts)
+{
+    kp_store *st = kp_calloc(1, sizeof(*st));
+    int rc;
+
+    st->conninfo = kp_strdup(opts->conninfo);
+    pthread_mutex_init(&st->pool_mu, NULL);
+    pthread_cond_init(&st->pool_cv, NULL);
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->queue_cv, NULL);
+    st->pool_size = opts->pool_size > 0 ? (size_t)opts->pool_size : 8;
+    st->pool = kp_calloc(st->pool_size, sizeof(PGconn *));
+    if (opts->admin_conninfo && (rc = store_ensure_db(opts->admin_conninfo, opts->conninfo)) < 0)
+        goto out;
+    if ((rc = store_connect(&st->wconn, st->conninfo)) < 0)
+        goto out;
+    if ((rc = store_migrate(st->wconn)) < 0)
+        goto out;
+    if ((rc = store_query_i64(&st->committed_rv, st->wconn, SQL_MAX_RV)) < 0)
+        goto out;
+    st->next_rv = st->committed_rv + 1;
+    for (size_t i = 0; i < st->pool_size; i++) {
+        if ((rc = store_connect(&st->pool[i], st->conninfo)) < 0)
+            goto out;
+        st->pool_free++;
+    }
+    if (pthread_create(&st->writer, NULL, writer_main, st) != 0) {
+        rc = kp_err_set(KP_EINTERNAL, "cannot start the store writer thread");
+        goto out;
+    }
+    st->writer_started = true;
+    *out = st;
+    st = NULL;
+out:
+    kp_store_free(st);
+    return rc;
+}
+
+void kp_store_free(kp_store *st)
+{
+    if (!st)
+        return;
+    if (st->writer_started) {
+        pthread_mutex_lock(&st->mu);
+        st->stopping = true;
+        pthread_cond_signal(&st->queue_cv);
+        pthread_mutex_unlock(&st->mu);
+        pthread_join(st->writer, NULL);
+    }
+    PQfinish(st->wconn);
+    for (size_t i = 0; i < st->pool_free; i++)
+        PQfinish(st->pool[i]);
+    free(st->pool);
+    free(st->conninfo);
+    pthread_mutex_destroy(&st->pool_mu);
+    pthread_cond_destroy(&st->pool_cv);
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->queue_cv);
+    free(st);
+}

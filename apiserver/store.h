@@ -1,0 +1,98 @@
+/* store: the only module that talks to PostgreSQL. Owns the connection pool, the writer
+ * thread and all SQL. Objects are keyed by (cluster, resource, namespace, name) and stored as
+ * jsonb; every mutation also appends to the event log. resourceVersions are decimal integers
+ * assigned by the single writer in commit order; concurrent mutations are batched into one
+ * transaction (group commit) with a savepoint each, so one request's failure stays its own.
+ * Any thread may call it. */
+#ifndef KP_STORE_H
+#define KP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+typedef struct kp_store kp_store;
+
+/* An object's key. resource is "<group>/<resource>" ("/namespaces" for the core group);
+ * namespace is "" for cluster-scoped objects. Strings are borrowed. */
+typedef struct {
+    const char *cluster;
+    const char *resource;
+    const char *ns;
+    const char *name;
+} kp_key;
+
+typedef enum { KP_EV_ADDED = 1, KP_EV_MODIFIED = 2, KP_EV_DELETED = 3 } kp_ev_type;
+
+/* A committed change, handed to the subscriber after commit, in resourceVersion order. */
+typedef struct {
+    int64_t rv;
+    kp_ev_type type;
+    kp_key key;
+    json_t *obj; /* the object as stored (for DELETED: as it was, with the delete's rv) */
+} kp_store_event;
+
+typedef void (*kp_store_sub_fn)(void *arg, const kp_store_event *evs, size_t n);
+
+typedef struct {
+    const char *conninfo;       /* libpq connection string of the kplane database */
+    const char *admin_conninfo; /* when set, the database is created through it if missing */
+    int pool_size;              /* read connections (default 8) */
+} kp_store_opts;
+
+/* Connects, creates the database when missing, applies migrations, starts the writer.
+ * KP_EUNAVAILABLE when the database cannot be reached; KP_EINVALID when it holds a schema
+ * newer than this kplane knows. owned, free with kp_store_free(). */
+int kp_store_open(kp_store **out, const kp_store_opts *opts);
+/* Stops the writer (after the queued mutations) and closes every connection. */
+void kp_store_free(kp_store *st);
+/* The schema version this build migrates to. */
+int kp_store_schema_version(void);
+/* 0 when the database answers a query, KP_EUNAVAILABLE otherwise. */
+int kp_store_ping(kp_store *st);
+/* The newest committed resourceVersion. */
+int64_t kp_store_current_rv(kp_store *st);
+/* Sets the function that receives committed events (called on the writer thread, after
+ * commit; it must not block). Set once, before mutations start. */
+void kp_store_subscribe(kp_store *st, kp_store_sub_fn fn, void *arg);
+
+/* Reads one object; *out owned by the caller. KP_ENOTFOUND when absent. */
+int kp_store_get(json_t **out, kp_store *st, const kp_key *key);
+
+typedef struct {
+    const char *cluster;
+    const char *resource;
+    const char *ns;          /* NULL: every namespace */
+    const char *after_ns;    /* continue after (after_ns, after_name); NULL: from the start */
+    const char *after_name;
+    size_t limit;            /* 0: no limit */
+} kp_store_list_opts;
+
+/* Lists objects in key order. *items_out is a new JSON array owned by the caller; *rv_out is
+ * the resourceVersion the list is consistent at; *more_out tells whether objects remain. */
+int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store *st,
+                  const kp_store_list_opts *o);
+/* Counts objects under (cluster, resource, ns); ns NULL for all. */
+int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *resource,
+                   const char *ns);
+
+/* Creates obj under key; its metadata.resourceVersion is set. *out (may be NULL) gets the
+ * stored object. KP_EEXISTS when the key is taken. obj is borrowed. */
+int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj);
+/* Replaces the object at key. expect_rv > 0: only if its resourceVersion is that
+ * (KP_ECONFLICT otherwise). KP_ENOTFOUND when absent. obj is borrowed. */
+int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, int64_t expect_rv);
+/* Deletes the object at key (expect_rv as for update). *out gets the object as it was. */
+int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv);
+
+/* Writer statistics for /metrics. */
+typedef struct {
+    uint64_t batches;
+    uint64_t mutations;
+    uint64_t commit_us_total;
+    uint64_t batch_size_hist[8]; /* 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64-127, 128+ */
+} kp_store_stats;
+void kp_store_get_stats(kp_store_stats *out, kp_store *st);
+
+#endif
