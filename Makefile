@@ -54,24 +54,30 @@ deps:
 
 bin/kplane: $(BUILD)/apiserver/main.o $(CORE_LIB)
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(LINK_IN) $(LDLIBS)
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# Link inputs only: the generated .d files add headers as prerequisites too.
+LINK_IN = $(filter %.c %.o %.a,$^)
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_SUPPORT) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(LINK_IN) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(TEST_SUPPORT) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(LINK_IN) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/support/testlib.o: tests/support/testlib.c
 	@mkdir -p $(dir $@)
@@ -80,11 +86,12 @@ $(BUILD)/tests/support/testlib.o: tests/support/testlib.c
 # Outside MODE=fuzz each fuzz target is linked with a driver that replays its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_driver.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(LINK_IN) $(LDLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(LINK_IN) $(LDLIBS)
 
 fuzz: $(FUZZ_BIN)
 
