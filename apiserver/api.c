@@ -152,8 +152,7 @@ static int api_route(api_ctx *c)
     seg = api_next_seg(&p);
     if (!seg || (strcmp(seg, "api") != 0 && strcmp(seg, "apis") != 0)) {
         c->kind = ROUTE_NONRESOURCE;
-        c->verb = strcasecmp(kp_req_method(c->req), "GET") == 0 ? "get"
-                                                                : kp_req_method(c->req);
+        c->verb = strcasecmp(kp_req_method(c->req), "GET") == 0 ? "get" : kp_req_method(c->req);
         return 0;
     }
     if (strcmp(seg, "api") == 0) {
@@ -341,7 +340,8 @@ static void api_respond(api_ctx *c, int rc)
         api_status(c, rc);
     us = kp_req_elapsed_us(c->req);
     kp_metrics_observe(c->verb && c->kind == ROUTE_RESOURCE ? c->verb : "other",
-                       c->res ? c->res->store_key : (c->kind == ROUTE_DISCOVERY ? "discovery" : "nonresource"),
+                       c->res ? c->res->store_key
+                              : (c->kind == ROUTE_DISCOVERY ? "discovery" : "nonresource"),
                        c->resp->code, us);
     if (!KP_LOG_ENABLED(KP_LEVEL_INFO))
         return;

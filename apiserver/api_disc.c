@@ -7,8 +7,8 @@
 /* Discovery (legacy and aggregated), /version and Table output: everything here is derived
  * from the schema table. */
 
-static const char *const verbs_all[] = {"create", "delete", "deletecollection", "get", "list",
-                                        "patch", "update", "watch"};
+static const char *const verbs_all[] = {"create", "delete", "deletecollection", "get",
+                                        "list",   "patch",  "update",           "watch"};
 static const char *const verbs_sub[] = {"get", "patch", "update"};
 static const char *const sub_names[] = {"status", "scale"};
 
@@ -206,9 +206,9 @@ int api_discovery(api_ctx *c)
                 continue;
             o = json_object();
             gv = json_object();
-            json_object_set_new(gv, "groupVersion",
-                                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group,
-                                                            groups[i]->version)));
+            json_object_set_new(
+                gv, "groupVersion",
+                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group, groups[i]->version)));
             json_object_set_new(gv, "version", json_string(groups[i]->version));
             json_object_set_new(o, "kind", json_string("APIGroup"));
             json_object_set_new(o, "apiVersion", json_string("v1"));
@@ -239,9 +239,9 @@ int api_discovery(api_ctx *c)
             if (!groups[i]->group[0])
                 continue;
             gv = json_object();
-            json_object_set_new(gv, "groupVersion",
-                                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group,
-                                                            groups[i]->version)));
+            json_object_set_new(
+                gv, "groupVersion",
+                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group, groups[i]->version)));
             json_object_set_new(gv, "version", json_string(groups[i]->version));
             g = json_object();
             json_object_set_new(g, "name", json_string(groups[i]->group));
@@ -328,8 +328,9 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
     json_t *v = kp_json_get(obj, col->path);
     switch (col->kind) {
     case KP_COL_COUNT:
-        return json_integer((json_int_t)(table_count(v) +
-                                         (col->path2 ? table_count(kp_json_get(obj, col->path2)) : 0)));
+        return json_integer(
+            (json_int_t)(table_count(v) +
+                         (col->path2 ? table_count(kp_json_get(obj, col->path2)) : 0)));
     case KP_COL_RATIO: {
         char s[64];
         json_t *d = kp_json_get(obj, col->path2);

@@ -24,10 +24,10 @@ typedef struct {
     kp_arena *a;
     /* route */
     route_kind kind;
-    const char *ws_path;  /* "root" */
-    const char *cluster;  /* the logical cluster id */
-    const char *rest;     /* the path below /clusters/<ws> */
-    const char *group;    /* discovery and resources */
+    const char *ws_path; /* "root" */
+    const char *cluster; /* the logical cluster id */
+    const char *rest;    /* the path below /clusters/<ws> */
+    const char *group;   /* discovery and resources */
     const char *version;
     const kp_schema_res *res;
     const char *resource_name; /* as in the URL (for 404s of unknown resources) */

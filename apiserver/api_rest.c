@@ -172,8 +172,8 @@ static int rest_check_type(api_ctx *c, json_t *obj)
 
     kp_schema_api_version(gv, c->res);
     if (kind && strcmp(kind, c->res->kind) != 0)
-        return kp_err_set(KP_EBADREQUEST, "the kind \"%s\" of the object does not match %s",
-                          kind, c->res->kind);
+        return kp_err_set(KP_EBADREQUEST, "the kind \"%s\" of the object does not match %s", kind,
+                          c->res->kind);
     if (av && strcmp(av, gv) != 0)
         return kp_err_set(KP_EBADREQUEST,
                           "the API version \"%s\" of the object does not match \"%s\"", av, gv);
@@ -244,8 +244,9 @@ static int rest_admit(api_ctx *c, json_t *obj)
         char *text = kp_json_dump(obj, &len);
         free(text);
         if (len > KP_OBJECT_MAX)
-            return kp_err_set(KP_EINVALID, "%s \"%s\" is invalid: the object is %zu bytes, over "
-                                           "the limit of %d bytes",
+            return kp_err_set(KP_EINVALID,
+                              "%s \"%s\" is invalid: the object is %zu bytes, over "
+                              "the limit of %d bytes",
                               kind, c->name ? c->name : "", len, KP_OBJECT_MAX);
     }
     return 0;
@@ -397,11 +398,12 @@ static int rest_list(api_ctx *c)
     }
     if (more && json_array_size(items)) {
         json_t *last = json_array_get(items, json_array_size(items) - 1);
-        json_t *tok = json_pack("{s:s, s:I, s:s, s:s}", "v", "meta.k8s.io/v1", "rv", (json_int_t)rv,
-                                "ns", kp_json_get_str(last, "metadata.namespace")
-                                          ? kp_json_get_str(last, "metadata.namespace")
-                                          : "",
-                                "name", kp_json_get_str(last, "metadata.name"));
+        json_t *tok =
+            json_pack("{s:s, s:I, s:s, s:s}", "v", "meta.k8s.io/v1", "rv", (json_int_t)rv, "ns",
+                      kp_json_get_str(last, "metadata.namespace")
+                          ? kp_json_get_str(last, "metadata.namespace")
+                          : "",
+                      "name", kp_json_get_str(last, "metadata.name"));
         size_t tl;
         char *tt = kp_json_dump(tok, &tl);
         kp_buf b;
@@ -458,10 +460,12 @@ static int rest_create(api_ctx *c)
         char sfx[6];
         uint8_t rnd[5];
         if (!gen || !*gen) {
-            kp_err_cause("metadata.name", "FieldValueRequired", "Required value: name or "
-                                                                "generateName is required");
-            rc = kp_err_set(KP_EINVALID, "%s \"\" is invalid: metadata.name: Required value: "
-                                         "name or generateName is required",
+            kp_err_cause("metadata.name", "FieldValueRequired",
+                         "Required value: name or "
+                         "generateName is required");
+            rc = kp_err_set(KP_EINVALID,
+                            "%s \"\" is invalid: metadata.name: Required value: "
+                            "name or generateName is required",
                             c->res->kind);
             goto out;
         }
@@ -533,18 +537,19 @@ static int rest_update(api_ctx *c)
     md = kp_json_obj_ensure(obj, "metadata");
     bname = json_string_value(json_object_get(md, "name"));
     if (bname && strcmp(bname, c->name) != 0) {
-        rc = kp_err_set(KP_EBADREQUEST, "the name of the object (%s) does not match the name on "
-                                        "the URL (%s)",
+        rc = kp_err_set(KP_EBADREQUEST,
+                        "the name of the object (%s) does not match the name on "
+                        "the URL (%s)",
                         bname, c->name);
         goto out;
     }
     rvs = json_string_value(json_object_get(md, "resourceVersion"));
     if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
         kp_err_clear();
-        kp_err_cause("metadata.resourceVersion", "FieldValueInvalid", "Invalid value: \"%s\"",
-                     rvs);
-        rc = kp_err_set(KP_EINVALID, "%s \"%s\" is invalid: metadata.resourceVersion: Invalid "
-                                     "value: \"%s\": must be a decimal integer",
+        kp_err_cause("metadata.resourceVersion", "FieldValueInvalid", "Invalid value: \"%s\"", rvs);
+        rc = kp_err_set(KP_EINVALID,
+                        "%s \"%s\" is invalid: metadata.resourceVersion: Invalid "
+                        "value: \"%s\": must be a decimal integer",
                         c->res->kind, c->name, rvs);
         goto out;
     }
@@ -582,8 +587,7 @@ static int rest_update(api_ctx *c)
         }
         if (json_object_get(obj, "spec") || ospec) {
             bool changed = !json_equal(ospec, json_object_get(obj, "spec"));
-            json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0)
-                                                                   : 1));
+            json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0) : 1));
         }
         if ((rc = rest_admit(c, obj)) < 0)
             goto out;
@@ -736,8 +740,7 @@ int api_rest_dispatch(api_ctx *c)
 
 int api_rest_bootstrap(kp_api *api, const char *cluster)
 {
-    static const char *const names[] = {"default", "kube-system", "kube-public",
-                                        "kube-node-lease"};
+    static const char *const names[] = {"default", "kube-system", "kube-public", "kube-node-lease"};
     for (size_t i = 0; i < KP_ARRAY_LEN(names); i++) {
         kp_key k = {cluster, "/namespaces", "", names[i]};
         char now[32], uid[37];

@@ -66,8 +66,9 @@ static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
     if (kp_buf_status(&resp->body) < 0) { /* the handler overran the response cap */
         kp_buf_reset(&resp->body);
         resp->code = 500;
-        kp_buf_puts(&resp->body, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                                 "\"message\":\"response too large\",\"code\":500}");
+        kp_buf_puts(&resp->body,
+                    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                    "\"message\":\"response too large\",\"code\":500}");
     }
     body = kp_buf_take(&resp->body, &len);
     mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -98,9 +99,8 @@ static enum MHD_Result http_dispatch(kp_req *r)
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                   const char *method, const char *version,
-                                   const char *upload_data, size_t *upload_data_size,
-                                   void **con_cls)
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **con_cls)
 {
     kp_http *h = cls;
     kp_req *r = *con_cls;
@@ -241,10 +241,9 @@ int kp_http_start(kp_http **out, const kp_http_opts *o)
         flags, 0, NULL, NULL, http_access, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
         MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
         MHD_OPTION_HTTPS_MEM_TRUST, o->client_ca_pem, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(o->threads > 0 ? o->threads : 16), MHD_OPTION_NOTIFY_COMPLETED,
-        http_completed, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_EXTERNAL_LOGGER,
-        http_log_mhd, h, MHD_OPTION_END);
+        (unsigned)(o->threads > 0 ? o->threads : 16), MHD_OPTION_NOTIFY_COMPLETED, http_completed,
+        h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(256 * 1024), MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, h, MHD_OPTION_END);
     if (!h->d) {
         rc = kp_err_set(KP_EINTERNAL, "cannot start the HTTPS server on %s", o->listen);
         goto fail;

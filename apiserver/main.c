@@ -167,8 +167,7 @@ static int prepare_data_dir(const char *dir)
     /* 0711: the postgres user may pass through to DIR/pg; pki/ and the kubeconfig stay
      * private by their own modes. */
     if (mkdir(dir, 0711) < 0 && errno != EEXIST)
-        return kp_err_set(KP_EFORBIDDEN, "cannot create data dir \"%s\": %s", dir,
-                          strerror(errno));
+        return kp_err_set(KP_EFORBIDDEN, "cannot create data dir \"%s\": %s", dir, strerror(errno));
     probe = kp_asprintf("%s/.write-test", dir);
     fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -248,8 +247,9 @@ static int serve(const serve_opts *o)
         }
     }
     {
-        kp_http_opts ho = {o->listen, pki.serving_cert_pem, pki.serving_key_pem, pki.ca_pem,
-                           o->threads, kp_api_handle, api};
+        kp_http_opts ho = {o->listen,  pki.serving_cert_pem, pki.serving_key_pem,
+                           pki.ca_pem, o->threads,           kp_api_handle,
+                           api};
         if ((rc = kp_http_start(&http, &ho)) < 0) {
             fail(NULL);
             goto out;
@@ -305,8 +305,7 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
 
-    if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
-        strcmp(cmd, "-h") == 0) {
+    if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (cmd && argc > 2 && strcmp(argv[2], "serve") == 0)
             fputs(usage_serve, stdout);
         else if (cmd && argc > 2 && strcmp(argv[2], "version") == 0)
@@ -321,8 +320,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (argc > 2) {
-            fprintf(stderr, "kplane: unknown flag \"%s\" (see 'kplane version --help')\n",
-                    argv[2]);
+            fprintf(stderr, "kplane: unknown flag \"%s\" (see 'kplane version --help')\n", argv[2]);
             return 2;
         }
         print_version();

@@ -6,7 +6,8 @@
 #define METRICS_SERIES_MAX 4096
 #define METRICS_GAUGES_MAX 32
 
-static const double metrics_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+static const double metrics_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                         1,     2.5,  5,     10,   30,  60};
 #define NBUCKETS KP_ARRAY_LEN(metrics_buckets)
 
 typedef struct {
@@ -120,7 +121,7 @@ void kp_metrics_render(kp_buf *b)
                        l->verb, l->resource, (unsigned long long)l->count);
     }
     for (size_t i = 0; i < ngauges; i++)
-        kp_buf_appendf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", gauges[i].name,
-                       gauges[i].help, gauges[i].name, gauges[i].name, gauges[i].value);
+        kp_buf_appendf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", gauges[i].name, gauges[i].help,
+                       gauges[i].name, gauges[i].name, gauges[i].value);
     pthread_mutex_unlock(&metrics_mu);
 }

@@ -60,20 +60,20 @@ const char *kp_pgctl_bindir(void)
         }
         closedir(d);
     }
-    snprintf(pg_bindir_buf, sizeof(pg_bindir_buf), "%s", best[0] ? best : "/usr/lib/postgresql/15/bin");
-check:
-    {
-        char path[PATH_MAX + 16];
-        snprintf(path, sizeof(path), "%s/initdb", pg_bindir_buf);
-        if (access(path, X_OK) != 0) {
-            kp_err_set(KP_ENOTFOUND,
-                       "PostgreSQL server binaries not found (\"%s\" is missing): install the "
-                       "Debian package \"postgresql\" (deploy/install-deps.sh does), or pass "
-                       "--database-url",
-                       path);
-            return NULL;
-        }
+    snprintf(pg_bindir_buf, sizeof(pg_bindir_buf), "%s",
+             best[0] ? best : "/usr/lib/postgresql/15/bin");
+check : {
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/initdb", pg_bindir_buf);
+    if (access(path, X_OK) != 0) {
+        kp_err_set(KP_ENOTFOUND,
+                   "PostgreSQL server binaries not found (\"%s\" is missing): install the "
+                   "Debian package \"postgresql\" (deploy/install-deps.sh does), or pass "
+                   "--database-url",
+                   path);
+        return NULL;
     }
+}
     return pg_bindir_buf;
 }
 
@@ -218,8 +218,8 @@ static int pg_locate(kp_pgctl *pg, const char *data_dir)
             rc = kp_err_set(KP_EINTERNAL, "cannot create \"%s\": %s", link, strerror(errno));
             goto out;
         }
-        KP_LOG_INFO("pgctl", "the postgres user cannot reach \"%s\"; database kept in \"%s\"",
-                    real, pg->pgdir);
+        KP_LOG_INFO("pgctl", "the postgres user cannot reach \"%s\"; database kept in \"%s\"", real,
+                    pg->pgdir);
         goto out;
     }
     pg->pgdir = kp_asprintf("%s/pg", real);
@@ -291,8 +291,8 @@ static int pg_initdb(kp_pgctl *pg)
 {
     char *initdb = kp_asprintf("%s/initdb", pg->bindir);
     char *conf = kp_asprintf("%s/postgresql.conf", pg->pgdir);
-    const char *argv[] = {initdb,        "-D",     pg->pgdir, "-U", PG_ROLE, "-A", "trust",
-                    "--no-locale", "-E",     "UTF8",    NULL};
+    const char *argv[] = {initdb,  "-D",          pg->pgdir, "-U",   PG_ROLE, "-A",
+                          "trust", "--no-locale", "-E",      "UTF8", NULL};
     int rc;
 
     KP_LOG_INFO("pgctl", "initializing a PostgreSQL cluster in \"%s\"", pg->pgdir);
@@ -380,7 +380,8 @@ int kp_pgctl_start(kp_pgctl **out, const char *data_dir)
     }
     if ((rc = pg_locate(pg, data_dir)) < 0)
         goto out;
-    if (strlen(pg->pgdir) + sizeof("/.s.PGSQL.5432") > sizeof(((struct sockaddr_un *)0)->sun_path)) {
+    if (strlen(pg->pgdir) + sizeof("/.s.PGSQL.5432") >
+        sizeof(((struct sockaddr_un *)0)->sun_path)) {
         rc = kp_err_set(KP_EINVALID,
                         "data dir path \"%s\" is too long for a Unix socket: use a shorter "
                         "--data-dir",
@@ -388,16 +389,15 @@ int kp_pgctl_start(kp_pgctl **out, const char *data_dir)
         goto out;
     }
     pg->conninfo = kp_asprintf("host='%s' port=5432 dbname=%s user=%s", pg->pgdir, PG_DB, PG_ROLE);
-    pg->admin_conninfo = kp_asprintf("host='%s' port=5432 dbname=postgres user=%s", pg->pgdir,
-                                     PG_ROLE);
+    pg->admin_conninfo =
+        kp_asprintf("host='%s' port=5432 dbname=postgres user=%s", pg->pgdir, PG_ROLE);
     if (!pg_initialized(pg) && (rc = pg_initdb(pg)) < 0)
         goto out;
     if ((rc = pg_write_conf(pg)) < 0)
         goto out;
     /* A server left running by a kplane that was killed is adopted, not restarted. */
     if (pg_ctl(pg, "status", true) == 0) {
-        KP_LOG_INFO("pgctl", "adopting the PostgreSQL server already running in \"%s\"",
-                    pg->pgdir);
+        KP_LOG_INFO("pgctl", "adopting the PostgreSQL server already running in \"%s\"", pg->pgdir);
     } else {
         KP_LOG_INFO("pgctl", "starting PostgreSQL in \"%s\"", pg->pgdir);
         if ((rc = pg_ctl(pg, "start", false)) < 0)

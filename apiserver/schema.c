@@ -3,7 +3,10 @@
 
 #define COLS(...) ((const kp_schema_col[]){__VA_ARGS__, {NULL, NULL, 0, NULL, NULL, 0}})
 #define NOCOLS ((const kp_schema_col[]){{NULL, NULL, 0, NULL, NULL, 0}})
-#define C_PATH(n, t, p, prio) {n, t, KP_COL_PATH, p, NULL, prio}
+#define C_PATH(n, t, p, prio)                                                                      \
+    {                                                                                              \
+        n, t, KP_COL_PATH, p, NULL, prio                                                           \
+    }
 
 static const kp_schema_res schema_rows[] = {
     {"", "v1", "namespaces", "Namespace", "namespace", "ns", NULL, false, true, false,
@@ -32,8 +35,8 @@ static const kp_schema_res schema_rows[] = {
      "/events"},
     {"", "v1", "limitranges", "LimitRange", "limitrange", "limits", NULL, true, false, false,
      KP_NAME_SUBDOMAIN, NOCOLS, "/limitranges"},
-    {"", "v1", "resourcequotas", "ResourceQuota", "resourcequota", "quota", NULL, true, true,
-     false, KP_NAME_SUBDOMAIN, NOCOLS, "/resourcequotas"},
+    {"", "v1", "resourcequotas", "ResourceQuota", "resourcequota", "quota", NULL, true, true, false,
+     KP_NAME_SUBDOMAIN, NOCOLS, "/resourcequotas"},
     {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", "persistentvolumeclaim", "pvc",
      NULL, true, true, false, KP_NAME_SUBDOMAIN,
      COLS(C_PATH("Status", "string", "status.phase", 0)), "/persistentvolumeclaims"},
@@ -70,8 +73,8 @@ static const kp_schema_res schema_rows[] = {
     {"networking.k8s.io", "v1", "ingresses", "Ingress", "ingress", "ing", NULL, true, true, false,
      KP_NAME_SUBDOMAIN, COLS(C_PATH("Class", "string", "spec.ingressClassName", 0)),
      "networking.k8s.io/ingresses"},
-    {"networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", "networkpolicy", "netpol",
-     NULL, true, false, false, KP_NAME_SUBDOMAIN, NOCOLS, "networking.k8s.io/networkpolicies"},
+    {"networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", "networkpolicy", "netpol", NULL,
+     true, false, false, KP_NAME_SUBDOMAIN, NOCOLS, "networking.k8s.io/networkpolicies"},
     {"rbac.authorization.k8s.io", "v1", "roles", "Role", "role", NULL, NULL, true, false, false,
      KP_NAME_PATH, NOCOLS, "rbac.authorization.k8s.io/roles"},
     {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", "rolebinding", NULL, NULL,
@@ -95,8 +98,7 @@ static const kp_schema_res schema_rows[] = {
      "autoscaling/horizontalpodautoscalers"},
     {"events.k8s.io", "v1", "events", "Event", "event", "ev", NULL, true, false, false,
      KP_NAME_SUBDOMAIN,
-     COLS(C_PATH("Type", "string", "type", 0), C_PATH("Reason", "string", "reason", 0)),
-     "/events"},
+     COLS(C_PATH("Type", "string", "type", 0), C_PATH("Reason", "string", "reason", 0)), "/events"},
 };
 
 const kp_schema_res *kp_schema_all(size_t *n_out)

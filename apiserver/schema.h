@@ -40,8 +40,8 @@ typedef struct {
     const char *short_names; /* comma-separated, or NULL */
     const char *categories;  /* comma-separated, or NULL */
     bool namespaced;
-    bool status;   /* has the /status subresource */
-    bool scale;    /* has the /scale subresource */
+    bool status; /* has the /status subresource */
+    bool scale;  /* has the /scale subresource */
     kp_name_rule name_rule;
     const kp_schema_col *cols; /* between NAME and AGE; terminated by a NULL name */
     const char *store_key;     /* "<group>/<resource>": the store's resource key */

@@ -63,10 +63,10 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key);
 typedef struct {
     const char *cluster;
     const char *resource;
-    const char *ns;          /* NULL: every namespace */
-    const char *after_ns;    /* continue after (after_ns, after_name); NULL: from the start */
+    const char *ns;       /* NULL: every namespace */
+    const char *after_ns; /* continue after (after_ns, after_name); NULL: from the start */
     const char *after_name;
-    size_t limit;            /* 0: no limit */
+    size_t limit; /* 0: no limit */
 } kp_store_list_opts;
 
 /* Lists objects in key order. *items_out is a new JSON array owned by the caller; *rv_out is

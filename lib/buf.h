@@ -17,7 +17,10 @@ typedef struct {
     int err;
 } kp_buf;
 
-#define KP_BUF_INIT(cap_) {NULL, 0, 0, (cap_), 0}
+#define KP_BUF_INIT(cap_)                                                                          \
+    {                                                                                              \
+        NULL, 0, 0, (cap_), 0                                                                      \
+    }
 
 void kp_buf_init(kp_buf *b, size_t cap);
 /* Frees the contents; b can be init'ed again. */

@@ -3,15 +3,15 @@
 #ifndef KP_LIMITS_H
 #define KP_LIMITS_H
 
-#define KP_BODY_MAX (3 * 1024 * 1024)         /* request body: 413 past it */
-#define KP_OBJECT_MAX (3 * 512 * 1024)        /* stored object (1.5 MiB): 422 past it */
-#define KP_JSON_DEPTH_MAX 100                 /* JSON/YAML nesting: 400 past it */
-#define KP_URL_MAX 8192                       /* request path + query */
-#define KP_SELECTOR_MAX 4096                  /* labelSelector / fieldSelector text */
-#define KP_HEADER_VALUE_MAX 8192              /* any single header we parse */
-#define KP_LOG_LINE_MAX 4096                  /* one log event */
-#define KP_RESP_MAX (512 * 1024 * 1024)       /* one response body */
-#define KP_REQUEST_TIMEOUT_S 60               /* non-watch request deadline */
-#define KP_SHUTDOWN_GRACE_S 10                /* in-flight requests on SIGTERM */
+#define KP_BODY_MAX (3 * 1024 * 1024)   /* request body: 413 past it */
+#define KP_OBJECT_MAX (3 * 512 * 1024)  /* stored object (1.5 MiB): 422 past it */
+#define KP_JSON_DEPTH_MAX 100           /* JSON/YAML nesting: 400 past it */
+#define KP_URL_MAX 8192                 /* request path + query */
+#define KP_SELECTOR_MAX 4096            /* labelSelector / fieldSelector text */
+#define KP_HEADER_VALUE_MAX 8192        /* any single header we parse */
+#define KP_LOG_LINE_MAX 4096            /* one log event */
+#define KP_RESP_MAX (512 * 1024 * 1024) /* one response body */
+#define KP_REQUEST_TIMEOUT_S 60         /* non-watch request deadline */
+#define KP_SHUTDOWN_GRACE_S 10          /* in-flight requests on SIGTERM */
 
 #endif

@@ -6,7 +6,8 @@
 KP_NORETURN static void mem_oom(size_t n)
 {
     char msg[128];
-    int len = snprintf(msg, sizeof(msg), "level=error mod=mem msg=\"out of memory allocating %zu bytes\"\n", n);
+    int len = snprintf(msg, sizeof(msg),
+                       "level=error mod=mem msg=\"out of memory allocating %zu bytes\"\n", n);
     if (len > 0 && write(2, msg, (size_t)len) < 0) {
         /* nothing more to do: we abort next */
     }
