@@ -375,6 +375,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     int rc;
 
     api->store = opts->store;
+    api->hub = opts->hub;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");
     if ((rc = kp_crypto_ca_new(&api->ca, opts->ca_pem)) < 0) {
         kp_api_free(api);

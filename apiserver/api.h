@@ -10,8 +10,11 @@
 
 typedef struct kp_api kp_api;
 
+typedef struct kp_watch_hub kp_watch_hub;
+
 typedef struct {
     kp_store *store;
+    kp_watch_hub *hub;
     const char *ca_pem;      /* client certificates are verified against it */
     const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
 } kp_api_opts;

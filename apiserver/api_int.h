@@ -4,12 +4,14 @@
 
 #include "apiserver/api.h"
 #include "apiserver/schema.h"
+#include "apiserver/watch.h"
 #include "lib/arena.h"
 #include "lib/crypto.h"
 #include <jansson.h>
 
 struct kp_api {
     kp_store *store;
+    kp_watch_hub *hub;
     kp_crypto_ca *ca;
     char *server_addr;
 };

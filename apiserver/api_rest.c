@@ -3,6 +3,8 @@
 #include "lib/json.h"
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "apiserver/select.h"
+#include "apiserver/watch.h"
 
 #include <ctype.h>
 #include <time.h>
@@ -276,79 +278,50 @@ static int rest_get(api_ctx *c)
     return api_reply_json(c, 200, obj);
 }
 
-/* A minimal selector: comma-separated k=v, k==v, k!=v, k, !k terms. */
-static bool rest_match_labels(const json_t *labels, const char *sel)
+/* Parses labelSelector and fieldSelector; field names are checked against the resource's
+ * supported fields, as kube-apiserver does. Either output may be NULL (no selector). */
+static int rest_selectors(api_ctx *c, kp_sel **labels, kp_sel **fields)
 {
-    kp_sv in = kp_sv_from(sel), term;
-    while (in.len) {
-        const char *ne, *eq;
-        char key[320];
-        const char *have;
-        kp_sv_cut(&in, ',', &term);
-        term = kp_sv_trim(term);
-        if (term.len == 0 || term.len >= sizeof(key))
-            continue;
-        memcpy(key, term.p, term.len);
-        key[term.len] = '\0';
-        ne = strstr(key, "!=");
-        eq = strchr(key, '=');
-        if (key[0] == '!') {
-            if (json_object_get(labels, key + 1))
-                return false;
-        } else if (ne) {
-            key[ne - key] = '\0';
-            have = json_string_value(json_object_get(labels, kp_sv_trim(kp_sv_from(key)).p));
-            if (have && strcmp(have, ne + 2) == 0)
-                return false;
-        } else if (eq) {
-            const char *val = eq[1] == '=' ? eq + 2 : eq + 1;
-            key[eq - key] = '\0';
-            have = json_string_value(json_object_get(labels, key));
-            if (!have || strcmp(have, val) != 0)
-                return false;
-        } else if (!json_object_get(labels, key)) {
-            return false;
+    const char *lsel = api_query(c, "labelSelector");
+    const char *fsel = api_query(c, "fieldSelector");
+    const char *allowed[32];
+    size_t n = 0;
+    int rc;
+
+    *labels = *fields = NULL;
+    if (lsel && *lsel && (rc = kp_sel_parse_labels(labels, lsel)) < 0)
+        return rc;
+    if (fsel && *fsel) {
+        kp_sv in = kp_sv_from(c->res->field_selectors), f;
+        if ((rc = kp_sel_parse_fields(fields, fsel)) < 0)
+            goto fail;
+        while (c->res->field_selectors && in.len && n < KP_ARRAY_LEN(allowed)) {
+            kp_sv_cut(&in, ',', &f);
+            allowed[n++] = kp_arena_sv(c->a, f);
         }
+        if ((rc = kp_sel_check_fields(*fields, allowed, n)) < 0)
+            goto fail;
     }
-    return true;
+    return 0;
+fail:
+    kp_sel_free(*labels);
+    kp_sel_free(*fields);
+    *labels = *fields = NULL;
+    return rc;
 }
 
-static bool rest_match_fields(const json_t *obj, const char *sel)
+static bool rest_match(const kp_sel *labels, const kp_sel *fields, const json_t *item)
 {
-    kp_sv in = kp_sv_from(sel), term;
-    while (in.len) {
-        char t[512];
-        char *op;
-        bool neg;
-        const char *have;
-        kp_sv_cut(&in, ',', &term);
-        if (term.len == 0 || term.len >= sizeof(t))
-            continue;
-        memcpy(t, term.p, term.len);
-        t[term.len] = '\0';
-        op = strstr(t, "!=");
-        neg = op != NULL;
-        if (!op)
-            op = strchr(t, '=');
-        if (!op)
-            continue;
-        *op = '\0';
-        op += neg ? 2 : (op[1] == '=' ? 2 : 1);
-        have = kp_json_get_str(obj, t);
-        if (!have)
-            have = "";
-        if ((strcmp(have, op) == 0) == neg)
-            return false;
-    }
-    return true;
+    if (labels && !kp_sel_match_labels(labels, kp_json_get(item, "metadata.labels")))
+        return false;
+    return !fields || kp_sel_match_fields(fields, item);
 }
 
 static int rest_list(api_ctx *c)
 {
     kp_store_list_opts o;
     json_t *items = NULL, *list, *md, *filtered;
-    const char *lsel = api_query(c, "labelSelector");
-    const char *fsel = api_query(c, "fieldSelector");
+    kp_sel *lsel = NULL, *fsel = NULL;
     const char *lim = api_query(c, "limit");
     const char *cont = api_query(c, "continue");
     char *next = NULL;
@@ -359,8 +332,6 @@ static int rest_list(api_ctx *c)
     json_t *item;
     int rc;
 
-    if ((lsel && strlen(lsel) > KP_SELECTOR_MAX) || (fsel && strlen(fsel) > KP_SELECTOR_MAX))
-        return kp_err_set(KP_EBADREQUEST, "selector is longer than %d bytes", KP_SELECTOR_MAX);
     memset(&o, 0, sizeof(o));
     o.cluster = c->cluster;
     o.resource = c->res->store_key;
@@ -385,17 +356,22 @@ static int rest_list(api_ctx *c)
         json_decref(tok);
     }
     o.limit = (size_t)limit;
-    if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
+    if ((rc = rest_selectors(c, &lsel, &fsel)) < 0)
         return rc;
+    rc = kp_store_list(&items, &rv, &more, c->api->store, &o);
+    if (rc < 0) {
+        kp_sel_free(lsel);
+        kp_sel_free(fsel);
+        return rc;
+    }
     filtered = json_array();
     json_array_foreach(items, i, item)
     {
-        if (lsel && *lsel && !rest_match_labels(kp_json_get(item, "metadata.labels"), lsel))
-            continue;
-        if (fsel && *fsel && !rest_match_fields(item, fsel))
-            continue;
-        json_array_append(filtered, item);
+        if (rest_match(lsel, fsel, item))
+            json_array_append(filtered, item);
     }
+    kp_sel_free(lsel);
+    kp_sel_free(fsel);
     if (more && json_array_size(items)) {
         json_t *last = json_array_get(items, json_array_size(items) - 1);
         json_t *tok =
@@ -683,8 +659,7 @@ static int rest_deletecollection(api_ctx *c)
 {
     kp_store_list_opts o;
     json_t *items = NULL, *item;
-    const char *lsel = api_query(c, "labelSelector");
-    const char *fsel = api_query(c, "fieldSelector");
+    kp_sel *lsel = NULL, *fsel = NULL;
     int64_t rv;
     bool more;
     size_t i;
@@ -694,28 +669,93 @@ static int rest_deletecollection(api_ctx *c)
     o.cluster = c->cluster;
     o.resource = c->res->store_key;
     o.ns = c->res->namespaced ? c->ns : NULL;
-    if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
+    if ((rc = rest_selectors(c, &lsel, &fsel)) < 0)
         return rc;
+    if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
+        goto out;
     json_array_foreach(items, i, item)
     {
         const char *name = kp_json_get_str(item, "metadata.name");
-        if (lsel && *lsel && !rest_match_labels(kp_json_get(item, "metadata.labels"), lsel))
-            continue;
-        if (fsel && *fsel && !rest_match_fields(item, fsel))
-            continue;
-        if (c->res->namespaced && !c->ns)
+        if (!rest_match(lsel, fsel, item))
             continue;
         rc = rest_delete_one(c, name, NULL);
         if (rc < 0 && rc != KP_ENOTFOUND)
             break;
         rc = 0;
     }
+out:
     json_decref(items);
+    kp_sel_free(lsel);
+    kp_sel_free(fsel);
     if (rc < 0)
         return rc;
     return api_reply_json(c, 200,
                           json_pack("{s:s, s:s, s:{}, s:s, s:i}", "kind", "Status", "apiVersion",
                                     "v1", "metadata", "status", "Success", "code", 200));
+}
+
+/* k8s watch: resourceVersion "" or "0" (or sendInitialEvents=true) starts with the current
+ * state as ADDED events; N resumes after N; too old ends the stream with a 410 ERROR event. */
+static int rest_watch(api_ctx *c)
+{
+    kp_watch_opts o;
+    kp_watch *w = NULL;
+    const char *rvq = api_query(c, "resourceVersion");
+    const char *sie = api_query(c, "sendInitialEvents");
+    const char *bm = api_query(c, "allowWatchBookmarks");
+    const char *to = api_query(c, "timeoutSeconds");
+    bool initial = false, bookmarks = false;
+    int64_t rv = 0, timeout = 0;
+    char gv[KP_SCHEMA_GV_MAX];
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    if (rvq && *rvq && (rc = kp_parse_i64(&rv, kp_sv_from(rvq), 0, INT64_MAX)) < 0)
+        return kp_err_set(KP_EBADREQUEST, "resourceVersion \"%s\" is not a decimal integer", rvq);
+    if (sie && *sie && (rc = kp_parse_bool(&initial, kp_sv_from(sie))) < 0)
+        return rc;
+    if (bm && *bm && (rc = kp_parse_bool(&bookmarks, kp_sv_from(bm))) < 0)
+        return rc;
+    if (to && *to && (rc = kp_parse_i64(&timeout, kp_sv_from(to), 0, 86400)) < 0)
+        return rc;
+    if (initial && !bookmarks)
+        return kp_err_set(KP_EINVALID, "sendInitialEvents requires allowWatchBookmarks=true");
+    if ((rc = rest_selectors(c, &o.labels, &o.fields)) < 0)
+        return rc;
+    kp_schema_api_version(gv, c->res);
+    o.cluster = c->cluster;
+    o.resource = c->res->store_key;
+    o.ns = c->res->namespaced ? c->ns : NULL;
+    o.name = c->name;
+    o.kind = c->res->kind;
+    o.api_version = gv;
+    o.rv = initial ? 0 : rv;
+    o.bookmarks = bookmarks;
+    o.timeout_s = timeout > 0 ? (int)timeout : 1800 + (int)(kp_req_elapsed_us(c->req) % 1800);
+    rc = kp_watch_start(&w, c->api->hub, &o);
+    if (rc == 0 && o.rv == 0) {
+        kp_store_list_opts lo;
+        json_t *items = NULL;
+        int64_t list_rv = 0;
+        bool more = false;
+
+        memset(&lo, 0, sizeof(lo));
+        lo.cluster = c->cluster;
+        lo.resource = c->res->store_key;
+        lo.ns = o.ns;
+        rc = kp_store_list(&items, &list_rv, &more, c->api->store, &lo);
+        if (rc == 0)
+            kp_watch_initial(w, items, list_rv, initial);
+        json_decref(items);
+    }
+    if (rc < 0) {
+        kp_watch_cancel(w);
+        return rc;
+    }
+    c->resp->code = 200;
+    c->resp->content_type = "application/json";
+    c->resp->stream = kp_watch_streamer(w);
+    return 0;
 }
 
 int api_rest_dispatch(api_ctx *c)
@@ -727,6 +767,8 @@ int api_rest_dispatch(api_ctx *c)
         return rest_get(c);
     if (strcmp(v, "list") == 0)
         return rest_list(c);
+    if (strcmp(v, "watch") == 0)
+        return rest_watch(c);
     if (strcmp(v, "create") == 0)
         return rest_create(c);
     if (strcmp(v, "update") == 0)

@@ -56,12 +56,59 @@ static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* A streamed response: the reader runs on the connection's MHD thread. */
+struct kp_http_stream {
+    struct MHD_Connection *conn;
+    kp_http_streamer s;
+};
+
+static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    kp_http_stream *st = cls;
+    ssize_t n = st->s.read(st->s.arg, st, buf, max);
+    (void)pos;
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void http_stream_free(void *cls)
+{
+    kp_http_stream *st = cls;
+    if (st->s.done)
+        st->s.done(st->s.arg);
+    free(st);
+}
+
+void kp_http_stream_suspend(kp_http_stream *s)
+{
+    MHD_suspend_connection(s->conn);
+}
+
+void kp_http_stream_resume(kp_http_stream *s)
+{
+    MHD_resume_connection(s->conn);
+}
+
 static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
 {
     struct MHD_Response *mr;
     enum MHD_Result ret;
     size_t len = 0;
     char *body;
+
+    if (resp->stream.read) {
+        kp_http_stream *st = kp_calloc(1, sizeof(*st));
+        st->conn = r->conn;
+        st->s = resp->stream;
+        mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, http_stream_read, st,
+                                               http_stream_free);
+        if (resp->content_type)
+            MHD_add_response_header(mr, "Content-Type", resp->content_type);
+        for (kp_http_hdr *hd = resp->headers; hd; hd = hd->next)
+            MHD_add_response_header(mr, hd->name, hd->value);
+        ret = MHD_queue_response(r->conn, (unsigned)resp->code, mr);
+        MHD_destroy_response(mr);
+        return ret;
+    }
 
     if (kp_buf_status(&resp->body) < 0) { /* the handler overran the response cap */
         kp_buf_reset(&resp->body);
@@ -225,18 +272,27 @@ static void http_log_mhd(void *cls, const char *fmt, va_list ap)
     KP_LOG_DEBUG("http", "%s", msg);
 }
 
-int kp_http_start(kp_http **out, const kp_http_opts *o)
+int kp_http_bind(kp_http **out, const char *listen_addr)
 {
     kp_http *h = kp_calloc(1, sizeof(*h));
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     int rc;
 
     h->fd = -1;
+    if ((rc = http_bind(&h->fd, &h->port, listen_addr)) < 0) {
+        free(h);
+        return rc;
+    }
+    *out = h;
+    return 0;
+}
+
+int kp_http_start(kp_http *h, const kp_http_opts *o)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+
     h->handler = o->handler;
     h->handler_arg = o->handler_arg;
-    if ((rc = http_bind(&h->fd, &h->port, o->listen)) < 0)
-        goto fail;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, http_access, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
         MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
@@ -244,17 +300,9 @@ int kp_http_start(kp_http **out, const kp_http_opts *o)
         (unsigned)(o->threads > 0 ? o->threads : 16), MHD_OPTION_NOTIFY_COMPLETED, http_completed,
         h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(256 * 1024), MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, h, MHD_OPTION_END);
-    if (!h->d) {
-        rc = kp_err_set(KP_EINTERNAL, "cannot start the HTTPS server on %s", o->listen);
-        goto fail;
-    }
-    *out = h;
+    if (!h->d)
+        return kp_err_set(KP_EINTERNAL, "cannot start the HTTPS server on %s", o->listen);
     return 0;
-fail:
-    if (h->fd >= 0)
-        close(h->fd);
-    free(h);
-    return rc;
 }
 
 void kp_http_shutdown(kp_http *h, int grace_s)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/sv.h"
@@ -21,13 +22,33 @@ typedef struct kp_http_hdr {
     struct kp_http_hdr *next;
 } kp_http_hdr;
 
-/* A response being built by the handler; body capped at KP_RESP_MAX. */
+typedef struct kp_http_stream kp_http_stream;
+
+/* A streamed body (watch). read() fills buf with up to max bytes and returns how many; when it
+ * has nothing now it calls kp_http_stream_suspend(s) and returns 0, and whoever has data later
+ * calls kp_http_stream_resume(s); -1 ends the stream. Both calls must be made under the same
+ * lock the reader holds while deciding, so a resume cannot slip in before the suspend.
+ * done() runs once when the connection ends, on any path. */
+typedef struct {
+    ssize_t (*read)(void *arg, kp_http_stream *s, char *buf, size_t max);
+    void (*done)(void *arg);
+    void *arg;
+} kp_http_streamer;
+
+/* A response being built by the handler; body capped at KP_RESP_MAX. With stream.read set,
+ * the body is streamed (chunked) after the headers instead. */
 typedef struct {
     int code;
     const char *content_type; /* static or arena */
     kp_buf body;
     kp_http_hdr *headers; /* arena */
+    kp_http_streamer stream;
 } kp_http_resp;
+
+/* Only from inside a streamer's read(). */
+void kp_http_stream_suspend(kp_http_stream *s);
+/* Any thread; see kp_http_streamer. */
+void kp_http_stream_resume(kp_http_stream *s);
 
 typedef void (*kp_http_handler)(void *arg, kp_req *req, kp_http_resp *resp);
 
@@ -40,9 +61,12 @@ typedef struct {
     void *handler_arg;
 } kp_http_opts;
 
-/* Binds and starts serving. KP_EEXISTS (address in use) or KP_EINVALID (bad address) name the
- * address. owned, free with kp_http_free(). */
-int kp_http_start(kp_http **out, const kp_http_opts *opts);
+/* Binds the listening socket (before anything slow, so a taken port fails fast). KP_EEXISTS
+ * (address in use) or KP_EINVALID (bad address) name the address. owned, free with
+ * kp_http_free(). */
+int kp_http_bind(kp_http **out, const char *listen_addr);
+/* Starts serving on the bound socket. */
+int kp_http_start(kp_http *h, const kp_http_opts *opts);
 /* Stops accepting, waits up to grace_s for in-flight requests, then stops. */
 void kp_http_shutdown(kp_http *h, int grace_s);
 void kp_http_free(kp_http *h);

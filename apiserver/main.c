@@ -4,6 +4,7 @@
 #include "apiserver/pgctl.h"
 #include "apiserver/pki.h"
 #include "apiserver/store.h"
+#include "apiserver/watch.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 
@@ -196,6 +197,7 @@ static int serve(const serve_opts *o)
     kp_pgctl *pg = NULL;
     kp_store *store = NULL;
     kp_api *api = NULL;
+    kp_watch_hub *hub = NULL;
     kp_http *http = NULL;
     kp_pki pki;
     char *host = listen_host(o->listen);
@@ -210,7 +212,8 @@ static int serve(const serve_opts *o)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if ((rc = prepare_data_dir(o->data_dir)) < 0 || (rc = take_lock(&lock_fd, o->data_dir)) < 0) {
+    if ((rc = prepare_data_dir(o->data_dir)) < 0 || (rc = take_lock(&lock_fd, o->data_dir)) < 0 ||
+        (rc = kp_http_bind(&http, o->listen)) < 0) {
         fail(NULL);
         goto out;
     }
@@ -239,8 +242,12 @@ static int serve(const serve_opts *o)
         }
     }
     server_addr = kp_strdup(o->listen);
+    if ((rc = kp_watch_hub_new(&hub, store, NULL)) < 0) {
+        fail("cannot start the watch hub");
+        goto out;
+    }
     {
-        kp_api_opts ao = {store, pki.ca_pem, server_addr};
+        kp_api_opts ao = {store, hub, pki.ca_pem, server_addr};
         if ((rc = kp_api_new(&api, &ao)) < 0 || (rc = kp_api_bootstrap(api)) < 0) {
             fail("cannot start the API");
             goto out;
@@ -250,7 +257,7 @@ static int serve(const serve_opts *o)
         kp_http_opts ho = {o->listen,  pki.serving_cert_pem, pki.serving_key_pem,
                            pki.ca_pem, o->threads,           kp_api_handle,
                            api};
-        if ((rc = kp_http_start(&http, &ho)) < 0) {
+        if ((rc = kp_http_start(http, &ho)) < 0) {
             fail(NULL);
             goto out;
         }
@@ -273,10 +280,12 @@ static int serve(const serve_opts *o)
     KP_LOG_INFO("main", "signal %d: shutting down", (int)stop_signal);
     exit_code = 0;
 out:
+    kp_watch_hub_close(hub); /* watch streams end first, so in-flight requests can finish */
     if (http)
         kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
     kp_http_free(http);
     kp_api_free(api);
+    kp_watch_hub_free(hub);
     kp_store_free(store);
     if (pg && kp_pgctl_stop(pg) < 0) {
         fail("cannot stop the embedded PostgreSQL");

@@ -45,6 +45,7 @@ typedef struct {
     kp_name_rule name_rule;
     const kp_schema_col *cols; /* between NAME and AGE; terminated by a NULL name */
     const char *store_key;     /* "<group>/<resource>": the store's resource key */
+    const char *field_selectors; /* comma-separated fields beyond metadata.name/namespace */
 } kp_schema_res;
 
 /* The table; *n_out gets its length. */

@@ -5,6 +5,7 @@
 #include "lib/limits.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -23,6 +24,11 @@ static const char *const store_migrations[] = {
     " namespace text NOT NULL, name text NOT NULL, type smallint NOT NULL,"
     " value jsonb NOT NULL,"
     " at timestamptz NOT NULL DEFAULT now());",
+    /* 2: watch resume reads the log by (cluster, resource); compaction records its floor */
+    "CREATE INDEX events_by_resource ON events (cluster, resource, rv);"
+    "CREATE INDEX events_by_time ON events (at);"
+    "CREATE TABLE kplane_compaction (floor_rv bigint NOT NULL);"
+    "INSERT INTO kplane_compaction VALUES (0);",
 };
 
 #define SQL_OBJ_KEY "cluster = $1 AND resource = $2 AND namespace = $3 AND name = $4"
@@ -53,6 +59,21 @@ static const char SQL_LIST[] = "SELECT value FROM objects WHERE cluster = $1 AND
                                " ORDER BY namespace, name LIMIT $6";
 static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1 AND resource = $2"
                                 " AND ($3::text IS NULL OR namespace = $3)";
+
+static const char SQL_EVENTS_SINCE[] =
+    "SELECT rv, type, namespace, name, value FROM events"
+    " WHERE cluster = $1 AND resource = $2 AND rv > $3 AND rv <= $4 ORDER BY rv";
+static const char SQL_FLOOR[] = "SELECT floor_rv FROM kplane_compaction";
+/* The floor moves to the newest rv that is older than the window or beyond the count; the
+ * newest event always stays, so the log never forgets the current resourceVersion. */
+static const char SQL_COMPACT[] =
+    "WITH f AS (SELECT greatest("
+    " (SELECT coalesce(max(rv), 0) FROM events WHERE at < now() - make_interval(secs => $1)),"
+    " (SELECT coalesce(max(rv), 0) FROM events) - $2::bigint) AS rv),"
+    " g AS (SELECT least(f.rv, (SELECT coalesce(max(rv), 0) FROM events) - 1) AS rv FROM f),"
+    " d AS (DELETE FROM events WHERE rv <= (SELECT rv FROM g) RETURNING 1)"
+    " UPDATE kplane_compaction SET floor_rv = greatest(floor_rv, (SELECT rv FROM g))"
+    " RETURNING floor_rv, (SELECT count(*) FROM d)";
 
 typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE } mut_op;
 
@@ -113,9 +134,17 @@ static int store_error(PGconn *c, const PGresult *res, const char *what)
     return kp_err_set(KP_EINTERNAL, "database error during %s", what);
 }
 
+/* Server notices (e.g. "already exists, skipping") go to the debug log, not stderr. */
+static void store_notice(void *arg, const char *message)
+{
+    (void)arg;
+    KP_LOG_DEBUG("store", "postgres: %.*s", (int)strcspn(message, "\n"), message);
+}
+
 static int store_connect(PGconn **out, const char *conninfo)
 {
     PGconn *c = PQconnectdb(conninfo);
+    PQsetNoticeProcessor(c, store_notice, NULL);
     if (PQstatus(c) != CONNECTION_OK) {
         const char *m = PQerrorMessage(c);
         int rc = kp_err_set(KP_EUNAVAILABLE, "cannot connect to PostgreSQL: %.*s",
@@ -230,6 +259,16 @@ out:
     return rc;
 }
 
+/* False for a connection the server has closed while we held it idle (restart, failover,
+ * idle timeout): its FATAL message or EOF is waiting to be read, where a healthy idle
+ * connection has nothing. Without this check each such connection failed one request after
+ * PostgreSQL was back. */
+static bool store_conn_usable(PGconn *c)
+{
+    struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+    return c && PQstatus(c) == CONNECTION_OK && poll(&p, 1, 0) == 0;
+}
+
 static int store_query_i64(int64_t *out, PGconn *c, const char *sql)
 {
     PGresult *res = PQexec(c, sql);
@@ -333,7 +372,7 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
     int64_t first_rv = st->next_rv;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (PQstatus(st->wconn) != CONNECTION_OK && writer_reconnect(st) < 0)
+    if (!store_conn_usable(st->wconn) && writer_reconnect(st) < 0)
         goto fail_all;
     if (store_exec_simple(st->wconn, "BEGIN", "write") < 0)
         goto fail_all;
@@ -514,7 +553,7 @@ static int pool_get(PGconn **out, kp_store *st)
         pthread_cond_wait(&st->pool_cv, &st->pool_mu);
     c = st->pool[--st->pool_free];
     pthread_mutex_unlock(&st->pool_mu);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
+    if (!store_conn_usable(c)) {
         PQfinish(c);
         c = NULL;
         if (store_connect(&c, st->conninfo) < 0) {
@@ -656,6 +695,108 @@ int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *
         rc = store_error(c, res, "count");
     else
         *out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, const char *cluster,
+                          const char *resource, int64_t after_rv, int64_t upto_rv)
+{
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    kp_store_event *evs = NULL;
+    char a[24], b[24];
+    const char *p[4] = {cluster, resource, a, b};
+    int64_t floor_rv = 0;
+    int rc, n = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    if ((rc = store_exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "events")) <
+        0)
+        goto out;
+    if ((rc = store_query_i64(&floor_rv, c, SQL_FLOOR)) < 0)
+        goto out;
+    if (after_rv < floor_rv) {
+        rc = kp_err_set(KP_EEXPIRED, "too old resource version: %lld (%lld)", (long long)after_rv,
+                        (long long)floor_rv + 1);
+        goto out;
+    }
+    snprintf(a, sizeof(a), "%lld", (long long)after_rv);
+    snprintf(b, sizeof(b), "%lld", (long long)upto_rv);
+    res = PQexecParams(c, SQL_EVENTS_SINCE, 4, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "event log read");
+        goto out;
+    }
+    n = PQntuples(res);
+    evs = kp_calloc((size_t)n + 1, sizeof(*evs));
+    for (int i = 0; i < n; i++) {
+        kp_store_event *e = &evs[i];
+        e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        e->type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
+        e->key.cluster = kp_strdup(cluster);
+        e->key.resource = kp_strdup(resource);
+        e->key.ns = kp_strdup(PQgetvalue(res, i, 2));
+        e->key.name = kp_strdup(PQgetvalue(res, i, 3));
+        if ((rc = kp_json_parse(&e->obj, PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4))) <
+            0) {
+            n = i + 1;
+            goto out;
+        }
+    }
+    *out = evs;
+    *n_out = (size_t)n;
+    evs = NULL;
+    rc = 0;
+out:
+    if (c) {
+        PGresult *r = PQexec(c, "COMMIT");
+        PQclear(r);
+    }
+    kp_store_events_free(evs, (size_t)n);
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+void kp_store_events_free(kp_store_event *evs, size_t n)
+{
+    if (!evs)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free((char *)evs[i].key.cluster);
+        free((char *)evs[i].key.resource);
+        free((char *)evs[i].key.ns);
+        free((char *)evs[i].key.name);
+        json_decref(evs[i].obj);
+    }
+    free(evs);
+}
+
+int kp_store_compact(int64_t *floor_out, kp_store *st, int max_age_s, int64_t max_events)
+{
+    PGconn *c = NULL;
+    PGresult *res;
+    char age[24], cnt[24];
+    const char *p[2] = {age, cnt};
+    int rc;
+
+    snprintf(age, sizeof(age), "%d", max_age_s);
+    snprintf(cnt, sizeof(cnt), "%lld", (long long)max_events);
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    res = PQexecParams(c, SQL_COMPACT, 2, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = store_error(c, res, "compaction");
+    else if (PQntuples(res) == 1) {
+        *floor_out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        KP_LOG_DEBUG("store", "compacted the event log to rv %lld (%s events removed)",
+                     (long long)*floor_out, PQgetvalue(res, 0, 1));
+    }
     PQclear(res);
     pool_put(st, c);
     return rc;

@@ -86,6 +86,16 @@ int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, 
 /* Deletes the object at key (expect_rv as for update). *out gets the object as it was. */
 int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv);
 
+/* Reads the event log of (cluster, resource) for after_rv < rv <= upto_rv, in rv order.
+ * KP_EEXPIRED when after_rv is older than the compacted floor. *out is owned by the caller:
+ * free with kp_store_events_free(). */
+int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, const char *cluster,
+                          const char *resource, int64_t after_rv, int64_t upto_rv);
+void kp_store_events_free(kp_store_event *evs, size_t n);
+/* Drops events older than max_age_s or beyond the newest max_events (the newest event always
+ * stays); *floor_out gets the new floor: resuming from an rv below it is 410 Expired. */
+int kp_store_compact(int64_t *floor_out, kp_store *st, int max_age_s, int64_t max_events);
+
 /* Writer statistics for /metrics. */
 typedef struct {
     uint64_t batches;

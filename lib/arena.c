@@ -50,6 +50,9 @@ void *kp_arena_alloc(kp_arena *a, size_t n)
     arena_block *b = a->head;
     void *p;
 
+    /* a size near SIZE_MAX would wrap to a tiny block below; no caller means that */
+    if (n > SIZE_MAX / 2)
+        abort();
     n = (n + 15) & ~(size_t)15;
     if (!b || b->size - b->used < n) {
         size_t size = n > ARENA_BLOCK / 2 ? n : ARENA_BLOCK;

@@ -19,10 +19,14 @@ static const struct {
 
 int kp_err_set(int code, const char *fmt, ...)
 {
+    /* Format aside first: callers add context with kp_err_set(rc, "...: %s", kp_err_msg()),
+     * and vsnprintf into the buffer it reads from is undefined (glibc garbles it). */
+    char msg[sizeof(err_msg)];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    memcpy(err_msg, msg, sizeof(err_msg));
     return code;
 }
 

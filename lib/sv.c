@@ -72,7 +72,8 @@ int kp_parse_i64(int64_t *out, kp_sv in, int64_t min, int64_t max)
         neg = in.p[0] == '-';
         i = 1;
     }
-    if (i == in.len || in.len > 20)
+    /* no length cap: leading zeros are fine, as in Go, and the loop catches overflow */
+    if (i == in.len)
         return kp_err_set(KP_EBADREQUEST, "\"%.*s\" is not an integer", KP_SV_ARG(in));
     lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; i < in.len; i++) {

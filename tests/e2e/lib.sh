@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the e2e scripts: TAP output, free ports, starting and stopping kplane by PID.
 # Source it: . "$(dirname "$0")/lib.sh". Every server a test starts is stopped by PID in the
 # EXIT trap, never by name.
@@ -7,6 +8,15 @@ E2E_N=0
 E2E_PIDS=()
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kplane-e2e-XXXXXX")
 chmod 755 "$E2E_TMP" # the postgres user must reach data dirs when tests run as root
+# kubectl caches discovery under ~/.kube/cache by default: keep it in the temp dir so a run
+# leaves nothing behind and never reads another run's cache.
+export KUBECACHEDIR="$E2E_TMP/kube-cache"
+# Run a snapshot of the binary: others may rebuild bin/kplane while a script runs, and one
+# run must test one build.
+if [ -x "$KPLANE_BIN" ]; then
+    mkdir -p "$E2E_TMP/bin"
+    cp "$KPLANE_BIN" "$E2E_TMP/bin/kplane" && KPLANE_BIN=$E2E_TMP/bin/kplane
+fi
 
 ok() { E2E_N=$((E2E_N + 1)); echo "ok $E2E_N - $*"; }
 not_ok() { E2E_N=$((E2E_N + 1)); echo "not ok $E2E_N - $*"; }
@@ -46,33 +56,59 @@ start_kplane() {
 }
 
 wait_ready() {
-    local dir=$1 port=$2 i
-    for i in $(seq 1 300); do
+    local dir=$1 port=$2
+    for _ in $(seq 1 300); do
         if [ -f "$dir/pki/ca.crt" ] &&
             curl -sf --cacert "$dir/pki/ca.crt" "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
             return 0
         fi
-        kill -0 "$KP_PID" 2>/dev/null || return 1
+        pid_alive "$KP_PID" || return 1
         sleep 0.2
     done
     return 1
 }
 
-# stop_pid PID [signal]: signals and waits (30 s at most); prints the exit status.
+# pid_alive PID: the process exists and is not a zombie. PID 1 of a container may never reap
+# the orphans it inherits (a postmaster that pg_ctl daemonized), and kill -0 succeeds on a
+# zombie.
+pid_alive() {
+    local st
+    kill -0 "$1" 2>/dev/null || return 1
+    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+# stop_pid PID [signal]: signals and waits (30 s at most); returns the process's exit status
+# (it must be a child of this shell, as start_kplane's are). stderr is silenced so bash's
+# "Killed" job notice does not end up in the TAP stream.
 stop_pid() {
-    local pid=$1 sig=${2:-TERM} i
-    kill -"$sig" "$pid" 2>/dev/null
-    for i in $(seq 1 150); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    wait "$pid" 2>/dev/null
+    local pid=$1 sig=${2:-TERM}
+    {
+        kill -"$sig" "$pid"
+        for _ in $(seq 1 150); do
+            pid_alive "$pid" || break
+            sleep 0.2
+        done
+        wait "$pid"
+    } 2>/dev/null
 }
 
 # The PostgreSQL postmaster pid of a data dir, if one runs.
 pg_pid() {
     local f="$1/pg/postmaster.pid"
     [ -f "$f" ] && head -1 "$f"
+}
+
+# json_get PATH: reads JSON on stdin, prints the value at a dotted path (a.b.0.c); fails
+# when the path is missing. Strings print bare, anything else as JSON.
+json_get() {
+    python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in [p for p in sys.argv[1].split(".") if p]:
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v if isinstance(v, str) else json.dumps(v))
+' "$1"
 }
 
 kubectl_versions() {
@@ -86,16 +122,17 @@ kubectl_versions() {
 e2e_cleanup() {
     local p
     for p in "${E2E_PIDS[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then
+        if pid_alive "$p"; then
             stop_pid "$p" TERM
         fi
     done
-    # A server killed with -9 leaves its PostgreSQL running: stop those by their own pid file.
+    # A server killed with -9 leaves its PostgreSQL running: stop those by their own pid file
+    # (data dirs, and clusters a test runs itself, live in $E2E_TMP/<name>/pg).
     for f in "$E2E_TMP"/*/pg/postmaster.pid; do
         [ -f "$f" ] || continue
         p=$(head -1 "$f")
         kill -INT "$p" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 50); do pid_alive "$p" || break; sleep 0.1; done
     done
     rm -rf "$E2E_TMP"
     echo "1..$E2E_N"
