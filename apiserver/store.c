@@ -63,6 +63,9 @@ static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1
 static const char SQL_EVENTS_SINCE[] =
     "SELECT rv, type, namespace, name, value FROM events"
     " WHERE cluster = $1 AND resource = $2 AND rv > $3 AND rv <= $4 ORDER BY rv";
+static const char SQL_EVENTS_RANGE[] =
+    "SELECT rv, type, cluster, resource, namespace, name, value FROM events"
+    " WHERE rv > $1 AND rv <= $2 ORDER BY rv";
 static const char SQL_FLOOR[] = "SELECT floor_rv FROM kplane_compaction";
 /* The floor moves to the newest rv that is older than the window or beyond the count; the
  * newest event always stays, so the log never forgets the current resourceVersion. */
@@ -108,6 +111,7 @@ struct kp_store {
     mutation *head, *tail; /* guarded by mu */
     bool stopping;         /* guarded by mu */
     int64_t next_rv;       /* writer thread only */
+    bool rv_uncertain;     /* writer thread only: the last batch may have committed */
     int64_t committed_rv;  /* guarded by mu */
     kp_store_stats stats;  /* guarded by mu */
     kp_store_sub_fn sub;
@@ -364,6 +368,61 @@ static int writer_reconnect(kp_store *st)
     return store_connect(&st->wconn, st->conninfo);
 }
 
+/* After a failed batch: continue after the newest rv the database really has, and publish
+ * the events of a batch that committed although its callers were told it failed, so that no
+ * watcher misses them. */
+static int writer_recover(kp_store *st)
+{
+    PGresult *res = NULL;
+    int64_t db_rv = 0;
+    char a[24], b[24];
+    const char *p[2] = {a, b};
+    int rc;
+
+    if ((rc = store_query_i64(&db_rv, st->wconn, SQL_MAX_RV)) < 0)
+        return rc;
+    if (db_rv >= st->next_rv && st->sub) {
+        kp_store_event *evs;
+        int n;
+        snprintf(a, sizeof(a), "%lld", (long long)(st->next_rv - 1));
+        snprintf(b, sizeof(b), "%lld", (long long)db_rv);
+        res = PQexecParams(st->wconn, SQL_EVENTS_RANGE, 2, NULL, p, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            rc = store_error(st->wconn, res, "recovery");
+            PQclear(res);
+            return rc;
+        }
+        n = PQntuples(res);
+        evs = kp_calloc((size_t)n + 1, sizeof(*evs));
+        for (int i = 0; i < n; i++) {
+            evs[i].rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+            evs[i].type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
+            evs[i].key.cluster = PQgetvalue(res, i, 2);
+            evs[i].key.resource = PQgetvalue(res, i, 3);
+            evs[i].key.ns = PQgetvalue(res, i, 4);
+            evs[i].key.name = PQgetvalue(res, i, 5);
+            if (kp_json_parse(&evs[i].obj, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6)) <
+                0)
+                evs[i].obj = json_object();
+        }
+        st->sub(st->sub_arg, evs, (size_t)n);
+        for (int i = 0; i < n; i++)
+            json_decref(evs[i].obj);
+        free(evs);
+        PQclear(res);
+        KP_LOG_WARN("store", "a batch committed although its answer was lost: published %d events",
+                    n);
+    }
+    if (db_rv >= st->next_rv) {
+        st->next_rv = db_rv + 1;
+        pthread_mutex_lock(&st->mu);
+        st->committed_rv = db_rv;
+        pthread_mutex_unlock(&st->mu);
+    }
+    st->rv_uncertain = false;
+    return 0;
+}
+
 static void writer_batch(kp_store *st, mutation *batch, size_t n)
 {
     struct timespec t0, t1;
@@ -374,6 +433,9 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!store_conn_usable(st->wconn) && writer_reconnect(st) < 0)
         goto fail_all;
+    if (st->rv_uncertain && writer_recover(st) < 0)
+        goto fail_all;
+    first_rv = st->next_rv;
     if (store_exec_simple(st->wconn, "BEGIN", "write") < 0)
         goto fail_all;
     for (m = batch; m; m = m->next) {
@@ -442,7 +504,10 @@ fail_all:
         PGresult *r = st->wconn ? PQexec(st->wconn, "ROLLBACK") : NULL;
         PQclear(r);
     }
+    /* A COMMIT whose answer was lost may have committed: the next batch learns the truth
+     * from the database before it assigns another resourceVersion. */
     st->next_rv = first_rv;
+    st->rv_uncertain = true;
     pthread_mutex_lock(&st->mu);
     for (m = batch; m; m = m->next) {
         json_decref(m->result);
@@ -644,7 +709,9 @@ int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store 
         goto out;
     if ((rc = store_query_i64(&rv, c, SQL_MAX_RV)) < 0)
         goto out;
-    snprintf(lim, sizeof(lim), "%zu", o->limit ? o->limit + 1 : (size_t)INT64_MAX);
+    snprintf(lim, sizeof(lim), "%lld",
+             o->limit && o->limit < (size_t)INT32_MAX ? (long long)o->limit + 1
+                                                      : (long long)INT64_MAX);
     p[0] = o->cluster;
     p[1] = o->resource;
     p[2] = o->ns;

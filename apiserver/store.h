@@ -77,8 +77,9 @@ int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store 
 int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *resource,
                    const char *ns);
 
-/* Creates obj under key; its metadata.resourceVersion is set. *out (may be NULL) gets the
- * stored object. KP_EEXISTS when the key is taken. obj is borrowed. */
+/* Creates obj under key. obj is borrowed but changed: its metadata.resourceVersion is set
+ * (also when the write fails); *out (may be NULL) gets a new reference to it when it was
+ * stored. KP_EEXISTS when the key is taken. */
 int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj);
 /* Replaces the object at key. expect_rv > 0: only if its resourceVersion is that
  * (KP_ECONFLICT otherwise). KP_ENOTFOUND when absent. obj is borrowed. */
