@@ -4,7 +4,10 @@
 #include "lib/json.h"
 #include "lib/log.h"
 
+#include <stdatomic.h>
 #include <strings.h>
+
+static atomic_long api_inflight; /* requests inside kp_api_handle */
 
 /* ---- responses ---- */
 
@@ -290,7 +293,13 @@ static int api_nonresource(api_ctx *c)
         return api_version_info(c);
     if (strcmp(r, "/metrics") == 0) {
         kp_store_stats s;
+        static const char *const le[] = {"1", "3", "7", "15", "31", "63", "127", "+Inf"};
+        uint64_t cum = 0;
         kp_store_get_stats(&s, c->api->store);
+        kp_metrics_gauge("kplane_inflight_requests", "Requests being handled (watches excluded).",
+                         (double)atomic_load(&api_inflight));
+        kp_metrics_gauge("kplane_watchers", "Open watch streams.",
+                         c->api->hub ? (double)kp_watch_hub_watchers(c->api->hub) : 0);
         kp_metrics_gauge("kplane_store_batches_total", "Writer transactions committed.",
                          (double)s.batches);
         kp_metrics_gauge("kplane_store_mutations_total", "Mutations handled by the writer.",
@@ -302,6 +311,17 @@ static int api_nonresource(api_ctx *c)
         c->resp->code = 200;
         c->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
         kp_metrics_render(&c->resp->body);
+        kp_buf_puts(&c->resp->body,
+                    "# HELP kplane_store_batch_size Mutations per writer transaction.\n"
+                    "# TYPE kplane_store_batch_size histogram\n");
+        for (size_t i = 0; i < KP_ARRAY_LEN(le); i++) {
+            cum += s.batch_size_hist[i];
+            kp_buf_appendf(&c->resp->body, "kplane_store_batch_size_bucket{le=\"%s\"} %llu\n",
+                           le[i], (unsigned long long)cum);
+        }
+        kp_buf_appendf(&c->resp->body,
+                       "kplane_store_batch_size_sum %llu\nkplane_store_batch_size_count %llu\n",
+                       (unsigned long long)s.mutations, (unsigned long long)s.batches);
         return 0;
     }
     return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
@@ -364,9 +384,11 @@ void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp)
     c.resp = resp;
     c.a = kp_req_arena(req);
     c.rest = kp_req_path(req);
+    atomic_fetch_add(&api_inflight, 1);
     for (size_t i = 0; rc == 0 && i < KP_ARRAY_LEN(api_steps); i++)
         rc = api_steps[i](&c);
     api_respond(&c, rc);
+    atomic_fetch_sub(&api_inflight, 1);
 }
 
 int kp_api_new(kp_api **out, const kp_api_opts *opts)

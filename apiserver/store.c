@@ -78,7 +78,18 @@ static const char SQL_COMPACT[] =
     " UPDATE kplane_compaction SET floor_rv = greatest(floor_rv, (SELECT rv FROM g))"
     " RETURNING floor_rv, (SELECT count(*) FROM d)";
 
-typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE } mut_op;
+static const char SQL_DELETE_ALL[] =
+    "WITH del AS (DELETE FROM objects WHERE cluster = $1"
+    " AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR resource <> $3)"
+    " RETURNING resource, namespace, name, value),"
+    " num AS (SELECT resource, namespace, name, value,"
+    " $4::bigint - 1 + row_number() OVER (ORDER BY resource, namespace, name) AS rv FROM del)"
+    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " SELECT rv, $1, resource, namespace, name, 3,"
+    " jsonb_set(value, '{metadata,resourceVersion}', to_jsonb(rv::text)) FROM num"
+    " RETURNING rv, resource, namespace, name, value";
+
+typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE, MUT_DELETE_ALL } mut_op;
 
 typedef struct mutation {
     struct mutation *next;
@@ -91,6 +102,8 @@ typedef struct mutation {
     char errmsg[512];
     json_t *result;
     int64_t rv;
+    kp_store_event *bulk; /* MUT_DELETE_ALL: its events, in rv order */
+    size_t nbulk;
     bool done;
     pthread_cond_t cv;
 } mutation;
@@ -301,6 +314,55 @@ static void key_params(const char **p, const kp_key *k)
     p[3] = k->name;
 }
 
+static int event_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const kp_store_event *)a)->rv, y = ((const kp_store_event *)b)->rv;
+    return x < y ? -1 : x > y;
+}
+
+/* Deletes everything of a cluster (or of one namespace in it) in one statement, one event
+ * per object with consecutive resourceVersions from rv. */
+static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
+{
+    const char *p[4];
+    char rvs[24];
+    PGresult *res;
+    int rc = 0, n;
+
+    snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
+    p[0] = m->key->cluster;
+    p[1] = m->key->ns;
+    p[2] = m->key->resource;
+    p[3] = rvs;
+    res = PQexecParams(st->wconn, SQL_DELETE_ALL, 4, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(st->wconn, res, "bulk delete");
+        PQclear(res);
+        return rc;
+    }
+    n = PQntuples(res);
+    m->bulk = kp_calloc((size_t)n + 1, sizeof(*m->bulk));
+    for (int i = 0; i < n; i++) {
+        kp_store_event *e = &m->bulk[i];
+        e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        e->type = KP_EV_DELETED;
+        e->key.cluster = kp_strdup(m->key->cluster);
+        e->key.resource = kp_strdup(PQgetvalue(res, i, 1));
+        e->key.ns = kp_strdup(PQgetvalue(res, i, 2));
+        e->key.name = kp_strdup(PQgetvalue(res, i, 3));
+        m->nbulk++;
+        if ((rc = kp_json_parse(&e->obj, PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4))) <
+            0)
+            break;
+    }
+    PQclear(res);
+    if (rc < 0)
+        return rc;
+    qsort(m->bulk, m->nbulk, sizeof(*m->bulk), event_cmp);
+    m->rv = rv + (int64_t)m->nbulk - 1;
+    return 0;
+}
+
 /* Runs one mutation inside the open transaction. Returns 0, a request error (the savepoint
  * is rolled back by the caller), or KP_EUNAVAILABLE when the connection broke. */
 static int writer_apply(kp_store *st, mutation *m, int64_t rv)
@@ -312,6 +374,8 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
     PGresult *res = NULL;
     int rc = 0;
 
+    if (m->op == MUT_DELETE_ALL)
+        return writer_delete_all(st, m, rv);
     snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
     snprintf(exps, sizeof(exps), "%lld", (long long)m->expect_rv);
     key_params(p, m->key);
@@ -447,14 +511,17 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
             goto fail_all;
         if (rc < 0) {
             mut_fail(m, rc);
+            kp_store_events_free(m->bulk, m->nbulk);
+            m->bulk = NULL;
+            m->nbulk = 0;
             if (store_exec_simple(st->wconn, "ROLLBACK TO SAVEPOINT m", "write") < 0)
                 goto fail_all;
             continue;
         }
         if (store_exec_simple(st->wconn, "RELEASE SAVEPOINT m", "write") < 0)
             goto fail_all;
-        st->next_rv++;
-        nok++;
+        st->next_rv += m->op == MUT_DELETE_ALL ? (int64_t)m->nbulk : 1;
+        nok += m->op == MUT_DELETE_ALL ? (int)m->nbulk : 1;
     }
     if (store_exec_simple(st->wconn, "COMMIT", "write") < 0)
         goto fail_all;
@@ -467,6 +534,11 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
         for (m = batch; m; m = m->next) {
             if (m->rc < 0)
                 continue;
+            if (m->op == MUT_DELETE_ALL) {
+                for (size_t i = 0; i < m->nbulk; i++)
+                    evs[k++] = m->bulk[i];
+                continue;
+            }
             evs[k].rv = m->rv;
             evs[k].type = m->op == MUT_CREATE   ? KP_EV_ADDED
                           : m->op == MUT_UPDATE ? KP_EV_MODIFIED
@@ -512,6 +584,9 @@ fail_all:
     for (m = batch; m; m = m->next) {
         json_decref(m->result);
         m->result = NULL;
+        kp_store_events_free(m->bulk, m->nbulk);
+        m->bulk = NULL;
+        m->nbulk = 0;
         mut_fail(m, rc);
         m->done = true;
         pthread_cond_signal(&m->cv);
@@ -581,11 +656,14 @@ static int store_mutate(json_t **out, kp_store *st, mut_op op, const kp_key *key
         pthread_cond_wait(&m.cv, &st->mu);
     pthread_mutex_unlock(&st->mu);
     pthread_cond_destroy(&m.cv);
+    kp_store_events_free(m.bulk, m.nbulk);
     if (m.rc < 0) {
         rc = kp_err_set(m.rc, "%s", m.errmsg);
         json_decref(m.result);
         return rc;
     }
+    if (op == MUT_DELETE_ALL)
+        return (int)KP_MIN(m.nbulk, (size_t)INT32_MAX);
     if (out)
         *out = m.result;
     else
@@ -606,6 +684,13 @@ int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, 
 int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv)
 {
     return store_mutate(out, st, MUT_DELETE, key, NULL, expect_rv);
+}
+
+int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
+                        const char *except_resource)
+{
+    kp_key k = {cluster, except_resource, ns, NULL};
+    return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0);
 }
 
 /* ---- read pool ---- */

@@ -87,6 +87,12 @@ int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, 
 /* Deletes the object at key (expect_rv as for update). *out gets the object as it was. */
 int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv);
 
+/* Deletes every object of cluster (ns NULL) or of namespace ns in it, but those of
+ * except_resource (NULL: none spared), in one transaction with one DELETED event each.
+ * Returns how many, or a negative code. */
+int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
+                        const char *except_resource);
+
 /* Reads the event log of (cluster, resource) for after_rv < rv <= upto_rv, in rv order.
  * KP_EEXPIRED when after_rv is older than the compacted floor. *out is owned by the caller:
  * free with kp_store_events_free(). */

@@ -71,10 +71,44 @@ static void log_emit(kp_buf *b)
     }
 }
 
+/* Appends c escaped, all of it or (past the cap) none: the buffer's error is sticky, so a cut
+ * message never ends in half an escape. Control bytes are escaped so that a message carrying
+ * client input cannot start a line or move the cursor. */
+static void log_escape(kp_buf *b, char c)
+{
+    char e[4] = {'\\', c, 0, 0};
+    size_t n = 2;
+
+    switch (c) {
+    case '"':
+    case '\\':
+        break;
+    case '\n':
+        e[1] = 'n';
+        break;
+    case '\r':
+        e[1] = 'r';
+        break;
+    case '\t':
+        e[1] = 't';
+        break;
+    default:
+        if ((unsigned char)c >= 0x20 && c != 0x7f) {
+            kp_buf_putc(b, c);
+            return;
+        }
+        e[1] = 'x';
+        e[2] = "0123456789abcdef"[(unsigned char)c >> 4];
+        e[3] = "0123456789abcdef"[c & 0xf];
+        n = 4;
+    }
+    kp_buf_put(b, e, n);
+}
+
 void kp_log_write(kp_level level, const char *mod, const char *fmt, ...)
 {
     char msg[KP_LOG_LINE_MAX];
-    kp_buf b;
+    kp_buf b, esc;
     va_list ap;
 
     va_start(ap, fmt);
@@ -82,17 +116,19 @@ void kp_log_write(kp_level level, const char *mod, const char *fmt, ...)
     va_end(ap);
     kp_buf_init(&b, KP_LOG_LINE_MAX);
     log_prefix(&b, level, mod);
+    /* the message gets what the line has left after the prefix, the closing quote and the
+     * truncation mark, so a long message is cut inside its quotes and the line stays
+     * key=value */
+    kp_buf_init(&esc, b.len + 32 < KP_LOG_LINE_MAX ? KP_LOG_LINE_MAX - b.len - 32 : 0);
+    for (const char *s = msg; *s; s++)
+        log_escape(&esc, *s);
     kp_buf_puts(&b, "msg=\"");
-    for (const char *s = msg; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            kp_buf_putc(&b, '\\');
-        if (*s == '\n')
-            kp_buf_puts(&b, "\\n");
-        else
-            kp_buf_putc(&b, *s);
-    }
+    kp_buf_put(&b, esc.p, esc.len);
     kp_buf_putc(&b, '"');
+    if (esc.err)
+        kp_buf_puts(&b, " truncated=1");
     log_emit(&b);
+    kp_buf_dispose(&esc);
     kp_buf_dispose(&b);
 }
 
