@@ -18,12 +18,12 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
 	-Wvla -Wpointer-arith -Wwrite-strings -Wundef -Wimplicit-fallthrough -fno-common
 CFLAGS_debug := -O0 -g3
 CFLAGS_release := -O2 -g -DNDEBUG -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize=nonnull-attribute
 CFLAGS_tsan := -O1 -g -fsanitize=thread
-CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_asan := -fsanitize=address,undefined
 LDFLAGS_tsan := -fsanitize=thread
-LDFLAGS_fuzz := -fsanitize=address,undefined
+LDFLAGS_fuzz := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ifeq ($(MODE),fuzz)
 CC := clang
 endif

@@ -30,12 +30,17 @@ static int rest_err(const api_ctx *c, int rc, const char *name)
         return kp_err_set(rc, "%s \"%s\" not found", api_qualified(c), name);
     case KP_EEXISTS:
         return kp_err_set(rc, "%s \"%s\" already exists", api_qualified(c), name);
-    case KP_ECONFLICT:
-        return kp_err_set(rc,
-                          "Operation cannot be fulfilled on %s \"%s\": the object has been "
-                          "modified; please apply your changes to the latest version and try "
-                          "again",
-                          api_qualified(c), name);
+    case KP_ECONFLICT: {
+        /* k8s: "Operation cannot be fulfilled on <resource> \"<name>\": <why>" */
+        char why[512];
+        snprintf(why, sizeof(why), "%s",
+                 strncmp(kp_err_msg(), "Precondition failed", 19) == 0
+                     ? kp_err_msg()
+                     : "the object has been modified; please apply your changes to the latest "
+                       "version and try again");
+        return kp_err_set(rc, "Operation cannot be fulfilled on %s \"%s\": %s", api_qualified(c),
+                          name, why);
+    }
     default:
         return rc;
     }
@@ -544,28 +549,169 @@ out:
     return rc;
 }
 
+/* Produces the new object from the current one (old, borrowed); *out owned by the caller. */
+typedef int (*rest_change_fn)(api_ctx *c, const json_t *old, json_t **out, void *arg);
+
+/* What every update keeps from the stored object, whatever the client sent. */
+static int rest_carry_over(api_ctx *c, const json_t *old, json_t *obj)
+{
+    json_t *md = kp_json_obj_ensure(obj, "metadata");
+    const json_t *omd = json_object_get(old, "metadata");
+    const char *bname = json_string_value(json_object_get(md, "name"));
+
+    if (bname && strcmp(bname, c->name) != 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "the name of the object (%s) does not match the name on the URL (%s)",
+                          bname, c->name);
+    if (c->sub && strcmp(c->sub, "status") == 0) {
+        /* k8s: an update of /status changes status only. */
+        json_t *st = json_incref(json_object_get(obj, "status"));
+        json_object_clear(obj);
+        json_object_update(obj, (json_t *)old);
+        json_object_set_new(obj, "metadata", json_deep_copy(omd));
+        if (st)
+            json_object_set_new(obj, "status", st);
+        else
+            json_object_del(obj, "status");
+        return 0;
+    }
+    {
+        const json_t *ospec = json_object_get(old, "spec");
+        json_int_t gen = json_integer_value(json_object_get(omd, "generation"));
+        json_object_set_new(md, "name", json_string(c->name));
+        if (c->res->namespaced)
+            json_object_set_new(md, "namespace", json_string(c->ns));
+        json_object_set(md, "uid", json_object_get(omd, "uid"));
+        json_object_set(md, "creationTimestamp", json_object_get(omd, "creationTimestamp"));
+        json_object_del(md, "deletionTimestamp");
+        json_object_del(md, "deletionGracePeriodSeconds");
+        if (json_object_get(omd, "deletionTimestamp")) {
+            json_object_set(md, "deletionTimestamp", json_object_get(omd, "deletionTimestamp"));
+            json_object_set(md, "deletionGracePeriodSeconds",
+                            json_object_get(omd, "deletionGracePeriodSeconds"));
+        }
+        if (c->res->status) { /* status changes only through /status */
+            if (json_object_get(old, "status"))
+                json_object_set(obj, "status", json_object_get(old, "status"));
+            else
+                json_object_del(obj, "status");
+        }
+        if (json_object_get(obj, "spec") || ospec) {
+            bool changed = !json_equal((json_t *)ospec, json_object_get(obj, "spec"));
+            json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0) : 1));
+        }
+    }
+    return rest_admit(c, obj);
+}
+
+static bool rest_has_finalizers(const json_t *obj)
+{
+    return json_array_size(kp_json_get(obj, "metadata.finalizers")) > 0;
+}
+
+/* k8s: once deletionTimestamp is set no finalizer may be added, and the update that removes
+ * the last one deletes the object. */
+static int rest_check_finalizers(api_ctx *c, const json_t *old, const json_t *obj)
+{
+    const json_t *of = kp_json_get(old, "metadata.finalizers"), *nf, *f;
+    size_t i, j;
+
+    if (!kp_json_get(old, "metadata.deletionTimestamp"))
+        return 0;
+    nf = kp_json_get(obj, "metadata.finalizers");
+    json_array_foreach(nf, i, f)
+    {
+        bool had = false;
+        json_t *g;
+        json_array_foreach(of, j, g) had |= json_equal(f, g);
+        if (!had) {
+            kp_err_cause(
+                "metadata.finalizers", "FieldValueForbidden",
+                "Forbidden: no new finalizers can be added if the object is being deleted");
+            return kp_err_set(KP_EINVALID,
+                              "%s \"%s\" is invalid: metadata.finalizers: Forbidden: no new "
+                              "finalizers can be added if the object is being deleted, found new "
+                              "finalizers [\"%s\"]",
+                              c->res->kind, c->name, json_string_value(f));
+        }
+    }
+    return 0;
+}
+
+/* Kubernetes' GuaranteedUpdate: read, change, write only if nothing changed in between; with
+ * no precondition from the client, a conflict just means read again. */
+static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn change, void *arg)
+{
+    kp_key k = rest_key(c, c->name);
+    int rc = 0;
+
+    for (int attempt = 0; attempt < 16; attempt++) {
+        json_t *old = NULL, *obj = NULL, *stored = NULL;
+        const char *orv;
+        int64_t cur = 0;
+
+        kp_err_clear();
+        if ((rc = kp_store_get(&old, c->api->store, &k)) < 0) {
+            rc = rest_err(c, rc, c->name);
+            goto next;
+        }
+        orv = kp_json_get_str(old, "metadata.resourceVersion");
+        if (orv)
+            kp_parse_i64(&cur, kp_sv_from(orv), 0, INT64_MAX);
+        if (expect && expect != cur) {
+            rc = rest_err(c, KP_ECONFLICT, c->name);
+            goto next;
+        }
+        if ((rc = change(c, old, &obj, arg)) < 0 || (rc = rest_carry_over(c, old, obj)) < 0 ||
+            (rc = rest_check_finalizers(c, old, obj)) < 0)
+            goto next;
+        if (rest_dry_run(c)) {
+            rc = api_reply_json(c, 200, json_incref(obj));
+            goto next;
+        }
+        if (kp_json_get(obj, "metadata.deletionTimestamp") && !rest_has_finalizers(obj)) {
+            /* the last finalizer is gone: the object goes */
+            rc = kp_store_delete(&stored, c->api->store, &k, cur);
+        } else {
+            rc = kp_store_replace(&stored, c->api->store, &k, obj, old);
+        }
+        if (rc == KP_ECONFLICT && !expect) {
+            json_decref(old);
+            json_decref(obj);
+            continue;
+        }
+        if (rc < 0)
+            rc = rest_err(c, rc, c->name);
+        else
+            rc = api_reply_json(c, 200, stored);
+    next:
+        json_decref(old);
+        json_decref(obj);
+        return rc;
+    }
+    return rest_err(c, KP_ECONFLICT, c->name);
+}
+
+static int rest_put_change(api_ctx *c, const json_t *old, json_t **out, void *arg)
+{
+    (void)c;
+    (void)old;
+    *out = json_deep_copy(arg);
+    return 0;
+}
+
 static int rest_update(api_ctx *c)
 {
-    json_t *obj = NULL, *old = NULL, *md, *omd, *stored = NULL;
-    const char *bname, *rvs;
+    json_t *obj = NULL;
+    const char *rvs;
     int64_t expect = 0;
-    kp_key k = rest_key(c, c->name);
     int rc;
 
     if ((rc = rest_body(&obj, c)) < 0)
         return rc;
     if ((rc = rest_check_type(c, obj)) < 0)
         goto out;
-    md = kp_json_obj_ensure(obj, "metadata");
-    bname = json_string_value(json_object_get(md, "name"));
-    if (bname && strcmp(bname, c->name) != 0) {
-        rc = kp_err_set(KP_EBADREQUEST,
-                        "the name of the object (%s) does not match the name on "
-                        "the URL (%s)",
-                        bname, c->name);
-        goto out;
-    }
-    rvs = json_string_value(json_object_get(md, "resourceVersion"));
+    rvs = kp_json_get_str(obj, "metadata.resourceVersion");
     if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
         kp_err_clear();
         kp_err_cause("metadata.resourceVersion", "FieldValueInvalid", "Invalid value: \"%s\"", rvs);
@@ -575,57 +721,8 @@ static int rest_update(api_ctx *c)
                         c->res->kind, c->name, rvs);
         goto out;
     }
-    if ((rc = kp_store_get(&old, c->api->store, &k)) < 0) {
-        rc = rest_err(c, rc, c->name);
-        goto out;
-    }
-    omd = json_object_get(old, "metadata");
-    if (c->sub && strcmp(c->sub, "status") == 0) {
-        /* k8s: an update of /status changes status only. */
-        json_t *st = json_object_get(obj, "status");
-        json_t *nobj = json_deep_copy(old);
-        if (st)
-            json_object_set(nobj, "status", st);
-        else
-            json_object_del(nobj, "status");
-        json_decref(obj);
-        obj = nobj;
-        md = json_object_get(obj, "metadata");
-    } else {
-        json_t *ospec = json_object_get(old, "spec");
-        json_int_t gen = json_integer_value(json_object_get(omd, "generation"));
-        json_object_set_new(md, "name", json_string(c->name));
-        if (c->res->namespaced)
-            json_object_set_new(md, "namespace", json_string(c->ns));
-        json_object_set(md, "uid", json_object_get(omd, "uid"));
-        json_object_set(md, "creationTimestamp", json_object_get(omd, "creationTimestamp"));
-        if (json_object_get(omd, "deletionTimestamp"))
-            json_object_set(md, "deletionTimestamp", json_object_get(omd, "deletionTimestamp"));
-        if (c->res->status) { /* status changes only through /status */
-            if (json_object_get(old, "status"))
-                json_object_set(obj, "status", json_object_get(old, "status"));
-            else
-                json_object_del(obj, "status");
-        }
-        if (json_object_get(obj, "spec") || ospec) {
-            bool changed = !json_equal(ospec, json_object_get(obj, "spec"));
-            json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0) : 1));
-        }
-        if ((rc = rest_admit(c, obj)) < 0)
-            goto out;
-    }
-    if (rest_dry_run(c)) {
-        rc = api_reply_json(c, 200, obj);
-        obj = NULL;
-        goto out;
-    }
-    if ((rc = kp_store_update(&stored, c->api->store, &k, obj, expect)) < 0) {
-        rc = rest_err(c, rc, c->name);
-        goto out;
-    }
-    rc = api_reply_json(c, 200, stored);
+    rc = rest_guaranteed_update(c, expect, rest_put_change, obj);
 out:
-    json_decref(old);
     json_decref(obj);
     return rc;
 }
@@ -640,30 +737,107 @@ static int rest_delete_ns_contents(api_ctx *c, const char *ns)
     return n < 0 ? n : 0;
 }
 
+/* DeleteOptions from the body (kubectl sends one) and the query. */
+static int rest_delete_options(api_ctx *c, int64_t *rv_out, const char **uid_out)
+{
+    kp_sv body = kp_req_body(c->req);
+    const char *grace = api_query(c, "gracePeriodSeconds");
+    json_t *o = NULL;
+    int64_t g;
+    int rc = 0;
+
+    *rv_out = 0;
+    *uid_out = NULL;
+    if (grace && *grace && kp_parse_i64(&g, kp_sv_from(grace), 0, INT64_MAX) < 0)
+        return kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds \"%s\" is not a non-negative integer",
+                          grace);
+    if (body.len == 0)
+        return 0;
+    if ((rc = kp_json_parse(&o, body.p, body.len)) < 0)
+        return rc;
+    {
+        const char *prv = kp_json_get_str(o, "preconditions.resourceVersion");
+        const char *puid = kp_json_get_str(o, "preconditions.uid");
+        json_t *gp = json_object_get(o, "gracePeriodSeconds");
+        if (prv && kp_parse_i64(rv_out, kp_sv_from(prv), 1, INT64_MAX) < 0)
+            rc = kp_err_set(KP_EBADREQUEST, "preconditions.resourceVersion \"%s\" is not valid",
+                            prv);
+        else if (gp && (!json_is_integer(gp) || json_integer_value(gp) < 0))
+            rc = kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds must be a non-negative integer");
+        if (puid)
+            *uid_out = kp_arena_strdup(c->a, puid);
+    }
+    json_decref(o);
+    return rc;
+}
+
+/* k8s: an object with finalizers is only marked (deletionTimestamp) and goes when the last
+ * finalizer is removed; without, it goes now. Pods are not run here, so the grace period has
+ * nobody to wait for. */
 static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
 {
     kp_key k = rest_key(c, name);
-    json_t *pre = NULL;
-    int64_t expect = 0;
-    kp_sv body = kp_req_body(c->req);
+    const char *puid;
+    int64_t prv;
     int rc;
 
-    /* DeleteOptions.preconditions.resourceVersion */
-    if (body.len && kp_json_parse(&pre, body.p, body.len) == 0) {
-        const char *prv = kp_json_get_str(pre, "preconditions.resourceVersion");
-        if (prv && kp_parse_i64(&expect, kp_sv_from(prv), 1, INT64_MAX) < 0)
-            expect = 0;
-        json_decref(pre);
-    }
-    kp_err_clear();
-    if (rest_dry_run(c)) {
-        rc = kp_store_get(out, c->api->store, &k);
+    if ((rc = rest_delete_options(c, &prv, &puid)) < 0)
+        return rc;
+    for (int attempt = 0; attempt < 16; attempt++) {
+        json_t *cur = NULL, *marked = NULL;
+        const char *rvs, *uid;
+        int64_t rv = 0;
+
+        kp_err_clear();
+        if ((rc = kp_store_get(&cur, c->api->store, &k)) < 0)
+            return rest_err(c, rc, name);
+        rvs = kp_json_get_str(cur, "metadata.resourceVersion");
+        uid = kp_json_get_str(cur, "metadata.uid");
+        if (rvs)
+            kp_parse_i64(&rv, kp_sv_from(rvs), 0, INT64_MAX);
+        if (puid && (!uid || strcmp(puid, uid) != 0)) {
+            rc = kp_err_set(KP_ECONFLICT,
+                            "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+                            puid, uid ? uid : "");
+        } else if (prv && prv != rv) {
+            rc = kp_err_set(KP_ECONFLICT,
+                            "Precondition failed: ResourceVersion in precondition: %lld, "
+                            "ResourceVersion in object meta: %lld",
+                            (long long)prv, (long long)rv);
+        } else if (rest_dry_run(c)) {
+            if (out) {
+                *out = cur;
+                cur = NULL;
+            }
+        } else if (rest_has_finalizers(cur)) {
+            if (kp_json_get(cur, "metadata.deletionTimestamp")) { /* already marked */
+                if (out) {
+                    *out = cur;
+                    cur = NULL;
+                }
+            } else {
+                char now[32];
+                json_t *md;
+                marked = json_deep_copy(cur);
+                md = kp_json_obj_ensure(marked, "metadata");
+                rest_now(now);
+                json_object_set_new(md, "deletionTimestamp", json_string(now));
+                json_object_set_new(md, "deletionGracePeriodSeconds", json_integer(0));
+                rc = kp_store_replace(out, c->api->store, &k, marked, cur);
+            }
+        } else {
+            if (strcmp(c->res->kind, "Namespace") == 0)
+                rc = rest_delete_ns_contents(c, name);
+            if (rc == 0)
+                rc = kp_store_delete(out, c->api->store, &k, rv);
+        }
+        json_decref(cur);
+        json_decref(marked);
+        if (rc == KP_ECONFLICT && !prv && !puid)
+            continue; /* changed under us: look again */
         return rc < 0 ? rest_err(c, rc, name) : 0;
     }
-    if (strcmp(c->res->kind, "Namespace") == 0 && (rc = rest_delete_ns_contents(c, name)) < 0)
-        return rc;
-    rc = kp_store_delete(out, c->api->store, &k, expect);
-    return rc < 0 ? rest_err(c, rc, name) : 0;
+    return rest_err(c, KP_ECONFLICT, name);
 }
 
 static int rest_delete(api_ctx *c)

@@ -263,6 +263,8 @@ static int http_bind(int *fd_out, int *port_out, const char *listen_addr)
     return 0;
 }
 
+static void http_log_mhd(void *cls, const char *fmt, va_list ap) KP_PRINTF(2, 0);
+
 static void http_log_mhd(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];

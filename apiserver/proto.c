@@ -241,7 +241,10 @@ enum {
         M_COUNT
 };
 
-#define FLD(n, j, k, fl, r) {(n), (j), (k), (fl), (r)}
+#define FLD(n, j, k, fl, r)                                                                        \
+    {                                                                                              \
+        (n), (j), (k), (fl), (r)                                                                   \
+    }
 #define T_STR(n, j, fl) FLD(n, j, K_STRING, fl, 0)
 #define T_BYTES(n, j, fl) FLD(n, j, K_BYTES, fl, 0)
 #define T_I32(n, j, fl) FLD(n, j, K_INT32, fl, 0)
@@ -273,13 +276,13 @@ static const proto_field f_ObjectMeta[] = {
     T_MSG(17, "managedFields", ManagedFieldsEntry, F_REP),
 };
 static const proto_field f_OwnerReference[] = {
-    T_STR(1, "kind", F_KEEP),        T_STR(3, "name", F_KEEP),
-    T_STR(4, "uid", F_KEEP),         T_STR(5, "apiVersion", F_KEEP),
-    T_BOOL(6, "controller", F_PTR),  T_BOOL(7, "blockOwnerDeletion", F_PTR),
+    T_STR(1, "kind", F_KEEP),       T_STR(3, "name", F_KEEP),
+    T_STR(4, "uid", F_KEEP),        T_STR(5, "apiVersion", F_KEEP),
+    T_BOOL(6, "controller", F_PTR), T_BOOL(7, "blockOwnerDeletion", F_PTR),
 };
 static const proto_field f_ManagedFieldsEntry[] = {
-    T_STR(1, "manager", 0),    T_STR(2, "operation", 0),      T_STR(3, "apiVersion", 0),
-    T_TIME(4, "time", F_PTR),  T_STR(6, "fieldsType", 0),     T_FV1(7, "fieldsV1", F_PTR),
+    T_STR(1, "manager", 0),     T_STR(2, "operation", 0),  T_STR(3, "apiVersion", 0),
+    T_TIME(4, "time", F_PTR),   T_STR(6, "fieldsType", 0), T_FV1(7, "fieldsV1", F_PTR),
     T_STR(8, "subresource", 0),
 };
 static const proto_field f_LabelSelector[] = {
@@ -292,9 +295,9 @@ static const proto_field f_LabelSelectorRequirement[] = {
     T_STR(3, "values", F_REP),
 };
 static const proto_field f_Condition[] = {
-    T_STR(1, "type", F_KEEP),    T_STR(2, "status", F_KEEP),
+    T_STR(1, "type", F_KEEP),          T_STR(2, "status", F_KEEP),
     T_I64(3, "observedGeneration", 0), T_TIME(4, "lastTransitionTime", F_KEEP),
-    T_STR(5, "reason", F_KEEP),  T_STR(6, "message", F_KEEP),
+    T_STR(5, "reason", F_KEEP),        T_STR(6, "message", F_KEEP),
 };
 
 /* --- k8s.io/api/core/v1 --- */
@@ -305,7 +308,7 @@ static const proto_field f_ConfigMap[] = {
     T_BOOL(4, "immutable", F_PTR),
 };
 static const proto_field f_Secret[] = {
-    T_MSG(1, "metadata", ObjectMeta, 0), T_BYTES(2, "data", F_MAP), T_STR(3, "type", 0),
+    T_MSG(1, "metadata", ObjectMeta, 0), T_BYTES(2, "data", F_MAP),     T_STR(3, "type", 0),
     T_STR(4, "stringData", F_MAP),       T_BOOL(5, "immutable", F_PTR),
 };
 static const proto_field f_Namespace[] = {
@@ -331,8 +334,8 @@ static const proto_field f_ServiceAccount[] = {
     T_BOOL(4, "automountServiceAccountToken", F_PTR),
 };
 static const proto_field f_ObjectReference[] = {
-    T_STR(1, "kind", 0),       T_STR(2, "namespace", 0),       T_STR(3, "name", 0),
-    T_STR(4, "uid", 0),        T_STR(5, "apiVersion", 0),      T_STR(6, "resourceVersion", 0),
+    T_STR(1, "kind", 0),      T_STR(2, "namespace", 0),  T_STR(3, "name", 0),
+    T_STR(4, "uid", 0),       T_STR(5, "apiVersion", 0), T_STR(6, "resourceVersion", 0),
     T_STR(7, "fieldPath", 0),
 };
 static const proto_field f_LocalObjectReference[] = {
@@ -377,8 +380,8 @@ static const proto_field f_ServiceSpec[] = {
     T_STR(23, "trafficDistribution", F_PTR),
 };
 static const proto_field f_ServicePort[] = {
-    T_STR(1, "name", 0),        T_STR(2, "protocol", 0),   T_I32(3, "port", F_KEEP),
-    T_IOS(4, "targetPort", 0),  T_I32(5, "nodePort", 0),   T_STR(6, "appProtocol", F_PTR),
+    T_STR(1, "name", 0),       T_STR(2, "protocol", 0), T_I32(3, "port", F_KEEP),
+    T_IOS(4, "targetPort", 0), T_I32(5, "nodePort", 0), T_STR(6, "appProtocol", F_PTR),
 };
 static const proto_field f_ServiceStatus[] = {
     T_MSG(1, "loadBalancer", LoadBalancerStatus, 0),
@@ -629,8 +632,11 @@ static const proto_field f_ExecAction[] = {
     T_STR(1, "command", F_REP),
 };
 static const proto_field f_HTTPGetAction[] = {
-    T_STR(1, "path", 0),   T_IOS(2, "port", F_KEEP), T_STR(3, "host", 0),
-    T_STR(4, "scheme", 0), T_MSG(5, "httpHeaders", HTTPHeader, F_REP),
+    T_STR(1, "path", 0),
+    T_IOS(2, "port", F_KEEP),
+    T_STR(3, "host", 0),
+    T_STR(4, "scheme", 0),
+    T_MSG(5, "httpHeaders", HTTPHeader, F_REP),
 };
 static const proto_field f_HTTPHeader[] = {
     T_STR(1, "name", F_KEEP),
@@ -807,8 +813,10 @@ static const proto_field f_ImageVolumeSource[] = {
     T_STR(2, "pullPolicy", 0),
 };
 static const proto_field f_Toleration[] = {
-    T_STR(1, "key", 0),    T_STR(2, "operator", 0),
-    T_STR(3, "value", 0),  T_STR(4, "effect", 0),
+    T_STR(1, "key", 0),
+    T_STR(2, "operator", 0),
+    T_STR(3, "value", 0),
+    T_STR(4, "effect", 0),
     T_I64(5, "tolerationSeconds", F_PTR),
 };
 static const proto_field f_Affinity[] = {
@@ -873,14 +881,10 @@ static const proto_field f_PodReadinessGate[] = {
     T_STR(1, "conditionType", F_KEEP),
 };
 static const proto_field f_TopologySpreadConstraint[] = {
-    T_I32(1, "maxSkew", F_KEEP),
-    T_STR(2, "topologyKey", F_KEEP),
-    T_STR(3, "whenUnsatisfiable", F_KEEP),
-    T_MSG(4, "labelSelector", LabelSelector, 0),
-    T_I32(5, "minDomains", F_PTR),
-    T_STR(6, "nodeAffinityPolicy", F_PTR),
-    T_STR(7, "nodeTaintsPolicy", F_PTR),
-    T_STR(8, "matchLabelKeys", F_REP),
+    T_I32(1, "maxSkew", F_KEEP),           T_STR(2, "topologyKey", F_KEEP),
+    T_STR(3, "whenUnsatisfiable", F_KEEP), T_MSG(4, "labelSelector", LabelSelector, 0),
+    T_I32(5, "minDomains", F_PTR),         T_STR(6, "nodeAffinityPolicy", F_PTR),
+    T_STR(7, "nodeTaintsPolicy", F_PTR),   T_STR(8, "matchLabelKeys", F_REP),
 };
 static const proto_field f_PodOS[] = {
     T_STR(1, "name", F_KEEP),
@@ -920,20 +924,15 @@ static const proto_field f_RollingUpdateDeployment[] = {
     T_IOS(2, "maxSurge", F_PTR),
 };
 static const proto_field f_DeploymentStatus[] = {
-    T_I64(1, "observedGeneration", 0),
-    T_I32(2, "replicas", 0),
-    T_I32(3, "updatedReplicas", 0),
-    T_I32(4, "availableReplicas", 0),
-    T_I32(5, "unavailableReplicas", 0),
-    T_MSG(6, "conditions", DeploymentCondition, F_REP),
-    T_I32(7, "readyReplicas", 0),
-    T_I32(8, "collisionCount", F_PTR),
+    T_I64(1, "observedGeneration", 0),      T_I32(2, "replicas", 0),
+    T_I32(3, "updatedReplicas", 0),         T_I32(4, "availableReplicas", 0),
+    T_I32(5, "unavailableReplicas", 0),     T_MSG(6, "conditions", DeploymentCondition, F_REP),
+    T_I32(7, "readyReplicas", 0),           T_I32(8, "collisionCount", F_PTR),
     T_I32(9, "terminatingReplicas", F_PTR),
 };
 static const proto_field f_DeploymentCondition[] = {
-    T_STR(1, "type", F_KEEP),      T_STR(2, "status", F_KEEP),
-    T_STR(4, "reason", 0),         T_STR(5, "message", 0),
-    T_TIME(6, "lastUpdateTime", 0), T_TIME(7, "lastTransitionTime", 0),
+    T_STR(1, "type", F_KEEP), T_STR(2, "status", F_KEEP),     T_STR(4, "reason", 0),
+    T_STR(5, "message", 0),   T_TIME(6, "lastUpdateTime", 0), T_TIME(7, "lastTransitionTime", 0),
 };
 
 /* --- k8s.io/api/batch/v1 --- */
@@ -974,9 +973,8 @@ static const proto_field f_JobStatus[] = {
     T_I32(11, "terminating", F_PTR),
 };
 static const proto_field f_JobCondition[] = {
-    T_STR(1, "type", F_KEEP),      T_STR(2, "status", F_KEEP),
-    T_TIME(3, "lastProbeTime", 0), T_TIME(4, "lastTransitionTime", 0),
-    T_STR(5, "reason", 0),         T_STR(6, "message", 0),
+    T_STR(1, "type", F_KEEP),           T_STR(2, "status", F_KEEP), T_TIME(3, "lastProbeTime", 0),
+    T_TIME(4, "lastTransitionTime", 0), T_STR(5, "reason", 0),      T_STR(6, "message", 0),
 };
 static const proto_field f_JobTemplateSpec[] = {
     T_MSG(1, "metadata", ObjectMeta, 0),
@@ -1052,8 +1050,8 @@ static const proto_field f_ClusterRoleBinding[] = {
     T_MSG(3, "roleRef", RoleRef, 0),
 };
 static const proto_field f_PolicyRule[] = {
-    T_STR(1, "verbs", F_REP | F_KEEP), T_STR(2, "apiGroups", F_REP),
-    T_STR(3, "resources", F_REP),      T_STR(4, "resourceNames", F_REP),
+    T_STR(1, "verbs", F_REP | F_KEEP),  T_STR(2, "apiGroups", F_REP),
+    T_STR(3, "resources", F_REP),       T_STR(4, "resourceNames", F_REP),
     T_STR(5, "nonResourceURLs", F_REP),
 };
 static const proto_field f_AggregationRule[] = {
@@ -1091,9 +1089,9 @@ static const proto_field f_PodDisruptionBudgetSpec[] = {
     T_STR(4, "unhealthyPodEvictionPolicy", F_PTR),
 };
 static const proto_field f_PodDisruptionBudgetStatus[] = {
-    T_I64(1, "observedGeneration", 0),  T_TIME(2, "disruptedPods", F_MAP),
-    T_I32(3, "disruptionsAllowed", F_KEEP), T_I32(4, "currentHealthy", F_KEEP),
-    T_I32(5, "desiredHealthy", F_KEEP), T_I32(6, "expectedPods", F_KEEP),
+    T_I64(1, "observedGeneration", 0),        T_TIME(2, "disruptedPods", F_MAP),
+    T_I32(3, "disruptionsAllowed", F_KEEP),   T_I32(4, "currentHealthy", F_KEEP),
+    T_I32(5, "desiredHealthy", F_KEEP),       T_I32(6, "expectedPods", F_KEEP),
     T_MSG(7, "conditions", Condition, F_REP),
 };
 
@@ -1446,8 +1444,7 @@ static int rd_skip(rd *r, uint32_t field, unsigned wt)
     case 5:
         n = wt == 1 ? 8 : 4;
         if ((size_t)(r->end - r->p) < n)
-            return kp_err_set(KP_EBADREQUEST, "protobuf body is truncated inside field %u",
-                              field);
+            return kp_err_set(KP_EBADREQUEST, "protobuf body is truncated inside field %u", field);
         r->p += n;
         return 0;
     case 2:
@@ -1458,8 +1455,7 @@ static int rd_skip(rd *r, uint32_t field, unsigned wt)
         return kp_err_set(KP_EBADREQUEST, "protobuf field %u uses groups (wire type %u)", field,
                           wt);
     default:
-        return kp_err_set(KP_EBADREQUEST, "protobuf field %u has invalid wire type %u", field,
-                          wt);
+        return kp_err_set(KP_EBADREQUEST, "protobuf field %u has invalid wire type %u", field, wt);
     }
 }
 
@@ -1488,8 +1484,7 @@ static int check_depth(int depth)
 
 static int utf8_err(const proto_msg *m, const proto_field *f)
 {
-    return kp_err_set(KP_EBADREQUEST, "protobuf field %s.%s is not valid UTF-8", m->name,
-                      f->json);
+    return kp_err_set(KP_EBADREQUEST, "protobuf field %s.%s is not valid UTF-8", m->name, f->json);
 }
 
 /* Howard Hinnant's civil_from_days: day count since 1970-01-01 to a proleptic Gregorian date. */
@@ -1512,7 +1507,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
  * decode too); Go refuses years outside 0000-9999. */
 static int time_json(json_t **out, int64_t secs)
 {
-    char buf[32];
+    char buf[64];
     int64_t days, rem, y;
     unsigned mo, d;
 
@@ -1565,8 +1560,8 @@ static int intstr_json(json_t **out, const proto_msg *m, const proto_field *f, c
         return 0;
     }
     if (type != 1)
-        return kp_err_set(KP_EBADREQUEST, "protobuf field %s.%s has IntOrString type %llu",
-                          m->name, f->json, (unsigned long long)type);
+        return kp_err_set(KP_EBADREQUEST, "protobuf field %s.%s has IntOrString type %llu", m->name,
+                          f->json, (unsigned long long)type);
     if (s && !utf8_valid(s, sn))
         return utf8_err(m, f);
     *out = json_stringn_nocheck(s ? (const char *)s : "", sn);
@@ -1891,8 +1886,8 @@ out:
     return rc;
 }
 
-static int decode_field(dec *d, json_t *obj, const proto_msg *m, const proto_field *f,
-                        unsigned wt, rd *r, int depth)
+static int decode_field(dec *d, json_t *obj, const proto_msg *m, const proto_field *f, unsigned wt,
+                        rd *r, int depth)
 {
     const uint8_t *p;
     size_t n;
@@ -2039,8 +2034,8 @@ static int envelope_parse(envelope *env, const uint8_t *p, size_t n)
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
         if (field <= 4 && wt != 2)
-            return kp_err_set(KP_EBADREQUEST, "protobuf envelope field %u has wire type %u",
-                              field, wt);
+            return kp_err_set(KP_EBADREQUEST, "protobuf envelope field %u has wire type %u", field,
+                              wt);
         if (field == 1) {
             const uint8_t *tp;
             size_t tn;
@@ -2050,8 +2045,8 @@ static int envelope_parse(envelope *env, const uint8_t *p, size_t n)
                 if ((rc = rd_tag(&field, &wt, &tr)) < 0)
                     return rc;
                 if ((field == 1 || field == 2) && wt != 2)
-                    return kp_err_set(KP_EBADREQUEST,
-                                      "protobuf typeMeta field %u has wire type %u", field, wt);
+                    return kp_err_set(KP_EBADREQUEST, "protobuf typeMeta field %u has wire type %u",
+                                      field, wt);
                 if (field == 1)
                     rc = envelope_str(&env->api_version, &tr, "apiVersion");
                 else if (field == 2)
@@ -2082,6 +2077,7 @@ static int envelope_parse(envelope *env, const uint8_t *p, size_t n)
 int kp_proto_decode(json_t **out, const void *body, size_t len)
 {
     static const uint8_t magic[4] = {'k', '8', 's', 0};
+    static const uint8_t none[1];
     envelope env = {0};
     json_t *obj = NULL;
     dec d = {0};
@@ -2119,7 +2115,8 @@ int kp_proto_decode(json_t **out, const void *body, size_t len)
     obj = json_object();
     json_object_set_new(obj, "kind", json_string(kinds[k].kind));
     json_object_set_new(obj, "apiVersion", json_string(kinds[k].api_version));
-    if ((rc = decode_msg(&d, obj, kinds[k].msg, env.raw, env.rawn, 1)) < 0)
+    /* an envelope without raw is an object with every field unset */
+    if ((rc = decode_msg(&d, obj, kinds[k].msg, env.raw ? env.raw : none, env.rawn, 1)) < 0)
         goto out;
     *out = obj;
     obj = NULL;

@@ -456,37 +456,44 @@ static int lp_exact(lbl_parser *p)
     return 0;
 }
 
+/* The kp_err message holds about three of these, so more would only cost time. */
+#define LP_ERRS_MAX 8
+
+/* Keeps one more error for the aggregate, once, as Go's utilerrors.NewAggregate prints it. */
+static void lp_err_keep(lbl_parser *p, char **errs, size_t *nerrs, const kp_buf *one)
+{
+    for (size_t e = 0; e < *nerrs; e++)
+        if (strcmp(errs[e], kp_buf_cstr(one)) == 0)
+            return;
+    if (*nerrs < LP_ERRS_MAX)
+        errs[(*nerrs)++] = kp_arena_strdup(p->a, kp_buf_cstr(one));
+}
+
 /* NewRequirement's checks on the values: Gt/Lt need an integer, every value must be a valid
- * label value. Several failures print as "[e1, e2]" without repeats, as Go's
- * utilerrors.NewAggregate does. */
+ * label value. Several failures print as "[e1, e2]". */
 static int lp_check_values(lbl_parser *p, sel_term *t)
 {
-    char **errs = kp_arena_calloc(p->a, t->nvals * 2, sizeof(*errs));
+    char *errs[LP_ERRS_MAX];
     size_t nerrs = 0;
     kp_buf one;
 
     kp_buf_init(&one, KP_SELECTOR_MAX * 2);
-    for (size_t i = 0; i < t->nvals * 2; i++) {
-        size_t k = i % t->nvals;
-        bool bad;
+    for (size_t i = 0; (t->op == OP_GT || t->op == OP_LT) && i < t->nvals; i++) {
+        if (parse_int(&t->num, t->vals[i]))
+            continue;
         kp_buf_reset(&one);
-        if (i < t->nvals) {
-            if (t->op != OP_GT && t->op != OP_LT)
-                continue;
-            bad = !parse_int(&t->num, t->vals[k]);
-            kp_buf_appendf(&one, "values[%zu]: Invalid value: ", k);
-            go_quote(&one, t->vals[k]);
-            kp_buf_puts(&one, ": for 'Gt', 'Lt' operators, the value must be an integer");
-        } else {
-            kp_buf_appendf(&one, "values[%zu][%.*s]: Invalid value: ", k, KP_SV_ARG(t->key));
-            go_quote(&one, t->vals[k]);
-            kp_buf_puts(&one, ": ");
-            bad = !label_value_check(&one, t->vals[k]);
-        }
-        for (size_t e = 0; bad && e < nerrs; e++)
-            bad = strcmp(errs[e], kp_buf_cstr(&one)) != 0;
-        if (bad)
-            errs[nerrs++] = kp_arena_strdup(p->a, kp_buf_cstr(&one));
+        kp_buf_appendf(&one, "values[%zu]: Invalid value: ", i);
+        go_quote(&one, t->vals[i]);
+        kp_buf_puts(&one, ": for 'Gt', 'Lt' operators, the value must be an integer");
+        lp_err_keep(p, errs, &nerrs, &one);
+    }
+    for (size_t i = 0; i < t->nvals; i++) {
+        kp_buf_reset(&one);
+        kp_buf_appendf(&one, "values[%zu][%.*s]: Invalid value: ", i, KP_SV_ARG(t->key));
+        go_quote(&one, t->vals[i]);
+        kp_buf_puts(&one, ": ");
+        if (!label_value_check(&one, t->vals[i]))
+            lp_err_keep(p, errs, &nerrs, &one);
     }
     kp_buf_dispose(&one);
     kp_buf_reset(&p->msg);

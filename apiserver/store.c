@@ -96,6 +96,7 @@ typedef struct mutation {
     mut_op op;
     const kp_key *key;
     json_t *obj; /* borrowed from the waiting caller; the writer sets its resourceVersion */
+    const json_t *prev; /* kp_store_replace: the object replaced */
     int64_t expect_rv;
     /* results, written by the writer before done is set */
     int rc;
@@ -545,6 +546,7 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
                                                 : KP_EV_DELETED;
             evs[k].key = *m->key;
             evs[k].obj = m->result;
+            evs[k].prev = (json_t *)m->prev;
             k++;
         }
         st->sub(st->sub_arg, evs, k);
@@ -627,70 +629,89 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Queues m for the writer and waits for its result. m lives on the caller's stack until the
+ * writer sets m->done: we wait for that here. */
+static int store_mutate_m(json_t **out, kp_store *st, mutation *m)
+{
+    int rc;
+
+    pthread_cond_init(&m->cv, NULL);
+    pthread_mutex_lock(&st->mu);
+    if (st->stopping) {
+        pthread_mutex_unlock(&st->mu);
+        pthread_cond_destroy(&m->cv);
+        return kp_err_set(KP_EUNAVAILABLE, "the server is shutting down");
+    }
+    if (st->tail)
+        st->tail->next = m;
+    else
+        st->head = m;
+    st->tail = m;
+    pthread_cond_signal(&st->queue_cv);
+    while (!m->done)
+        pthread_cond_wait(&m->cv, &st->mu);
+    pthread_mutex_unlock(&st->mu);
+    pthread_cond_destroy(&m->cv);
+    kp_store_events_free(m->bulk, m->nbulk);
+    if (m->rc < 0) {
+        rc = kp_err_set(m->rc, "%s", m->errmsg);
+        json_decref(m->result);
+        return rc;
+    }
+    if (m->op == MUT_DELETE_ALL)
+        return (int)KP_MIN(m->nbulk, (size_t)INT32_MAX);
+    if (out)
+        *out = m->result;
+    else
+        json_decref(m->result);
+    return 0;
+}
+
 static int store_mutate(json_t **out, kp_store *st, mut_op op, const kp_key *key, json_t *obj,
-                        int64_t expect_rv)
+                        int64_t expect_rv, const json_t *prev)
 {
     mutation m;
-    int rc;
 
     memset(&m, 0, sizeof(m));
     m.op = op;
     m.key = key;
     m.obj = obj;
     m.expect_rv = expect_rv;
-    pthread_cond_init(&m.cv, NULL);
-    pthread_mutex_lock(&st->mu);
-    if (st->stopping) {
-        pthread_mutex_unlock(&st->mu);
-        pthread_cond_destroy(&m.cv);
-        return kp_err_set(KP_EUNAVAILABLE, "the server is shutting down");
-    }
-    /* m lives on this stack until the writer sets m.done: we wait for it below. */
-    if (st->tail)
-        st->tail->next = &m;
-    else
-        st->head = &m; /* cppcheck-suppress autoVariables */
-    st->tail = &m;     /* cppcheck-suppress autoVariables */
-    pthread_cond_signal(&st->queue_cv);
-    while (!m.done)
-        pthread_cond_wait(&m.cv, &st->mu);
-    pthread_mutex_unlock(&st->mu);
-    pthread_cond_destroy(&m.cv);
-    kp_store_events_free(m.bulk, m.nbulk);
-    if (m.rc < 0) {
-        rc = kp_err_set(m.rc, "%s", m.errmsg);
-        json_decref(m.result);
-        return rc;
-    }
-    if (op == MUT_DELETE_ALL)
-        return (int)KP_MIN(m.nbulk, (size_t)INT32_MAX);
-    if (out)
-        *out = m.result;
-    else
-        json_decref(m.result);
-    return 0;
+    m.prev = prev;
+    return store_mutate_m(out, st, &m);
 }
 
 int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj)
 {
-    return store_mutate(out, st, MUT_CREATE, key, obj, 0);
+    return store_mutate(out, st, MUT_CREATE, key, obj, 0, NULL);
 }
 
 int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, int64_t expect_rv)
 {
-    return store_mutate(out, st, MUT_UPDATE, key, obj, expect_rv);
+    return store_mutate(out, st, MUT_UPDATE, key, obj, expect_rv, NULL);
+}
+
+int kp_store_replace(json_t **out, kp_store *st, const kp_key *key, json_t *obj,
+                     const json_t *prev)
+{
+    const char *rvs = kp_json_get_str(prev, "metadata.resourceVersion");
+    int64_t rv = 0;
+
+    if (!rvs || kp_parse_i64(&rv, kp_sv_from(rvs), 1, INT64_MAX) < 0)
+        return kp_err_set(KP_EINTERNAL, "the object to replace has no resourceVersion");
+    return store_mutate(out, st, MUT_UPDATE, key, obj, rv, prev);
 }
 
 int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv)
 {
-    return store_mutate(out, st, MUT_DELETE, key, NULL, expect_rv);
+    return store_mutate(out, st, MUT_DELETE, key, NULL, expect_rv, NULL);
 }
 
 int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
                         const char *except_resource)
 {
     kp_key k = {cluster, except_resource, ns, NULL};
-    return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0);
+    return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
 }
 
 /* ---- read pool ---- */

@@ -30,7 +30,8 @@ typedef struct {
     int64_t rv;
     kp_ev_type type;
     kp_key key;
-    json_t *obj; /* the object as stored (for DELETED: as it was, with the delete's rv) */
+    json_t *obj;  /* the object as stored (for DELETED: as it was, with the delete's rv) */
+    json_t *prev; /* MODIFIED by kp_store_replace: the object before; otherwise NULL */
 } kp_store_event;
 
 typedef void (*kp_store_sub_fn)(void *arg, const kp_store_event *evs, size_t n);
@@ -84,6 +85,11 @@ int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj);
 /* Replaces the object at key. expect_rv > 0: only if its resourceVersion is that
  * (KP_ECONFLICT otherwise). KP_ENOTFOUND when absent. obj is borrowed. */
 int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, int64_t expect_rv);
+/* Replaces prev (the object as the caller read it) with obj, only if prev's resourceVersion
+ * is still current (KP_ECONFLICT otherwise). The MODIFIED event carries prev, so a watcher
+ * whose selector the change crosses sees ADDED or DELETED. prev is borrowed. */
+int kp_store_replace(json_t **out, kp_store *st, const kp_key *key, json_t *obj,
+                     const json_t *prev);
 /* Deletes the object at key (expect_rv as for update). *out gets the object as it was. */
 int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv);
 

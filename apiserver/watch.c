@@ -23,7 +23,10 @@ typedef struct hub_event {
     kp_ev_type type;
     char *cluster, *resource, *ns, *name;
     json_t *obj;
-    frame *fr;
+    json_t *prev;      /* MODIFIED: the object before, when the store knew it */
+    frame *fr;         /* the event as it happened */
+    frame *fr_added;   /* made on demand: the change brought the object into a selection */
+    frame *fr_deleted; /* made on demand: the change took it out (prev's content) */
 } hub_event;
 
 struct kp_watch {
@@ -125,7 +128,10 @@ static void hub_event_free(hub_event *e)
     free(e->ns);
     free(e->name);
     json_decref(e->obj);
+    json_decref(e->prev);
     frame_unref(e->fr);
+    frame_unref(e->fr_added);
+    frame_unref(e->fr_deleted);
     free(e);
 }
 
@@ -183,21 +189,54 @@ static bool watch_matches(const kp_watch *w, const char *cluster, const char *re
     return true;
 }
 
-/* Queues f for w when it matches; ends a watcher that fell too far behind. */
-static void watch_offer(kp_watch *w, const hub_event *e)
+/* k8s (the watch cache): a change that moves an object into a watcher's selection is ADDED,
+ * out of it DELETED with the previous content at the new resourceVersion. */
+static frame *watch_frame_for(const kp_watch *w, hub_event *e)
 {
+    bool cur = watch_matches(w, e->cluster, e->resource, e->ns, e->name, e->obj), old;
+
+    if (e->type != KP_EV_MODIFIED || !e->prev || (!w->labels && !w->fields))
+        return cur ? e->fr : NULL;
+    old = watch_matches(w, e->cluster, e->resource, e->ns, e->name, e->prev);
+    if (cur && old)
+        return e->fr;
+    if (cur) {
+        if (!e->fr_added)
+            e->fr_added = frame_new(e->rv, "ADDED", e->obj);
+        return e->fr_added;
+    }
+    if (old) {
+        if (!e->fr_deleted) {
+            char rvs[24];
+            json_t *gone = json_deep_copy(e->prev);
+            snprintf(rvs, sizeof(rvs), "%lld", (long long)e->rv);
+            json_object_set_new(kp_json_obj_ensure(gone, "metadata"), "resourceVersion",
+                                json_string(rvs));
+            e->fr_deleted = frame_new(e->rv, "DELETED", gone);
+            json_decref(gone);
+        }
+        return e->fr_deleted;
+    }
+    return NULL;
+}
+
+/* Queues the event for w when it concerns w; ends a watcher that fell too far behind. */
+static void watch_offer(kp_watch *w, hub_event *e)
+{
+    frame *f;
+
     if (w->ended || e->rv <= w->min_rv)
         return;
-    if (!watch_matches(w, e->cluster, e->resource, e->ns, e->name, e->obj))
+    if (!(f = watch_frame_for(w, e)))
         return;
-    if (w->qbytes + e->fr->len > w->h->o.watcher_buffer_max) {
+    if (w->qbytes + f->len > w->h->o.watcher_buffer_max) {
         KP_LOG_WARN("watch", "a watcher of %s fell %zu bytes behind: ending it", w->resource,
                     w->qbytes);
         wq_clear(w);
         watch_end(w);
         return;
     }
-    wq_push(w, frame_ref(e->fr));
+    wq_push(w, frame_ref(f));
     watch_wake(w);
 }
 
@@ -319,6 +358,7 @@ static void hub_on_commit(void *arg, const kp_store_event *evs, size_t n)
         e->ns = kp_strdup(evs[i].key.ns);
         e->name = kp_strdup(evs[i].key.name);
         e->obj = json_incref(evs[i].obj);
+        e->prev = json_incref(evs[i].prev);
         *tail = e;
         tail = &e->next;
         last = e;

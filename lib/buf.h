@@ -31,7 +31,7 @@ void kp_buf_puts(kp_buf *b, const char *s);
 void kp_buf_putc(kp_buf *b, char c);
 void kp_buf_put_sv(kp_buf *b, kp_sv v);
 void kp_buf_appendf(kp_buf *b, const char *fmt, ...) KP_PRINTF(2, 3);
-void kp_buf_vappendf(kp_buf *b, const char *fmt, va_list ap);
+void kp_buf_vappendf(kp_buf *b, const char *fmt, va_list ap) KP_PRINTF(2, 0);
 /* 0, or KP_ETOOLARGE (with a message) once any append went past the cap. */
 int kp_buf_status(const kp_buf *b);
 /* Borrowed from b, valid until the next change; never NULL. */
