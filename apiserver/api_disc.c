@@ -357,8 +357,8 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
     case KP_COL_PATH:
         break;
     }
-    if (!v || json_is_null(v))
-        return json_string(json_is_string(v) ? "" : "<none>");
+    if (!v || json_is_null(v)) /* k8s printers show Go's zero value for numbers */
+        return strcmp(col->type, "integer") == 0 ? json_integer(0) : json_string("<none>");
     if (json_is_string(v) || json_is_integer(v) || json_is_boolean(v))
         return json_incref(v);
     return json_string("");

@@ -265,6 +265,107 @@ static bool rest_dry_run(const api_ctx *c)
     return d && strcmp(d, "All") == 0;
 }
 
+/* ---- scale subresource ---- */
+
+static bool rest_is_scale(const api_ctx *c)
+{
+    return c->sub && strcmp(c->sub, "scale") == 0;
+}
+
+/* k8s: Scale.status.selector is the label selector in its string form. */
+static void rest_selector_string(kp_buf *b, const json_t *sel)
+{
+    const char *k;
+    json_t *v, *e;
+    size_t i, j;
+
+    json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k, v)
+    {
+        if (b->len)
+            kp_buf_putc(b, ',');
+        kp_buf_appendf(b, "%s=%s", k, json_string_value(v) ? json_string_value(v) : "");
+    }
+    json_array_foreach(json_object_get(sel, "matchExpressions"), i, e)
+    {
+        const char *key = kp_json_get_str(e, "key"), *op = kp_json_get_str(e, "operator");
+        if (!key || !op)
+            continue;
+        if (b->len)
+            kp_buf_putc(b, ',');
+        if (strcmp(op, "Exists") == 0)
+            kp_buf_puts(b, key);
+        else if (strcmp(op, "DoesNotExist") == 0)
+            kp_buf_appendf(b, "!%s", key);
+        else {
+            kp_buf_appendf(b, "%s %s (", key, strcmp(op, "In") == 0 ? "in" : "notin");
+            json_array_foreach(json_object_get(e, "values"), j, v)
+            {
+                kp_buf_appendf(b, "%s%s", j ? "," : "",
+                               json_string_value(v) ? json_string_value(v) : "");
+            }
+            kp_buf_putc(b, ')');
+        }
+    }
+}
+
+static json_t *rest_to_scale(const json_t *obj)
+{
+    const json_t *md = json_object_get(obj, "metadata");
+    json_t *scale = json_object(), *smd = json_object(), *status = json_object();
+    static const char *const keep[] = {"name", "namespace", "uid", "resourceVersion",
+                                       "creationTimestamp"};
+    kp_buf sel;
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(keep); i++)
+        if (json_object_get(md, keep[i]))
+            json_object_set(smd, keep[i], json_object_get(md, keep[i]));
+    kp_buf_init(&sel, 64 * 1024);
+    rest_selector_string(&sel, kp_json_get(obj, "spec.selector"));
+    json_object_set_new(status, "replicas",
+                        json_integer(json_integer_value(kp_json_get(obj, "status.replicas"))));
+    if (sel.len)
+        json_object_set_new(status, "selector", json_string(kp_buf_cstr(&sel)));
+    kp_buf_dispose(&sel);
+    json_object_set_new(scale, "kind", json_string("Scale"));
+    json_object_set_new(scale, "apiVersion", json_string("autoscaling/v1"));
+    json_object_set_new(scale, "metadata", smd);
+    json_object_set_new(
+        scale, "spec",
+        json_pack("{s:I}", "replicas", json_integer_value(kp_json_get(obj, "spec.replicas"))));
+    json_object_set_new(scale, "status", status);
+    return scale;
+}
+
+/* Answers with obj (consumed), or its Scale when the request was for /scale. */
+static int rest_reply_obj(api_ctx *c, int code, json_t *obj)
+{
+    if (rest_is_scale(c)) {
+        json_t *scale = rest_to_scale(obj);
+        json_decref(obj);
+        obj = scale;
+    }
+    return api_reply_json(c, code, obj);
+}
+
+/* PUT /scale: the Scale's spec.replicas goes into the object. */
+static int rest_scale_change(api_ctx *c, const json_t *old, json_t **out, void *arg)
+{
+    const json_t *scale = arg;
+    json_t *rep = kp_json_get(scale, "spec.replicas");
+    (void)c;
+    if (!json_is_integer(rep) || json_integer_value(rep) < 0) {
+        kp_err_cause("spec.replicas", "FieldValueInvalid",
+                     "Invalid value: must be greater than or equal to 0");
+        return kp_err_set(KP_EINVALID,
+                          "Scale \"%s\" is invalid: spec.replicas: Invalid value: "
+                          "must be greater than or equal to 0",
+                          c->name);
+    }
+    *out = json_deep_copy(old);
+    json_object_set(kp_json_obj_ensure(*out, "spec"), "replicas", rep);
+    return 0;
+}
+
 /* ---- handlers ---- */
 
 static int rest_get(api_ctx *c)
@@ -274,13 +375,13 @@ static int rest_get(api_ctx *c)
     int rc = kp_store_get(&obj, c->api->store, &k);
     if (rc < 0)
         return rest_err(c, rc, c->name);
-    if (api_accepts(c, "as=Table")) {
+    if (api_accepts(c, "as=Table") && !rest_is_scale(c)) {
         json_t *items = json_pack("[o]", obj);
         json_t *t = api_table(c, items, kp_json_get_str(obj, "metadata.resourceVersion"), NULL);
         json_decref(items);
         return api_reply_json(c, 200, t);
     }
-    return api_reply_json(c, 200, obj);
+    return rest_reply_obj(c, 200, obj);
 }
 
 /* Parses labelSelector and fieldSelector; field names are checked against the resource's
@@ -666,7 +767,7 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
             (rc = rest_check_finalizers(c, old, obj)) < 0)
             goto next;
         if (rest_dry_run(c)) {
-            rc = api_reply_json(c, 200, json_incref(obj));
+            rc = rest_reply_obj(c, 200, json_incref(obj));
             goto next;
         }
         if (kp_json_get(obj, "metadata.deletionTimestamp") && !rest_has_finalizers(obj)) {
@@ -683,7 +784,7 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
         if (rc < 0)
             rc = rest_err(c, rc, c->name);
         else
-            rc = api_reply_json(c, 200, stored);
+            rc = rest_reply_obj(c, 200, stored);
     next:
         json_decref(old);
         json_decref(obj);
@@ -709,8 +810,6 @@ static int rest_update(api_ctx *c)
 
     if ((rc = rest_body(&obj, c)) < 0)
         return rc;
-    if ((rc = rest_check_type(c, obj)) < 0)
-        goto out;
     rvs = kp_json_get_str(obj, "metadata.resourceVersion");
     if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
         kp_err_clear();
@@ -721,6 +820,12 @@ static int rest_update(api_ctx *c)
                         c->res->kind, c->name, rvs);
         goto out;
     }
+    if (rest_is_scale(c)) {
+        rc = rest_guaranteed_update(c, expect, rest_scale_change, obj);
+        goto out;
+    }
+    if ((rc = rest_check_type(c, obj)) < 0)
+        goto out;
     rc = rest_guaranteed_update(c, expect, rest_put_change, obj);
 out:
     json_decref(obj);
@@ -955,8 +1060,9 @@ static int rest_watch(api_ctx *c)
 int api_rest_dispatch(api_ctx *c)
 {
     const char *v = c->verb;
-    if (c->sub && strcmp(c->sub, "scale") == 0)
-        return kp_err_set(KP_EMETHOD, "the scale subresource is not served yet");
+    if (c->sub && (!c->name ||
+                   (strcmp(v, "get") != 0 && strcmp(v, "update") != 0 && strcmp(v, "patch") != 0)))
+        return kp_err_set(KP_EMETHOD, "%s is not allowed on %s/%s", v, api_qualified(c), c->sub);
     if (strcmp(v, "get") == 0)
         return rest_get(c);
     if (strcmp(v, "list") == 0)
