@@ -44,6 +44,9 @@ static const char usage_serve[] =
     "  --database-url URL    use this PostgreSQL (libpq URL) instead of the embedded one\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
     "  --threads N           HTTP worker threads (default 16)\n"
+    "  --events-retention D  keep watch events this long for resume (default 10m)\n"
+    "  --events-max N        and at most this many (default 1000000)\n"
+    "  --compaction-interval D  how often old events are dropped (default 1m)\n"
     "  -h, --help            print this help\n";
 
 typedef struct {
@@ -51,6 +54,7 @@ typedef struct {
     const char *listen;
     const char *database_url;
     int threads;
+    kp_watch_hub_opts watch;
 } serve_opts;
 
 static volatile sig_atomic_t stop_signal;
@@ -84,6 +88,16 @@ static const char *flag_value(int argc, char **argv, int *i, const char *flag)
     return argv[++*i];
 }
 
+/* A duration flag of at least one second, in whole seconds. */
+static int parse_seconds(int *out, const char *flag, const char *v)
+{
+    int64_t ms;
+    if (kp_parse_duration_ms(&ms, kp_sv_from(v), 366LL * 86400 * 1000) < 0 || ms < 1000)
+        return kp_err_set(KP_EBADREQUEST, "%s: \"%s\" is not a duration of 1s or more", flag, v);
+    *out = (int)(ms / 1000);
+    return 0;
+}
+
 static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
 {
     o->data_dir = ".kplane";
@@ -107,6 +121,17 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
             if (kp_log_parse_level(&lv, v) < 0)
                 return KP_EBADREQUEST;
             kp_log_set_level(lv);
+        } else if ((v = flag_value(argc, argv, &i, "--events-retention"))) {
+            if (parse_seconds(&o->watch.compact_age_s, "--events-retention", v) < 0)
+                return KP_EBADREQUEST;
+        } else if ((v = flag_value(argc, argv, &i, "--compaction-interval"))) {
+            if (parse_seconds(&o->watch.compact_interval_s, "--compaction-interval", v) < 0)
+                return KP_EBADREQUEST;
+        } else if ((v = flag_value(argc, argv, &i, "--events-max"))) {
+            int64_t n;
+            if (kp_parse_i64(&n, kp_sv_from(v), 1, INT64_MAX / 2) < 0)
+                return kp_err_set(KP_EBADREQUEST, "--events-max: %s", kp_err_msg());
+            o->watch.compact_events = n;
         } else if ((v = flag_value(argc, argv, &i, "--threads"))) {
             int64_t n;
             if (kp_parse_i64(&n, kp_sv_from(v), 1, 1024) < 0)
@@ -242,7 +267,7 @@ static int serve(const serve_opts *o)
         }
     }
     server_addr = kp_strdup(o->listen);
-    if ((rc = kp_watch_hub_new(&hub, store, NULL)) < 0) {
+    if ((rc = kp_watch_hub_new(&hub, store, &o->watch)) < 0) {
         fail("cannot start the watch hub");
         goto out;
     }

@@ -1855,8 +1855,10 @@ static int decode_map_entry(dec *d, json_t *obj, const proto_msg *m, const proto
         if ((rc = value_from_bytes(d, &val, &zero, m, f, vp, vn, depth + 2)) < 0)
             goto out;
     }
-    if (!utf8_valid(key, keyn)) {
-        rc = kp_err_set(KP_EBADREQUEST, "protobuf map %s.%s has a key that is not valid UTF-8",
+    /* jansson, and so the JSON path, refuses NUL in object keys */
+    if (!utf8_valid(key, keyn) || memchr(key, '\0', keyn)) {
+        rc = kp_err_set(KP_EBADREQUEST,
+                        "protobuf map %s.%s has a key that is not valid UTF-8 or holds a NUL",
                         m->name, f->json);
         goto out;
     }

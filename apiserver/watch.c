@@ -322,7 +322,7 @@ static void *hub_main(void *arg)
         for (hub_event *e = batch; e; e = e->next)
             e->fr = frame_new(e->rv, ev_type_name(e->type), e->obj);
         now = now_ms();
-        if (now - last_compact >= 60000) {
+        if (now - last_compact >= (int64_t)h->o.compact_interval_s * 1000) {
             int64_t floor_rv;
             last_compact = now;
             if (kp_store_compact(&floor_rv, h->st, h->o.compact_age_s, h->o.compact_events) < 0)
@@ -382,8 +382,12 @@ int kp_watch_hub_new(kp_watch_hub **out, kp_store *st, const kp_watch_hub_opts *
     h->st = st;
     if (opts)
         h->o = *opts;
-    if (!h->o.window_events)
-        h->o.window_events = 65536;
+    if (!h->o.compact_interval_s)
+        h->o.compact_interval_s = 60;
+    if (!h->o.window_events) /* the ring never holds more than the log keeps */
+        h->o.window_events = h->o.compact_events && h->o.compact_events < 65536
+                                 ? (size_t)h->o.compact_events
+                                 : 65536;
     if (!h->o.compact_age_s)
         h->o.compact_age_s = 600;
     if (!h->o.compact_events)

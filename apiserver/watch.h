@@ -23,6 +23,7 @@ typedef struct {
     int compact_age_s;         /* event log kept this long (default 600) */
     int64_t compact_events;    /* and at most this many (default 1,000,000) */
     int bookmark_interval_s;   /* default 60 */
+    int compact_interval_s;    /* how often the event log is compacted (default 60) */
     size_t watcher_buffer_max; /* a watcher this far behind is ended (default 16 MiB) */
 } kp_watch_hub_opts;
 
@@ -51,8 +52,8 @@ typedef struct {
  * rv == 0 the caller lists the store and calls kp_watch_initial(). *out is owned by the
  * stream (kp_watch_streamer); until then free it with kp_watch_cancel(). */
 int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *opts);
-/* Queues ADDED for the items (borrowed) the watcher selects, consistent at list_rv, drops buffered events at or
- * below list_rv, and with end_bookmark adds the initial-events-end BOOKMARK. */
+/* Queues ADDED for the items (borrowed) the watcher selects, consistent at list_rv, drops buffered
+ * events at or below list_rv, and with end_bookmark adds the initial-events-end BOOKMARK. */
 void kp_watch_initial(kp_watch *w, json_t *items, int64_t list_rv, bool end_bookmark);
 /* Ends the watch with an ERROR event holding a Status for code (e.g. KP_EEXPIRED). */
 void kp_watch_fail(kp_watch *w, int code, const char *message);

@@ -110,3 +110,51 @@ int kp_parse_bool(bool *out, kp_sv in)
     }
     return kp_err_set(KP_EBADREQUEST, "\"%.*s\" is not a boolean", KP_SV_ARG(in));
 }
+
+int kp_parse_duration_ms(int64_t *out, kp_sv in, int64_t max_ms)
+{
+    static const struct {
+        const char *unit;
+        double ms;
+    } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+    double total = 0;
+    size_t i = 0;
+
+    if (in.len == 0)
+        goto bad;
+    if (in.len == 1 && in.p[0] == '0') {
+        *out = 0;
+        return 0;
+    }
+    while (i < in.len) {
+        double v = 0, frac = 0.1;
+        size_t start = i, u;
+        bool found = false;
+        while (i < in.len && in.p[i] >= '0' && in.p[i] <= '9')
+            v = v * 10 + (in.p[i++] - '0');
+        if (i < in.len && in.p[i] == '.')
+            for (i++; i < in.len && in.p[i] >= '0' && in.p[i] <= '9'; i++, frac /= 10)
+                v += (in.p[i] - '0') * frac;
+        if (i == start)
+            goto bad;
+        for (u = 0; u < KP_ARRAY_LEN(units); u++) {
+            size_t n = strlen(units[u].unit);
+            /* "m" must not eat the "m" of "ms" */
+            if (in.len - i >= n && memcmp(in.p + i, units[u].unit, n) == 0 &&
+                !(n == 1 && units[u].unit[0] == 'm' && in.len - i > 1 && in.p[i + 1] == 's')) {
+                total += v * units[u].ms;
+                i += n;
+                found = true;
+                break;
+            }
+        }
+        if (!found || total > (double)max_ms)
+            goto bad;
+    }
+    *out = (int64_t)total;
+    return 0;
+bad:
+    return kp_err_set(KP_EBADREQUEST,
+                      "\"%.*s\" is not a duration like \"30s\", \"10m\" or \"1h\" (at most %lld s)",
+                      KP_SV_ARG(in), (long long)(max_ms / 1000));
+}

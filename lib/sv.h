@@ -26,6 +26,9 @@ bool kp_sv_cut(kp_sv *in, char sep, kp_sv *field);
 kp_sv kp_sv_trim(kp_sv a);
 /* Parses a whole decimal integer in [min, max]; KP_EBADREQUEST otherwise. */
 int kp_parse_i64(int64_t *out, kp_sv in, int64_t min, int64_t max);
+/* A Go duration ("10m", "1h30m", "500ms", "45s"; units ns us ms s m h) in milliseconds,
+ * in [0, max_ms]; KP_EBADREQUEST otherwise. */
+int kp_parse_duration_ms(int64_t *out, kp_sv in, int64_t max_ms);
 /* Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False. */
 int kp_parse_bool(bool *out, kp_sv in);
 

@@ -509,6 +509,15 @@ static void test_utf8(void **state)
     pw_entry(&raw, 2, "\xff", "x");
     pw_envelope(&body, "v1", "ConfigMap", &raw);
     assert_int_equal(decode_rc(&body), KP_EBADREQUEST);
+    /* and NUL in a key, which JSON objects here cannot hold (found by fuzz_proto) */
+    kp_buf_reset(&raw);
+    kp_buf_reset(&body);
+    kp_buf_reset(&meta);
+    pw_bytes(&meta, 1, "a\0b", 3);
+    pw_str(&meta, 2, "x");
+    pw_msg(&raw, 2, &meta);
+    pw_envelope(&body, "v1", "ConfigMap", &raw);
+    assert_int_equal(decode_rc(&body), KP_EBADREQUEST);
 
     /* multi-byte text and a NUL survive (the JSON path allows \u0000 too) */
     kp_buf_reset(&raw);
