@@ -66,12 +66,20 @@ static void api_status(api_ctx *c, int rc)
     json_object_set_new(st, "status", json_string("Failure"));
     json_object_set_new(st, "message", json_string(msg));
     json_object_set_new(st, "reason", json_string(kp_err_reason(rc)));
-    if (c->name)
-        json_object_set_new(details, "name", json_string(c->name));
-    if (c->res && c->res->group[0])
-        json_object_set_new(details, "group", json_string(c->res->group));
-    if (c->res)
-        json_object_set_new(details, "kind", json_string(c->res->resource));
+    if (c->status_name) { /* the error is about another object (e.g. the namespace) */
+        json_object_set_new(details, "name", json_string(c->status_name));
+        if (c->status_group && c->status_group[0])
+            json_object_set_new(details, "group", json_string(c->status_group));
+        json_object_set_new(details, "kind", json_string(c->status_kind));
+    } else if (c->res) {
+        /* k8s: Invalid names the Kind, the other errors the resource */
+        if (c->name)
+            json_object_set_new(details, "name", json_string(c->name));
+        if (c->res->group[0])
+            json_object_set_new(details, "group", json_string(c->res->group));
+        json_object_set_new(details, "kind",
+                            json_string(rc == KP_EINVALID ? c->res->kind : c->res->resource));
+    }
     if (ncauses) {
         json_t *arr = json_array();
         for (size_t i = 0; i < ncauses; i++) {
@@ -133,6 +141,8 @@ static const char *api_verb_of(const api_ctx *c, const char *method)
 
 /* /clusters/<ws>/api/v1/namespaces/<ns>/<resource>/<name>/<sub>, /apis/<g>/<v>/..., and the
  * same without /clusters/<ws> (the root workspace). */
+static bool api_csv_has(const char *csv, const char *word);
+
 static int api_route(api_ctx *c)
 {
     char *path = kp_arena_strdup(c->a, kp_req_path(c->req));
@@ -201,12 +211,26 @@ static int api_route(api_ctx *c)
     if (!c->verb)
         return kp_err_set(KP_EMETHOD, "method %s is not allowed on %s", kp_req_method(c->req),
                           c->res->resource);
+    if (c->res->verbs && !api_csv_has(c->res->verbs, c->verb))
+        return kp_err_set(KP_EMETHOD, "%s is not supported on %s: it serves only %s", c->verb,
+                          c->res->resource, c->res->verbs);
     if (c->ns && !c->res->namespaced)
         return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
     if (c->sub && !((strcmp(c->sub, "status") == 0 && c->res->status) ||
                     (strcmp(c->sub, "scale") == 0 && c->res->scale)))
         return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
     return 0;
+}
+
+static bool api_csv_has(const char *csv, const char *word)
+{
+    kp_sv in = kp_sv_from(csv), f;
+    while (in.len) {
+        kp_sv_cut(&in, ',', &f);
+        if (kp_sv_eq_str(f, word))
+            return true;
+    }
+    return false;
 }
 
 /* Paths anyone may read, as kube-apiserver's system:public-info-viewer. */
@@ -258,13 +282,25 @@ static int api_resolve_ws(api_ctx *c)
     return kp_err_set(KP_ENOTFOUND, "workspace \"%s\" not found", c->ws_path);
 }
 
-static int api_authorize(api_ctx *c)
+bool api_authz_allowed(const api_ctx *c)
 {
-    if (api_public(c))
-        return 0;
     for (size_t i = 0; i < c->ngroups; i++)
         if (strcmp(c->groups[i], "system:masters") == 0)
-            return 0;
+            return true;
+    return false;
+}
+
+/* k8s: every authenticated user may ask about themselves. */
+static bool api_self_review(const api_ctx *c)
+{
+    return c->res && c->res->verbs && strcmp(c->res->verbs, "create") == 0 && c->user &&
+           strcmp(c->user, "system:anonymous") != 0;
+}
+
+static int api_authorize(api_ctx *c)
+{
+    if (api_public(c) || api_self_review(c) || api_authz_allowed(c))
+        return 0;
     return kp_err_set(KP_EFORBIDDEN, "user \"%s\" cannot %s %s in workspace \"%s\"", c->user,
                       c->verb ? c->verb : "access", c->res ? api_qualified(c) : c->rest,
                       c->ws_path);
@@ -360,7 +396,7 @@ static void api_respond(api_ctx *c, int rc)
         api_status(c, rc);
     us = kp_req_elapsed_us(c->req);
     kp_metrics_observe(c->verb && c->kind == ROUTE_RESOURCE ? c->verb : "other",
-                       c->res ? c->res->store_key
+                       c->res ? c->res->resource
                               : (c->kind == ROUTE_DISCOVERY ? "discovery" : "nonresource"),
                        c->resp->code, us);
     if (!KP_LOG_ENABLED(KP_LEVEL_INFO))

@@ -15,6 +15,15 @@ static const char *const sub_names[] = {"status", "scale"};
 #define AGG_V2 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 #define AGG_V2B1 "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
 
+static json_t *disc_csv(const char *csv);
+static json_t *disc_strings(const char *const *v, size_t n);
+
+/* The verbs a resource serves: all of them unless the schema row names a few. */
+static json_t *disc_verbs(const kp_schema_res *r)
+{
+    return r->verbs ? disc_csv(r->verbs) : disc_strings(verbs_all, KP_ARRAY_LEN(verbs_all));
+}
+
 static json_t *disc_strings(const char *const *v, size_t n)
 {
     json_t *a = json_array();
@@ -70,7 +79,7 @@ static int disc_resource_list(api_ctx *c)
         json_object_set_new(o, "singularName", json_string(r->singular));
         json_object_set_new(o, "namespaced", json_boolean(r->namespaced));
         json_object_set_new(o, "kind", json_string(r->kind));
-        json_object_set_new(o, "verbs", disc_strings(verbs_all, KP_ARRAY_LEN(verbs_all)));
+        json_object_set_new(o, "verbs", disc_verbs(r));
         if (r->short_names)
             json_object_set_new(o, "shortNames", disc_csv(r->short_names));
         if (r->categories)
@@ -138,7 +147,7 @@ static json_t *disc_agg_group(const kp_schema_res *g)
         json_object_set_new(o, "responseKind", disc_gvk(r->group, r->version, r->kind));
         json_object_set_new(o, "scope", json_string(r->namespaced ? "Namespaced" : "Cluster"));
         json_object_set_new(o, "singularResource", json_string(r->singular));
-        json_object_set_new(o, "verbs", disc_strings(verbs_all, KP_ARRAY_LEN(verbs_all)));
+        json_object_set_new(o, "verbs", disc_verbs(r));
         if (r->short_names)
             json_object_set_new(o, "shortNames", disc_csv(r->short_names));
         if (r->categories)
@@ -358,7 +367,9 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
         break;
     }
     if (!v || json_is_null(v)) /* k8s printers show Go's zero value for numbers */
-        return strcmp(col->type, "integer") == 0 ? json_integer(0) : json_string("<none>");
+        return strcmp(col->type, "integer") == 0   ? json_integer(0)
+               : strcmp(col->type, "boolean") == 0 ? json_false()
+                                                   : json_string("<none>");
     if (json_is_string(v) || json_is_integer(v) || json_is_boolean(v))
         return json_incref(v);
     return json_string("");
@@ -366,7 +377,20 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
 
 json_t *api_table(const api_ctx *c, json_t *items, const char *rv, const char *cont)
 {
-    const kp_schema_res *r = c->res;
+    return api_table_of(c->res, items, rv, cont);
+}
+
+json_t *api_table_render(const void *ctx, const json_t *obj)
+{
+    json_t *items = json_pack("[O]", obj), *t;
+    const char *rv = kp_json_get_str(obj, "metadata.resourceVersion");
+    t = api_table_of(ctx, items, rv ? rv : "", NULL);
+    json_decref(items);
+    return t;
+}
+
+json_t *api_table_of(const kp_schema_res *r, json_t *items, const char *rv, const char *cont)
+{
     json_t *t = json_object(), *defs = json_array(), *rows = json_array(), *md = json_object();
     size_t i;
     json_t *item;

@@ -37,6 +37,8 @@ typedef struct {
     const char *name;
     const char *sub; /* subresource, or NULL */
     const char *verb;
+    /* Status.details of a failure about another object than the request's */
+    const char *status_name, *status_group, *status_kind;
     /* authn */
     const char *user;
     const char **groups;
@@ -51,16 +53,43 @@ const char *api_query(const api_ctx *c, const char *key);
 /* The "configmaps" or "deployments.apps" form Kubernetes messages use. */
 const char *api_qualified(const api_ctx *c);
 
-/* api_rest.c */
+/* api_rest.c: get, list, watch, create, delete and what every handler shares */
 int api_rest_dispatch(api_ctx *c);
 int api_rest_bootstrap(kp_api *api, const char *cluster);
-/* 0, or -1 with *why set to Kubernetes' explanation of the rule the name breaks. */
-int kp_api_validate_name(const char *name, kp_name_rule rule, const char **why);
+kp_key api_key(const api_ctx *c, const char *name);
+/* Rewrites a store error into the message Kubernetes gives for it. */
+int api_store_err(const api_ctx *c, int rc, const char *name);
+void api_now(char out[32]);
+void api_uid(char out[37]);
+kp_sv api_media_type(const char *ct);
+/* Decodes the body by its Content-Type (JSON, YAML, protobuf); *out owned by the caller. */
+int api_decode(json_t **out, api_ctx *c, bool object_only);
+int api_body(json_t **out, api_ctx *c);
+int api_check_type(api_ctx *c, json_t *obj);
+/* Defaults, per-kind rules, metadata validation and size: admission's built-in part. */
+int api_admit(api_ctx *c, json_t *obj);
+bool api_dry_run(const api_ctx *c);
+bool api_has_finalizers(const json_t *obj);
+
+/* api_update.c: PUT, PATCH, /status, /scale */
+int api_update(api_ctx *c);
+int api_patch(api_ctx *c);
+bool api_is_scale(const api_ctx *c);
+/* Answers with obj (consumed), or its Scale for a /scale request. */
+int api_reply_obj(api_ctx *c, int code, json_t *obj);
+
+/* api_review.c: SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview */
+int api_review(api_ctx *c);
+/* api.c: whether the caller may do anything anywhere (RBAC comes with workspaces) */
+bool api_authz_allowed(const api_ctx *c);
 
 /* api_disc.c */
 int api_discovery(api_ctx *c);
 /* Builds a meta.k8s.io/v1 Table from list items (borrowed); the caller consumes it. */
 json_t *api_table(const api_ctx *c, json_t *items, const char *rv, const char *cont);
+json_t *api_table_of(const kp_schema_res *r, json_t *items, const char *rv, const char *cont);
+/* A kp_watch render function: ctx is the kp_schema_res; one object -> a one-row Table. */
+json_t *api_table_render(const void *ctx, const json_t *obj);
 int api_version_info(api_ctx *c);
 
 #endif

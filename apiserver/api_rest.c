@@ -3,7 +3,11 @@
 #include "lib/json.h"
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "apiserver/patch.h"
+#include "apiserver/proto.h"
 #include "apiserver/select.h"
+#include "apiserver/validate.h"
+#include "lib/yaml.h"
 #include "apiserver/watch.h"
 
 #include <ctype.h>
@@ -16,14 +20,14 @@ static const char *rest_key_ns(const api_ctx *c)
     return c->res->namespaced ? (c->ns ? c->ns : "") : "";
 }
 
-static kp_key rest_key(const api_ctx *c, const char *name)
+kp_key api_key(const api_ctx *c, const char *name)
 {
     kp_key k = {c->cluster, c->res->store_key, rest_key_ns(c), name};
     return k;
 }
 
 /* Rewrites store errors into the messages Kubernetes gives for them. */
-static int rest_err(const api_ctx *c, int rc, const char *name)
+int api_store_err(const api_ctx *c, int rc, const char *name)
 {
     switch (rc) {
     case KP_ENOTFOUND:
@@ -46,7 +50,7 @@ static int rest_err(const api_ctx *c, int rc, const char *name)
     }
 }
 
-static void rest_now(char out[32])
+void api_now(char out[32])
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -54,7 +58,7 @@ static void rest_now(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void rest_uid(char out[37])
+void api_uid(char out[37])
 {
     uint8_t b[16];
     kp_crypto_random(b, sizeof(b));
@@ -65,112 +69,60 @@ static void rest_uid(char out[37])
              b[14], b[15]);
 }
 
-/* ---- validation ---- */
-
-static bool rest_dns_label(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-            return false;
-    return true;
-}
-
-static bool rest_dns_subdomain(const char *s)
-{
-    char part[254];
-    kp_sv in = kp_sv_from(s), f;
-    if (in.len == 0 || in.len > 253)
-        return false;
-    while (in.len || s[strlen(s) - 1] == '.') {
-        bool more = kp_sv_cut(&in, '.', &f);
-        if (f.len == 0 || f.len >= sizeof(part))
-            return false;
-        memcpy(part, f.p, f.len);
-        part[f.len] = '\0';
-        if (!rest_dns_label(part, 63))
-            return false;
-        if (!more)
-            break;
-    }
-    return true;
-}
-
-int kp_api_validate_name(const char *name, kp_name_rule rule, const char **why)
-{
-    switch (rule) {
-    case KP_NAME_LABEL:
-        if (strlen(name) > 63) {
-            *why = "must be no more than 63 characters";
-            return -1;
-        }
-        if (!rest_dns_label(name, 63)) {
-            *why = "a lowercase RFC 1123 label must consist of lower case alphanumeric "
-                   "characters or '-', and must start and end with an alphanumeric character "
-                   "(e.g. 'my-name',  or '123-abc', regex used for validation is "
-                   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-            return -1;
-        }
-        return 0;
-    case KP_NAME_SUBDOMAIN:
-        if (strlen(name) > 253) {
-            *why = "must be no more than 253 characters";
-            return -1;
-        }
-        if (!rest_dns_subdomain(name)) {
-            *why = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-                   "characters, '-' or '.', and must start and end with an alphanumeric "
-                   "character (e.g. 'example.com', regex used for validation is "
-                   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-            return -1;
-        }
-        return 0;
-    case KP_NAME_PATH:
-        if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-            strpbrk(name, "/%") || strlen(name) > 253) {
-            *why = "may not be '.' or '..', contain '/' or '%', or be longer than 253 characters";
-            return -1;
-        }
-        return 0;
-    }
-    return 0;
-}
-
-static int rest_invalid_name(const api_ctx *c, const char *name, const char *why)
-{
-    kp_err_cause("metadata.name", "FieldValueInvalid", "Invalid value: \"%s\": %s", name, why);
-    return kp_err_set(KP_EINVALID, "%s \"%s\" is invalid: metadata.name: Invalid value: \"%s\": %s",
-                      c->res->kind, name, name, why);
-}
-
 /* ---- bodies ---- */
 
-static int rest_body(json_t **out, api_ctx *c)
+/* The media type of a Content-Type header, without parameters: "application/json". */
+kp_sv api_media_type(const char *ct)
 {
-    const char *ct = kp_req_header(c->req, "Content-Type");
+    kp_sv v = kp_sv_from(ct ? ct : ""), type;
+    kp_sv_cut(&v, ';', &type);
+    return kp_sv_trim(type);
+}
+
+/* Decodes a request body by its Content-Type: JSON, YAML, or Kubernetes protobuf (kubectl
+ * 1.32+ sends its typed create commands that way). */
+int api_decode(json_t **out, api_ctx *c, bool object_only)
+{
+    kp_sv mt = api_media_type(kp_req_header(c->req, "Content-Type"));
     kp_sv body = kp_req_body(c->req);
     json_t *obj = NULL;
     int rc;
 
-    if (ct && strncmp(ct, "application/json", 16) != 0 && strncmp(ct, "*/*", 3) != 0)
-        return kp_err_set(KP_EMEDIATYPE, "the body of the request was in an unknown format - "
-                                         "accepted media types include: application/json");
     if (body.len == 0)
         return kp_err_set(KP_EBADREQUEST, "the request body is empty");
-    if ((rc = kp_json_parse(&obj, body.p, body.len)) < 0)
+    if (mt.len == 0 || kp_sv_eq_nocase(mt, "application/json") || kp_sv_eq_nocase(mt, "*/*") ||
+        kp_sv_eq_nocase(mt, "application/json-patch+json") ||
+        kp_sv_eq_nocase(mt, "application/merge-patch+json") ||
+        kp_sv_eq_nocase(mt, "application/strategic-merge-patch+json"))
+        rc = kp_json_parse(&obj, body.p, body.len);
+    else if (kp_sv_eq_nocase(mt, "application/yaml") || kp_sv_eq_nocase(mt, "application/x-yaml") ||
+             kp_sv_eq_nocase(mt, "text/yaml") ||
+             kp_sv_eq_nocase(mt, "application/apply-patch+yaml"))
+        rc = kp_yaml_parse(&obj, body.p, body.len);
+    else if (kp_sv_eq_nocase(mt, "application/vnd.kubernetes.protobuf"))
+        rc = kp_proto_decode(&obj, body.p, body.len);
+    else
+        return kp_err_set(KP_EMEDIATYPE,
+                          "the body of the request was in an unknown format - accepted media types "
+                          "include: application/json, application/yaml, "
+                          "application/vnd.kubernetes.protobuf");
+    if (rc < 0)
         return rc;
-    if (!json_is_object(obj)) {
+    if (object_only && !json_is_object(obj)) {
         json_decref(obj);
-        return kp_err_set(KP_EBADREQUEST, "the request body must be a JSON object");
+        return kp_err_set(KP_EBADREQUEST, "the request body must be an object");
     }
     *out = obj;
     return 0;
 }
 
+int api_body(json_t **out, api_ctx *c)
+{
+    return api_decode(out, c, true);
+}
+
 /* k8s: apiVersion and kind must match the URL when given; absent ones are filled in. */
-static int rest_check_type(api_ctx *c, json_t *obj)
+int api_check_type(api_ctx *c, json_t *obj)
 {
     char gv[KP_SCHEMA_GV_MAX];
     const char *av = json_string_value(json_object_get(obj, "apiVersion"));
@@ -199,8 +151,11 @@ static int rest_check_namespace(api_ctx *c)
     const char *phase;
     int rc = kp_store_get(&ns, c->api->store, &k);
 
-    if (rc == KP_ENOTFOUND)
+    if (rc == KP_ENOTFOUND) {
+        c->status_name = c->ns;
+        c->status_kind = "namespaces";
         return kp_err_set(KP_ENOTFOUND, "namespaces \"%s\" not found", c->ns);
+    }
     if (rc < 0)
         return rc;
     phase = kp_json_get_str(ns, "status.phase");
@@ -214,13 +169,23 @@ static int rest_check_namespace(api_ctx *c)
 }
 
 /* Defaults and per-kind rules applied on create and update (admission's built-in part). */
-static int rest_admit(api_ctx *c, json_t *obj)
+int api_admit(api_ctx *c, json_t *obj)
 {
     const char *kind = c->res->kind;
+    const char *qkind =
+        c->res->group[0] ? kp_arena_printf(c->a, "%s.%s", kind, c->res->group) : kind;
+    int rc;
+
+    if ((rc = kp_validate_object_meta(obj, qkind, c->res->name_rule, c->res->namespaced)) < 0)
+        return rc;
 
     if (strcmp(kind, "Namespace") == 0) {
         json_t *spec = kp_json_obj_ensure(obj, "spec");
         json_t *st = kp_json_obj_ensure(obj, "status");
+        /* k8s (1.21+): every namespace carries its name as a label, for selectors */
+        json_object_set_new(kp_json_obj_ensure(kp_json_obj_ensure(obj, "metadata"), "labels"),
+                            "kubernetes.io/metadata.name",
+                            json_string(kp_json_get_str(obj, "metadata.name")));
         if (!json_object_get(spec, "finalizers"))
             json_object_set_new(spec, "finalizers", json_pack("[s]", "kubernetes"));
         if (!json_object_get(st, "phase"))
@@ -259,129 +224,28 @@ static int rest_admit(api_ctx *c, json_t *obj)
     return 0;
 }
 
-static bool rest_dry_run(const api_ctx *c)
+bool api_dry_run(const api_ctx *c)
 {
     const char *d = api_query(c, "dryRun");
     return d && strcmp(d, "All") == 0;
-}
-
-/* ---- scale subresource ---- */
-
-static bool rest_is_scale(const api_ctx *c)
-{
-    return c->sub && strcmp(c->sub, "scale") == 0;
-}
-
-/* k8s: Scale.status.selector is the label selector in its string form. */
-static void rest_selector_string(kp_buf *b, const json_t *sel)
-{
-    const char *k;
-    json_t *v, *e;
-    size_t i, j;
-
-    json_object_foreach((json_t *)json_object_get(sel, "matchLabels"), k, v)
-    {
-        if (b->len)
-            kp_buf_putc(b, ',');
-        kp_buf_appendf(b, "%s=%s", k, json_string_value(v) ? json_string_value(v) : "");
-    }
-    json_array_foreach(json_object_get(sel, "matchExpressions"), i, e)
-    {
-        const char *key = kp_json_get_str(e, "key"), *op = kp_json_get_str(e, "operator");
-        if (!key || !op)
-            continue;
-        if (b->len)
-            kp_buf_putc(b, ',');
-        if (strcmp(op, "Exists") == 0)
-            kp_buf_puts(b, key);
-        else if (strcmp(op, "DoesNotExist") == 0)
-            kp_buf_appendf(b, "!%s", key);
-        else {
-            kp_buf_appendf(b, "%s %s (", key, strcmp(op, "In") == 0 ? "in" : "notin");
-            json_array_foreach(json_object_get(e, "values"), j, v)
-            {
-                kp_buf_appendf(b, "%s%s", j ? "," : "",
-                               json_string_value(v) ? json_string_value(v) : "");
-            }
-            kp_buf_putc(b, ')');
-        }
-    }
-}
-
-static json_t *rest_to_scale(const json_t *obj)
-{
-    const json_t *md = json_object_get(obj, "metadata");
-    json_t *scale = json_object(), *smd = json_object(), *status = json_object();
-    static const char *const keep[] = {"name", "namespace", "uid", "resourceVersion",
-                                       "creationTimestamp"};
-    kp_buf sel;
-
-    for (size_t i = 0; i < KP_ARRAY_LEN(keep); i++)
-        if (json_object_get(md, keep[i]))
-            json_object_set(smd, keep[i], json_object_get(md, keep[i]));
-    kp_buf_init(&sel, 64 * 1024);
-    rest_selector_string(&sel, kp_json_get(obj, "spec.selector"));
-    json_object_set_new(status, "replicas",
-                        json_integer(json_integer_value(kp_json_get(obj, "status.replicas"))));
-    if (sel.len)
-        json_object_set_new(status, "selector", json_string(kp_buf_cstr(&sel)));
-    kp_buf_dispose(&sel);
-    json_object_set_new(scale, "kind", json_string("Scale"));
-    json_object_set_new(scale, "apiVersion", json_string("autoscaling/v1"));
-    json_object_set_new(scale, "metadata", smd);
-    json_object_set_new(
-        scale, "spec",
-        json_pack("{s:I}", "replicas", json_integer_value(kp_json_get(obj, "spec.replicas"))));
-    json_object_set_new(scale, "status", status);
-    return scale;
-}
-
-/* Answers with obj (consumed), or its Scale when the request was for /scale. */
-static int rest_reply_obj(api_ctx *c, int code, json_t *obj)
-{
-    if (rest_is_scale(c)) {
-        json_t *scale = rest_to_scale(obj);
-        json_decref(obj);
-        obj = scale;
-    }
-    return api_reply_json(c, code, obj);
-}
-
-/* PUT /scale: the Scale's spec.replicas goes into the object. */
-static int rest_scale_change(api_ctx *c, const json_t *old, json_t **out, void *arg)
-{
-    const json_t *scale = arg;
-    json_t *rep = kp_json_get(scale, "spec.replicas");
-    (void)c;
-    if (!json_is_integer(rep) || json_integer_value(rep) < 0) {
-        kp_err_cause("spec.replicas", "FieldValueInvalid",
-                     "Invalid value: must be greater than or equal to 0");
-        return kp_err_set(KP_EINVALID,
-                          "Scale \"%s\" is invalid: spec.replicas: Invalid value: "
-                          "must be greater than or equal to 0",
-                          c->name);
-    }
-    *out = json_deep_copy(old);
-    json_object_set(kp_json_obj_ensure(*out, "spec"), "replicas", rep);
-    return 0;
 }
 
 /* ---- handlers ---- */
 
 static int rest_get(api_ctx *c)
 {
-    kp_key k = rest_key(c, c->name);
+    kp_key k = api_key(c, c->name);
     json_t *obj = NULL;
     int rc = kp_store_get(&obj, c->api->store, &k);
     if (rc < 0)
-        return rest_err(c, rc, c->name);
-    if (api_accepts(c, "as=Table") && !rest_is_scale(c)) {
+        return api_store_err(c, rc, c->name);
+    if (api_accepts(c, "as=Table") && !api_is_scale(c)) {
         json_t *items = json_pack("[o]", obj);
         json_t *t = api_table(c, items, kp_json_get_str(obj, "metadata.resourceVersion"), NULL);
         json_decref(items);
         return api_reply_json(c, 200, t);
     }
-    return rest_reply_obj(c, 200, obj);
+    return api_reply_obj(c, 200, obj);
 }
 
 /* Parses labelSelector and fieldSelector; field names are checked against the resource's
@@ -568,7 +432,7 @@ static int rest_list(api_ctx *c)
 static int rest_create(api_ctx *c)
 {
     json_t *obj = NULL, *md, *stored = NULL;
-    const char *name, *why, *bns;
+    const char *name, *bns;
     char now[32], uid[37];
     kp_key k;
     int rc;
@@ -576,9 +440,9 @@ static int rest_create(api_ctx *c)
     if (c->name)
         return kp_err_set(KP_EMETHOD, "the server does not allow this method on the requested "
                                       "resource");
-    if ((rc = rest_body(&obj, c)) < 0)
+    if ((rc = api_body(&obj, c)) < 0)
         return rc;
-    if ((rc = rest_check_type(c, obj)) < 0)
+    if ((rc = api_check_type(c, obj)) < 0)
         goto out;
     md = kp_json_obj_ensure(obj, "metadata");
     name = json_string_value(json_object_get(md, "name"));
@@ -606,10 +470,6 @@ static int rest_create(api_ctx *c)
     }
     name = kp_arena_strdup(c->a, name);
     c->name = name;
-    if (kp_api_validate_name(name, c->res->name_rule, &why) < 0) {
-        rc = rest_invalid_name(c, name, why);
-        goto out;
-    }
     bns = json_string_value(json_object_get(md, "namespace"));
     if (c->res->namespaced) {
         if (bns && *bns && strcmp(bns, c->ns) != 0) {
@@ -621,8 +481,8 @@ static int rest_create(api_ctx *c)
     } else {
         json_object_del(md, "namespace");
     }
-    rest_now(now);
-    rest_uid(uid);
+    api_now(now);
+    api_uid(uid);
     json_object_set_new(md, "uid", json_string(uid));
     json_object_set_new(md, "creationTimestamp", json_string(now));
     json_object_del(md, "resourceVersion");
@@ -630,18 +490,24 @@ static int rest_create(api_ctx *c)
     json_object_del(md, "selfLink");
     if (json_object_get(obj, "spec"))
         json_object_set_new(md, "generation", json_integer(1));
-    if ((rc = rest_admit(c, obj)) < 0)
+    /* k8s: where status is a subresource, create starts from an empty status */
+    if (c->res->status && strcmp(c->res->kind, "Namespace") != 0) {
+        json_object_del(obj, "status");
+        if (strcmp(c->res->kind, "Pod") == 0)
+            json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Pending"));
+    }
+    if ((rc = api_admit(c, obj)) < 0)
         goto out;
     if (c->res->namespaced && (rc = rest_check_namespace(c)) < 0)
         goto out;
-    if (rest_dry_run(c)) {
+    if (api_dry_run(c)) {
         rc = api_reply_json(c, 201, obj);
         obj = NULL;
         goto out;
     }
-    k = rest_key(c, name);
+    k = api_key(c, name);
     if ((rc = kp_store_create(&stored, c->api->store, &k, obj)) < 0) {
-        rc = rest_err(c, rc, name);
+        rc = api_store_err(c, rc, name);
         goto out;
     }
     rc = api_reply_json(c, 201, stored);
@@ -650,186 +516,9 @@ out:
     return rc;
 }
 
-/* Produces the new object from the current one (old, borrowed); *out owned by the caller. */
-typedef int (*rest_change_fn)(api_ctx *c, const json_t *old, json_t **out, void *arg);
-
-/* What every update keeps from the stored object, whatever the client sent. */
-static int rest_carry_over(api_ctx *c, const json_t *old, json_t *obj)
-{
-    json_t *md = kp_json_obj_ensure(obj, "metadata");
-    const json_t *omd = json_object_get(old, "metadata");
-    const char *bname = json_string_value(json_object_get(md, "name"));
-
-    if (bname && strcmp(bname, c->name) != 0)
-        return kp_err_set(KP_EBADREQUEST,
-                          "the name of the object (%s) does not match the name on the URL (%s)",
-                          bname, c->name);
-    if (c->sub && strcmp(c->sub, "status") == 0) {
-        /* k8s: an update of /status changes status only. */
-        json_t *st = json_incref(json_object_get(obj, "status"));
-        json_object_clear(obj);
-        json_object_update(obj, (json_t *)old);
-        json_object_set_new(obj, "metadata", json_deep_copy(omd));
-        if (st)
-            json_object_set_new(obj, "status", st);
-        else
-            json_object_del(obj, "status");
-        return 0;
-    }
-    {
-        const json_t *ospec = json_object_get(old, "spec");
-        json_int_t gen = json_integer_value(json_object_get(omd, "generation"));
-        json_object_set_new(md, "name", json_string(c->name));
-        if (c->res->namespaced)
-            json_object_set_new(md, "namespace", json_string(c->ns));
-        json_object_set(md, "uid", json_object_get(omd, "uid"));
-        json_object_set(md, "creationTimestamp", json_object_get(omd, "creationTimestamp"));
-        json_object_del(md, "deletionTimestamp");
-        json_object_del(md, "deletionGracePeriodSeconds");
-        if (json_object_get(omd, "deletionTimestamp")) {
-            json_object_set(md, "deletionTimestamp", json_object_get(omd, "deletionTimestamp"));
-            json_object_set(md, "deletionGracePeriodSeconds",
-                            json_object_get(omd, "deletionGracePeriodSeconds"));
-        }
-        if (c->res->status) { /* status changes only through /status */
-            if (json_object_get(old, "status"))
-                json_object_set(obj, "status", json_object_get(old, "status"));
-            else
-                json_object_del(obj, "status");
-        }
-        if (json_object_get(obj, "spec") || ospec) {
-            bool changed = !json_equal((json_t *)ospec, json_object_get(obj, "spec"));
-            json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0) : 1));
-        }
-    }
-    return rest_admit(c, obj);
-}
-
-static bool rest_has_finalizers(const json_t *obj)
+bool api_has_finalizers(const json_t *obj)
 {
     return json_array_size(kp_json_get(obj, "metadata.finalizers")) > 0;
-}
-
-/* k8s: once deletionTimestamp is set no finalizer may be added, and the update that removes
- * the last one deletes the object. */
-static int rest_check_finalizers(api_ctx *c, const json_t *old, const json_t *obj)
-{
-    const json_t *of = kp_json_get(old, "metadata.finalizers"), *nf, *f;
-    size_t i, j;
-
-    if (!kp_json_get(old, "metadata.deletionTimestamp"))
-        return 0;
-    nf = kp_json_get(obj, "metadata.finalizers");
-    json_array_foreach(nf, i, f)
-    {
-        bool had = false;
-        json_t *g;
-        json_array_foreach(of, j, g) had |= json_equal(f, g);
-        if (!had) {
-            kp_err_cause(
-                "metadata.finalizers", "FieldValueForbidden",
-                "Forbidden: no new finalizers can be added if the object is being deleted");
-            return kp_err_set(KP_EINVALID,
-                              "%s \"%s\" is invalid: metadata.finalizers: Forbidden: no new "
-                              "finalizers can be added if the object is being deleted, found new "
-                              "finalizers [\"%s\"]",
-                              c->res->kind, c->name, json_string_value(f));
-        }
-    }
-    return 0;
-}
-
-/* Kubernetes' GuaranteedUpdate: read, change, write only if nothing changed in between; with
- * no precondition from the client, a conflict just means read again. */
-static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn change, void *arg)
-{
-    kp_key k = rest_key(c, c->name);
-    int rc = 0;
-
-    for (int attempt = 0; attempt < 16; attempt++) {
-        json_t *old = NULL, *obj = NULL, *stored = NULL;
-        const char *orv;
-        int64_t cur = 0;
-
-        kp_err_clear();
-        if ((rc = kp_store_get(&old, c->api->store, &k)) < 0) {
-            rc = rest_err(c, rc, c->name);
-            goto next;
-        }
-        orv = kp_json_get_str(old, "metadata.resourceVersion");
-        if (orv)
-            kp_parse_i64(&cur, kp_sv_from(orv), 0, INT64_MAX);
-        if (expect && expect != cur) {
-            rc = rest_err(c, KP_ECONFLICT, c->name);
-            goto next;
-        }
-        if ((rc = change(c, old, &obj, arg)) < 0 || (rc = rest_carry_over(c, old, obj)) < 0 ||
-            (rc = rest_check_finalizers(c, old, obj)) < 0)
-            goto next;
-        if (rest_dry_run(c)) {
-            rc = rest_reply_obj(c, 200, json_incref(obj));
-            goto next;
-        }
-        if (kp_json_get(obj, "metadata.deletionTimestamp") && !rest_has_finalizers(obj)) {
-            /* the last finalizer is gone: the object goes */
-            rc = kp_store_delete(&stored, c->api->store, &k, cur);
-        } else {
-            rc = kp_store_replace(&stored, c->api->store, &k, obj, old);
-        }
-        if (rc == KP_ECONFLICT && !expect) {
-            json_decref(old);
-            json_decref(obj);
-            continue;
-        }
-        if (rc < 0)
-            rc = rest_err(c, rc, c->name);
-        else
-            rc = rest_reply_obj(c, 200, stored);
-    next:
-        json_decref(old);
-        json_decref(obj);
-        return rc;
-    }
-    return rest_err(c, KP_ECONFLICT, c->name);
-}
-
-static int rest_put_change(api_ctx *c, const json_t *old, json_t **out, void *arg)
-{
-    (void)c;
-    (void)old;
-    *out = json_deep_copy(arg);
-    return 0;
-}
-
-static int rest_update(api_ctx *c)
-{
-    json_t *obj = NULL;
-    const char *rvs;
-    int64_t expect = 0;
-    int rc;
-
-    if ((rc = rest_body(&obj, c)) < 0)
-        return rc;
-    rvs = kp_json_get_str(obj, "metadata.resourceVersion");
-    if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
-        kp_err_clear();
-        kp_err_cause("metadata.resourceVersion", "FieldValueInvalid", "Invalid value: \"%s\"", rvs);
-        rc = kp_err_set(KP_EINVALID,
-                        "%s \"%s\" is invalid: metadata.resourceVersion: Invalid "
-                        "value: \"%s\": must be a decimal integer",
-                        c->res->kind, c->name, rvs);
-        goto out;
-    }
-    if (rest_is_scale(c)) {
-        rc = rest_guaranteed_update(c, expect, rest_scale_change, obj);
-        goto out;
-    }
-    if ((rc = rest_check_type(c, obj)) < 0)
-        goto out;
-    rc = rest_guaranteed_update(c, expect, rest_put_change, obj);
-out:
-    json_decref(obj);
-    return rc;
 }
 
 /* k8s: deleting a namespace deletes its contents. One statement does it all, so a namespace
@@ -881,7 +570,7 @@ static int rest_delete_options(api_ctx *c, int64_t *rv_out, const char **uid_out
  * nobody to wait for. */
 static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
 {
-    kp_key k = rest_key(c, name);
+    kp_key k = api_key(c, name);
     const char *puid;
     int64_t prv;
     int rc;
@@ -895,7 +584,7 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
 
         kp_err_clear();
         if ((rc = kp_store_get(&cur, c->api->store, &k)) < 0)
-            return rest_err(c, rc, name);
+            return api_store_err(c, rc, name);
         rvs = kp_json_get_str(cur, "metadata.resourceVersion");
         uid = kp_json_get_str(cur, "metadata.uid");
         if (rvs)
@@ -909,12 +598,12 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
                             "Precondition failed: ResourceVersion in precondition: %lld, "
                             "ResourceVersion in object meta: %lld",
                             (long long)prv, (long long)rv);
-        } else if (rest_dry_run(c)) {
+        } else if (api_dry_run(c)) {
             if (out) {
                 *out = cur;
                 cur = NULL;
             }
-        } else if (rest_has_finalizers(cur)) {
+        } else if (api_has_finalizers(cur)) {
             if (kp_json_get(cur, "metadata.deletionTimestamp")) { /* already marked */
                 if (out) {
                     *out = cur;
@@ -925,7 +614,7 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
                 json_t *md;
                 marked = json_deep_copy(cur);
                 md = kp_json_obj_ensure(marked, "metadata");
-                rest_now(now);
+                api_now(now);
                 json_object_set_new(md, "deletionTimestamp", json_string(now));
                 json_object_set_new(md, "deletionGracePeriodSeconds", json_integer(0));
                 rc = kp_store_replace(out, c->api->store, &k, marked, cur);
@@ -940,9 +629,9 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
         json_decref(marked);
         if (rc == KP_ECONFLICT && !prv && !puid)
             continue; /* changed under us: look again */
-        return rc < 0 ? rest_err(c, rc, name) : 0;
+        return rc < 0 ? api_store_err(c, rc, name) : 0;
     }
-    return rest_err(c, KP_ECONFLICT, name);
+    return api_store_err(c, KP_ECONFLICT, name);
 }
 
 static int rest_delete(api_ctx *c)
@@ -1030,6 +719,10 @@ static int rest_watch(api_ctx *c)
     o.api_version = gv;
     o.rv = initial ? 0 : rv;
     o.bookmarks = bookmarks;
+    if (api_accepts(c, "as=Table")) { /* kubectl get -w: each event's object is a Table */
+        o.render = api_table_render;
+        o.render_ctx = c->res;
+    }
     o.timeout_s = timeout > 0 ? (int)timeout : 1800 + (int)(kp_req_elapsed_us(c->req) % 1800);
     rc = kp_watch_start(&w, c->api->hub, &o);
     if (rc == 0 && o.rv == 0) {
@@ -1060,6 +753,8 @@ static int rest_watch(api_ctx *c)
 int api_rest_dispatch(api_ctx *c)
 {
     const char *v = c->verb;
+    if (!c->res->store_key) /* never stored: reviews */
+        return api_review(c);
     if (c->sub && (!c->name ||
                    (strcmp(v, "get") != 0 && strcmp(v, "update") != 0 && strcmp(v, "patch") != 0)))
         return kp_err_set(KP_EMETHOD, "%s is not allowed on %s/%s", v, api_qualified(c), c->sub);
@@ -1072,7 +767,9 @@ int api_rest_dispatch(api_ctx *c)
     if (strcmp(v, "create") == 0)
         return rest_create(c);
     if (strcmp(v, "update") == 0)
-        return rest_update(c);
+        return api_update(c);
+    if (strcmp(v, "patch") == 0)
+        return api_patch(c);
     if (strcmp(v, "delete") == 0)
         return rest_delete(c);
     if (strcmp(v, "deletecollection") == 0)
@@ -1088,12 +785,12 @@ int api_rest_bootstrap(kp_api *api, const char *cluster)
         char now[32], uid[37];
         json_t *ns;
         int rc;
-        rest_now(now);
-        rest_uid(uid);
-        ns = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:[s]}, s:{s:s}}", "apiVersion", "v1",
-                       "kind", "Namespace", "metadata", "name", names[i], "uid", uid,
-                       "creationTimestamp", now, "spec", "finalizers", "kubernetes", "status",
-                       "phase", "Active");
+        api_now(now);
+        api_uid(uid);
+        ns = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:{s:s}}, s:{s:[s]}, s:{s:s}}", "apiVersion",
+                       "v1", "kind", "Namespace", "metadata", "name", names[i], "uid", uid,
+                       "creationTimestamp", now, "labels", "kubernetes.io/metadata.name", names[i],
+                       "spec", "finalizers", "kubernetes", "status", "phase", "Active");
         rc = kp_store_create(NULL, api->store, &k, ns);
         json_decref(ns);
         if (rc < 0 && rc != KP_EEXISTS)

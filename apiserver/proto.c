@@ -2087,6 +2087,7 @@ int kp_proto_decode(json_t **out, const void *body, size_t len)
     size_t k;
     int rc;
 
+    assert(out && (body || len == 0));
     if (len > KP_BODY_MAX)
         return kp_err_set(KP_ETOOLARGE, "the request body is larger than the limit of %d bytes",
                           KP_BODY_MAX);

@@ -18,8 +18,8 @@
  * and default fields are omitted as Go's omitempty would. KP_EBADREQUEST with a message on
  * malformed input (bad magic, truncated or overlong lengths, wrong wire types, groups, invalid
  * UTF-8, nesting past KP_JSON_DEPTH_MAX); KP_EMEDIATYPE naming the kind when the kind is not
- * one kplane can decode; KP_ETOOLARGE past KP_BODY_MAX. *out is owned by the caller
- * (json_decref). */
+ * one kplane can decode; KP_ETOOLARGE past KP_BODY_MAX or when the body would expand to more
+ * JSON values than any real object has. *out is owned by the caller (json_decref). */
 int kp_proto_decode(json_t **out, const void *body, size_t len);
 
 #endif

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/select.h"
+#include "apiserver/validate.h"
 #include "lib/arena.h"
 #include "lib/json.h"
 #include "lib/limits.h"
@@ -8,8 +9,8 @@
 #include <stdarg.h>
 
 /* The grammars and messages follow k8s.io/apimachinery: pkg/labels/selector.go (its lexer,
- * parser and Requirement), pkg/util/validation (label keys and values) and
- * pkg/fields/selector.go, so a client sees the errors a Kubernetes apiserver gives. */
+ * parser and Requirement) and pkg/fields/selector.go, so a client sees the errors a Kubernetes
+ * apiserver gives. Label keys and values are checked by the validate module. */
 
 typedef enum {
     OP_EQ,        /* = */
@@ -71,145 +72,6 @@ static int sv_cmp(kp_sv a, kp_sv b)
 static int sv_cmp_qsort(const void *a, const void *b)
 {
     return sv_cmp(*(const kp_sv *)a, *(const kp_sv *)b);
-}
-
-/* Go's %q, close enough for the bytes a selector token can hold. */
-static void go_quote(kp_buf *b, kp_sv v)
-{
-    kp_buf_putc(b, '"');
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char c = (unsigned char)v.p[i];
-        if (c == '"' || c == '\\') {
-            kp_buf_putc(b, '\\');
-            kp_buf_putc(b, (char)c);
-        } else if (c == '\n') {
-            kp_buf_puts(b, "\\n");
-        } else if (c == '\t') {
-            kp_buf_puts(b, "\\t");
-        } else if (c == '\r') {
-            kp_buf_puts(b, "\\r");
-        } else if (c < 0x20 || c == 0x7f) {
-            kp_buf_appendf(b, "\\x%02x", c);
-        } else {
-            kp_buf_putc(b, (char)c);
-        }
-    }
-    kp_buf_putc(b, '"');
-}
-
-/* ---- label keys and values (k8s.io/apimachinery/pkg/util/validation) ---- */
-
-#define QNAME_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-#define QNAME_MSG                                                                                  \
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "    \
-    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "         \
-    "validation is '" QNAME_FMT "')"
-#define DNS1123_FMT "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-#define DNS1123_MSG                                                                                \
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "   \
-    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "  \
-    "for validation is '" DNS1123_FMT "')"
-#define LABEL_VALUE_MSG                                                                            \
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "    \
-    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "             \
-    "'my_value',  or '12345', regex used for validation is '(" QNAME_FMT ")?')"
-#define QNAME_MAX 63
-#define DNS1123_SUBDOMAIN_MAX 253
-#define LABEL_VALUE_MAX 63
-
-static bool is_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool is_lower_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] */
-static bool qname_ok(kp_sv v)
-{
-    if (v.len == 0 || !is_alnum(v.p[0]) || !is_alnum(v.p[v.len - 1]))
-        return false;
-    for (size_t i = 0; i < v.len; i++)
-        if (!is_alnum(v.p[i]) && v.p[i] != '-' && v.p[i] != '_' && v.p[i] != '.')
-            return false;
-    return true;
-}
-
-/* Dot-separated labels, each [a-z0-9]([-a-z0-9]*[a-z0-9])? */
-static bool dns1123_subdomain_ok(kp_sv v)
-{
-    kp_sv label;
-    bool more = true;
-
-    while (more) {
-        more = kp_sv_cut(&v, '.', &label);
-        if (label.len == 0 || !is_lower_alnum(label.p[0]) ||
-            !is_lower_alnum(label.p[label.len - 1]))
-            return false;
-        for (size_t i = 0; i < label.len; i++)
-            if (!is_lower_alnum(label.p[i]) && label.p[i] != '-')
-                return false;
-    }
-    return true;
-}
-
-/* Appends "; " between the messages of one value, as validation's strings.Join does. */
-static void sep_put(kp_buf *b, size_t start, const char *msg)
-{
-    if (b->len > start)
-        kp_buf_puts(b, "; ");
-    kp_buf_puts(b, msg);
-}
-
-/* IsQualifiedName: appends its messages to b; true when there are none. */
-static bool label_key_check(kp_buf *b, kp_sv key)
-{
-    size_t start = b->len;
-    kp_sv rest = key, prefix, name;
-    bool has_prefix = false;
-
-    if (kp_sv_cut(&rest, '/', &prefix)) {
-        if (memchr(rest.p, '/', rest.len)) {
-            kp_buf_puts(b, "a qualified name " QNAME_MSG " with an optional DNS subdomain prefix "
-                           "and '/' (e.g. 'example.com/MyName')");
-            return false;
-        }
-        has_prefix = true;
-        name = rest;
-    } else {
-        name = prefix;
-    }
-    if (has_prefix) {
-        if (prefix.len == 0) {
-            sep_put(b, start, "prefix part must be non-empty");
-        } else {
-            if (prefix.len > DNS1123_SUBDOMAIN_MAX)
-                sep_put(b, start, "prefix part must be no more than 253 characters");
-            if (!dns1123_subdomain_ok(prefix))
-                sep_put(b, start, "prefix part " DNS1123_MSG);
-        }
-    }
-    if (name.len == 0)
-        sep_put(b, start, "name part must be non-empty");
-    else if (name.len > QNAME_MAX)
-        sep_put(b, start, "name part must be no more than 63 characters");
-    if (!qname_ok(name))
-        sep_put(b, start, "name part " QNAME_MSG);
-    return b->len == start;
-}
-
-/* IsValidLabelValue: appends its messages to b; true when there are none. */
-static bool label_value_check(kp_buf *b, kp_sv v)
-{
-    size_t start = b->len;
-    if (v.len > LABEL_VALUE_MAX)
-        sep_put(b, start, "must be no more than 63 characters");
-    if (v.len && !qname_ok(v))
-        sep_put(b, start, LABEL_VALUE_MSG);
-    return b->len == start;
 }
 
 /* strconv.ParseInt(s, 10, 64): optional sign, digits, no spaces. Quiet: matching calls it on
@@ -483,16 +345,16 @@ static int lp_check_values(lbl_parser *p, sel_term *t)
             continue;
         kp_buf_reset(&one);
         kp_buf_appendf(&one, "values[%zu]: Invalid value: ", i);
-        go_quote(&one, t->vals[i]);
+        kp_validate_quote(&one, t->vals[i]);
         kp_buf_puts(&one, ": for 'Gt', 'Lt' operators, the value must be an integer");
         lp_err_keep(p, errs, &nerrs, &one);
     }
     for (size_t i = 0; i < t->nvals; i++) {
         kp_buf_reset(&one);
         kp_buf_appendf(&one, "values[%zu][%.*s]: Invalid value: ", i, KP_SV_ARG(t->key));
-        go_quote(&one, t->vals[i]);
+        kp_validate_quote(&one, t->vals[i]);
         kp_buf_puts(&one, ": ");
-        if (!label_value_check(&one, t->vals[i]))
+        if (!kp_validate_label_value(&one, t->vals[i]))
             lp_err_keep(p, errs, &nerrs, &one);
     }
     kp_buf_dispose(&one);
@@ -525,9 +387,9 @@ static int lp_requirement(lbl_parser *p, sel_term *t)
     kp_buf_reset(&p->msg);
     /* k8s: the key is checked with a nil field path, which Go prints as "<nil>" */
     kp_buf_puts(&p->msg, "<nil>: Invalid value: ");
-    go_quote(&p->msg, tok.lit);
+    kp_validate_quote(&p->msg, tok.lit);
     kp_buf_puts(&p->msg, ": ");
-    if (!label_key_check(&p->msg, tok.lit))
+    if (!kp_validate_qualified_name(&p->msg, tok.lit))
         return KP_EBADREQUEST;
     kp_buf_reset(&p->msg);
     t->key.p = kp_arena_sv(p->a, tok.lit);

@@ -27,6 +27,11 @@ typedef struct hub_event {
     frame *fr;         /* the event as it happened */
     frame *fr_added;   /* made on demand: the change brought the object into a selection */
     frame *fr_deleted; /* made on demand: the change took it out (prev's content) */
+    /* one rendered frame, shared by the watchers that render alike */
+    json_t *(*r_fn)(const void *ctx, const json_t *obj);
+    const void *r_ctx;
+    const char *r_type;
+    frame *r_frame;
 } hub_event;
 
 struct kp_watch {
@@ -36,6 +41,8 @@ struct kp_watch {
     bool registered;
     char *cluster, *resource, *ns, *name, *kind, *api_version;
     kp_sel *labels, *fields;
+    json_t *(*render)(const void *ctx, const json_t *obj);
+    const void *render_ctx;
     bool bookmarks;
     int64_t deadline_ms, last_bookmark_ms;
     int64_t min_rv; /* events at or below it are not sent (already in the initial list) */
@@ -129,6 +136,7 @@ static void hub_event_free(hub_event *e)
     free(e->name);
     json_decref(e->obj);
     json_decref(e->prev);
+    frame_unref(e->r_frame);
     frame_unref(e->fr);
     frame_unref(e->fr_added);
     frame_unref(e->fr_deleted);
@@ -189,10 +197,47 @@ static bool watch_matches(const kp_watch *w, const char *cluster, const char *re
     return true;
 }
 
-/* k8s (the watch cache): a change that moves an object into a watcher's selection is ADDED,
- * out of it DELETED with the previous content at the new resourceVersion. */
+/* The object of frame f in the watcher's rendering (f's "object" member re-rendered). */
+static frame *watch_render(const kp_watch *w, int64_t rv, const char *type, const json_t *obj)
+{
+    json_t *r = w->render(w->render_ctx, obj);
+    frame *f = frame_new(rv, type, r);
+    json_decref(r);
+    return f;
+}
+
+static frame *watch_frame_for_plain(const kp_watch *w, hub_event *e, const char **type,
+                                    const json_t **obj);
+
+/* The frame this watcher gets for e, rendered when the watcher renders; NULL for none. */
 static frame *watch_frame_for(const kp_watch *w, hub_event *e)
 {
+    const char *type;
+    const json_t *obj;
+    frame *plain = watch_frame_for_plain(w, e, &type, &obj);
+
+    if (!plain || !w->render)
+        return plain;
+    if (e->r_frame && e->r_fn == w->render && e->r_ctx == w->render_ctx && e->r_type == type)
+        return e->r_frame;
+    if (!e->r_frame) { /* the first renderer keeps its frame on the event */
+        e->r_fn = w->render;
+        e->r_ctx = w->render_ctx;
+        e->r_type = type;
+        e->r_frame = watch_render(w, e->rv, type, obj);
+        return e->r_frame;
+    }
+    return NULL; /* a second kind of rendering: the caller renders without caching */
+}
+
+/* k8s (the watch cache): a change that moves an object into a watcher's selection is ADDED,
+ * out of it DELETED with the previous content at the new resourceVersion. *type and *obj
+ * tell what the frame holds, for rendering. */
+static frame *watch_frame_for_plain(const kp_watch *w, hub_event *e, const char **type,
+                                    const json_t **obj)
+{
+    *type = ev_type_name(e->type);
+    *obj = e->obj;
     bool cur = watch_matches(w, e->cluster, e->resource, e->ns, e->name, e->obj), old;
 
     if (e->type != KP_EV_MODIFIED || !e->prev || (!w->labels && !w->fields))
@@ -203,6 +248,7 @@ static frame *watch_frame_for(const kp_watch *w, hub_event *e)
     if (cur) {
         if (!e->fr_added)
             e->fr_added = frame_new(e->rv, "ADDED", e->obj);
+        *type = "ADDED";
         return e->fr_added;
     }
     if (old) {
@@ -215,6 +261,8 @@ static frame *watch_frame_for(const kp_watch *w, hub_event *e)
             e->fr_deleted = frame_new(e->rv, "DELETED", gone);
             json_decref(gone);
         }
+        *type = "DELETED";
+        *obj = e->prev; /* rendering shows the content that left (its rv is the old one) */
         return e->fr_deleted;
     }
     return NULL;
@@ -227,8 +275,16 @@ static void watch_offer(kp_watch *w, hub_event *e)
 
     if (w->ended || e->rv <= w->min_rv)
         return;
-    if (!(f = watch_frame_for(w, e)))
+    if (!(f = watch_frame_for(w, e))) {
+        const char *type;
+        const json_t *obj;
+        if (!w->render || !watch_frame_for_plain(w, e, &type, &obj))
+            return;
+        f = watch_render(w, e->rv, type, obj); /* uncached: a second rendering of e */
+        wq_push(w, f);
+        watch_wake(w);
         return;
+    }
     if (w->qbytes + f->len > w->h->o.watcher_buffer_max) {
         KP_LOG_WARN("watch", "a watcher of %s fell %zu bytes behind: ending it", w->resource,
                     w->qbytes);
@@ -548,6 +604,8 @@ int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *o)
     if (!w->fields)
         kp_sel_free(o->fields);
     w->bookmarks = o->bookmarks;
+    w->render = o->render;
+    w->render_ctx = o->render_ctx;
     w->last_bookmark_ms = now_ms();
     w->deadline_ms = w->last_bookmark_ms + (int64_t)(o->timeout_s > 0 ? o->timeout_s : 1800) * 1000;
     w->min_rv = o->rv;
@@ -586,7 +644,8 @@ int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *o)
                 kp_store_event *e = &evs[i];
                 if (watch_matches(w, e->key.cluster, e->key.resource, e->key.ns, e->key.name,
                                   e->obj))
-                    frames[nf++] = frame_new(e->rv, ev_type_name(e->type), e->obj);
+                    frames[nf++] = w->render ? watch_render(w, e->rv, ev_type_name(e->type), e->obj)
+                                             : frame_new(e->rv, ev_type_name(e->type), e->obj);
             }
             pthread_mutex_lock(&h->mu);
             watch_prepend(w, frames, nf, o->rv);
@@ -616,7 +675,8 @@ void kp_watch_initial(kp_watch *w, json_t *items, int64_t list_rv, bool end_book
         const char *ns = kp_json_get_str(item, "metadata.namespace");
         const char *name = kp_json_get_str(item, "metadata.name");
         if (watch_matches(w, w->cluster, w->resource, ns ? ns : "", name ? name : "", item))
-            frames[n++] = frame_new(list_rv, "ADDED", item);
+            frames[n++] = w->render ? watch_render(w, list_rv, "ADDED", item)
+                                    : frame_new(list_rv, "ADDED", item);
     }
     if (end_bookmark) {
         json_t *o = bookmark_obj(w, list_rv, true);

@@ -45,6 +45,10 @@ typedef struct {
     int64_t rv;                     /* > 0: resume after it; 0: the caller sends initial state */
     bool bookmarks;                 /* allowWatchBookmarks */
     int timeout_s;                  /* > 0 */
+    /* When set, each object is sent as render(render_ctx, obj) (a Table row, say); watchers
+     * with the same pair share the rendered frames. The result is owned by the caller. */
+    json_t *(*render)(const void *ctx, const json_t *obj);
+    const void *render_ctx;
 } kp_watch_opts;
 
 /* Registers a watcher. With opts->rv > 0 it queues every matching event after rv, or ends

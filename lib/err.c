@@ -2,7 +2,7 @@
 
 #include <stdarg.h>
 
-static _Thread_local char err_msg[1024];
+static _Thread_local char err_msg[KP_ERR_MSG_MAX];
 static _Thread_local kp_err_cause_entry err_causes[KP_ERR_CAUSES_MAX];
 static _Thread_local size_t err_ncauses;
 

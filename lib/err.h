@@ -12,12 +12,13 @@ typedef enum {
 } kp_err;
 
 #define KP_ERR_CAUSES_MAX 32
+#define KP_ERR_MSG_MAX 4096 /* a longer message is cut */
 
 /* One field-level cause of a 422 Invalid; becomes Status.details.causes[]. */
 typedef struct {
     char field[256];
     char reason[64];
-    char message[512];
+    char message[1024];
 } kp_err_cause_entry;
 
 /* Stores a message for code on this thread and returns code. */

@@ -43,15 +43,18 @@ static const struct {
     sc_kind kind;
     int v; /* bool value, or the sign of an infinity (0: nan) */
 } resolve_words[] = {
-    {"y", SC_BOOL, 1},     {"Y", SC_BOOL, 1},      {"yes", SC_BOOL, 1},    {"Yes", SC_BOOL, 1},
-    {"YES", SC_BOOL, 1},   {"true", SC_BOOL, 1},   {"True", SC_BOOL, 1},   {"TRUE", SC_BOOL, 1},
-    {"on", SC_BOOL, 1},    {"On", SC_BOOL, 1},     {"ON", SC_BOOL, 1},     {"n", SC_BOOL, 0},
-    {"N", SC_BOOL, 0},     {"no", SC_BOOL, 0},     {"No", SC_BOOL, 0},     {"NO", SC_BOOL, 0},
-    {"false", SC_BOOL, 0}, {"False", SC_BOOL, 0},  {"FALSE", SC_BOOL, 0},  {"off", SC_BOOL, 0},
-    {"Off", SC_BOOL, 0},   {"OFF", SC_BOOL, 0},    {"", SC_NULL, 0},       {"~", SC_NULL, 0},
-    {"null", SC_NULL, 0},  {"Null", SC_NULL, 0},   {"NULL", SC_NULL, 0},   {".nan", SC_FLOAT, 0},
-    {".NaN", SC_FLOAT, 0}, {".NAN", SC_FLOAT, 0},  {".inf", SC_FLOAT, 1},  {".Inf", SC_FLOAT, 1},
-    {".INF", SC_FLOAT, 1}, {"+.inf", SC_FLOAT, 1}, {"+.Inf", SC_FLOAT, 1}, {"+.INF", SC_FLOAT, 1},
+    {"y", SC_BOOL, 1},       {"Y", SC_BOOL, 1},       {"yes", SC_BOOL, 1},
+    {"Yes", SC_BOOL, 1},     {"YES", SC_BOOL, 1},     {"true", SC_BOOL, 1},
+    {"True", SC_BOOL, 1},    {"TRUE", SC_BOOL, 1},    {"on", SC_BOOL, 1},
+    {"On", SC_BOOL, 1},      {"ON", SC_BOOL, 1},      {"n", SC_BOOL, 0},
+    {"N", SC_BOOL, 0},       {"no", SC_BOOL, 0},      {"No", SC_BOOL, 0},
+    {"NO", SC_BOOL, 0},      {"false", SC_BOOL, 0},   {"False", SC_BOOL, 0},
+    {"FALSE", SC_BOOL, 0},   {"off", SC_BOOL, 0},     {"Off", SC_BOOL, 0},
+    {"OFF", SC_BOOL, 0},     {"", SC_NULL, 0},        {"~", SC_NULL, 0},
+    {"null", SC_NULL, 0},    {"Null", SC_NULL, 0},    {"NULL", SC_NULL, 0},
+    {".nan", SC_FLOAT, 0},   {".NaN", SC_FLOAT, 0},   {".NAN", SC_FLOAT, 0},
+    {".inf", SC_FLOAT, 1},   {".Inf", SC_FLOAT, 1},   {".INF", SC_FLOAT, 1},
+    {"+.inf", SC_FLOAT, 1},  {"+.Inf", SC_FLOAT, 1},  {"+.INF", SC_FLOAT, 1},
     {"-.inf", SC_FLOAT, -1}, {"-.Inf", SC_FLOAT, -1}, {"-.INF", SC_FLOAT, -1},
 };
 
@@ -81,14 +84,23 @@ static int go_parse_uint(uint64_t *out, double *approx, const char *s, size_t n,
 
     if (n == 0)
         return -1;
-    if (base == 0) {
-        base = 10;
-        if (s[0] == '0') {
-            char p = n >= 3 ? lower(s[1]) : 0;
-            base = p == 'b' ? 2 : p == 'o' ? 8 : p == 'x' ? 16 : 8;
-            s += base == 8 && p != 'o' ? 1 : 2;
-            n -= base == 8 && p != 'o' ? 1 : 2;
+    if (base == 0 && s[0] == '0') {
+        char c = n >= 3 ? lower(s[1]) : 0;
+        size_t skip = 2;
+        if (c == 'b')
+            base = 2;
+        else if (c == 'o')
+            base = 8;
+        else if (c == 'x')
+            base = 16;
+        else {
+            base = 8; /* a leading 0 alone means octal; "0" itself is 0 */
+            skip = 1;
         }
+        s += skip;
+        n -= skip;
+    } else if (base == 0) {
+        base = 10;
     }
     for (size_t i = 0; i < n; i++) {
         int dv = digit_val(s[i]);
@@ -334,17 +346,17 @@ static void resolve_plain(scalar *sc, const char *s, size_t n)
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct {
-    size_t nodes;  /* JSON nodes in the value */
-    size_t bytes;  /* string and key bytes in it, plus a little per node */
-    int height;    /* container levels in it (0 for a scalar) */
+    size_t nodes; /* JSON nodes in the value */
+    size_t bytes; /* string and key bytes in it, plus a little per node */
+    int height;   /* container levels in it (0 for a scalar) */
 } node_stats;
 
 typedef struct {
     char *name;
-    bool done;     /* false while the anchored node is still being read */
+    bool done; /* false while the anchored node is still being read */
     bool is_scalar;
-    json_t *val;   /* containers: the value, copied for each alias */
-    scalar sc;     /* scalars: the resolution, and the text, so an alias can be a map key */
+    json_t *val; /* containers: the value, copied for each alias */
+    scalar sc;   /* scalars: the resolution, and the text, so an alias can be a map key */
     char *text;
     size_t text_len;
     node_stats st;
@@ -371,8 +383,8 @@ static int fail_at(const yaml_mark_t *m, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return kp_err_set(KP_EBADREQUEST, "yaml: line %zu, column %zu: %s", m->line + 1,
-                      m->column + 1, msg);
+    return kp_err_set(KP_EBADREQUEST, "yaml: line %zu, column %zu: %s", m->line + 1, m->column + 1,
+                      msg);
 }
 
 static int reader_error(const reader *r)
@@ -443,8 +455,8 @@ static anchor *alias_take(reader *r, const yaml_event_t *ev, int depth, int *rc)
         return NULL;
     }
     if (!a->done) {
-        *rc = fail_at(&ev->start_mark, "anchor \"%.64s\" value contains itself",
-                      (const char *)name);
+        *rc =
+            fail_at(&ev->start_mark, "anchor \"%.64s\" value contains itself", (const char *)name);
         return NULL;
     }
     r->aliases++;
@@ -458,8 +470,7 @@ static anchor *alias_take(reader *r, const yaml_event_t *ev, int depth, int *rc)
         return NULL;
     }
     if (depth + a->st.height > KP_JSON_DEPTH_MAX) {
-        *rc = fail_at(&ev->start_mark, "YAML nesting is deeper than %d levels",
-                      KP_JSON_DEPTH_MAX);
+        *rc = fail_at(&ev->start_mark, "YAML nesting is deeper than %d levels", KP_JSON_DEPTH_MAX);
         return NULL;
     }
     *rc = 0;
@@ -533,9 +544,15 @@ static int scalar_resolve(scalar *sc, const yaml_event_t *ev)
         sc->keep_real = true;
     }
     if (strcmp(kind_tag(sc->kind), want) != 0)
-        return fail_at(&ev->start_mark, "cannot decode %s `%.64s` as a %s", kind_tag(sc->kind),
-                       s, want);
+        return fail_at(&ev->start_mark, "cannot decode %s `%.64s` as a %s", kind_tag(sc->kind), s,
+                       want);
     return 0;
+}
+
+/* Whether d is a whole number an int64 holds (2^63 itself is just outside). */
+static bool integral_int64(double d)
+{
+    return d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
 }
 
 /* The JSON value of a resolved scalar, as json.Marshal then a JSON decoder would see it: an
@@ -563,7 +580,7 @@ static int scalar_json(json_t **out, const scalar *sc, const char *s, size_t n,
     case SC_FLOAT:
         if (!isfinite(sc->d))
             return fail_at(m, "%.64s cannot be represented in JSON", s);
-        if (!sc->keep_real && sc->d == floor(sc->d) && sc->d >= -0x1p63 && sc->d < 0x1p63)
+        if (!sc->keep_real && integral_int64(sc->d))
             v = json_integer((json_int_t)sc->d);
         else
             v = json_real(sc->d);
@@ -688,7 +705,8 @@ static int read_key(reader *r, const yaml_event_t *ev, int depth, char **out, si
         if ((rc = scalar_resolve(&sc, ev)) < 0)
             return rc;
         if (ev->data.scalar.anchor) {
-            anchor *k = &r->anchors[anchor_begin(r, ev->data.scalar.anchor)];
+            size_t ki = anchor_begin(r, ev->data.scalar.anchor); /* may move the array */
+            anchor *k = &r->anchors[ki];
             k->is_scalar = k->done = true;
             k->sc = sc;
             k->text = kp_strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
@@ -722,7 +740,7 @@ static bool is_merge_key(const yaml_event_t *ev)
 /* YAML 1.1 merge keys: keys written in the mapping win over merged ones wherever they stand,
  * and an earlier merged map wins over a later one. *merged records which keys of obj came from
  * a merge, so a later explicit key may replace them without counting as a duplicate. */
-static int merge_map(json_t *obj, json_t *src, json_t **merged)
+static void merge_map(json_t *obj, json_t *src, json_t **merged)
 {
     const char *k;
     size_t klen;
@@ -737,23 +755,25 @@ static int merge_map(json_t *obj, json_t *src, json_t **merged)
             *merged = json_object();
         json_object_setn_new(*merged, k, klen, json_true());
     }
-    return 0;
 }
 
 static int merge_value(json_t *obj, json_t *src, json_t **merged, const yaml_mark_t *m)
 {
-    size_t i;
-    json_t *e;
+    size_t n = json_array_size(src);
 
-    if (json_is_object(src))
-        return merge_map(obj, src, merged);
-    if (json_is_array(src)) {
-        json_array_foreach(src, i, e) if (!json_is_object(e)) goto bad;
-        json_array_foreach(src, i, e) merge_map(obj, e, merged);
+    if (json_is_object(src)) {
+        merge_map(obj, src, merged);
         return 0;
     }
-bad:
-    return fail_at(m, "map merge requires map or sequence of maps as the value");
+    /* go-yaml checks every item before merging any */
+    for (size_t i = 0; i < n; i++)
+        if (!json_is_object(json_array_get(src, i)))
+            return fail_at(m, "map merge requires map or sequence of maps as the value");
+    if (!json_is_array(src))
+        return fail_at(m, "map merge requires map or sequence of maps as the value");
+    for (size_t i = 0; i < n; i++)
+        merge_map(obj, json_array_get(src, i), merged);
+    return 0;
 }
 
 static void stats_add_child(node_stats *st, const node_stats *c)
@@ -764,8 +784,7 @@ static void stats_add_child(node_stats *st, const node_stats *c)
         st->height = c->height + 1;
 }
 
-static int read_mapping(reader *r, const yaml_event_t *start, int depth, json_t *obj,
-                        node_stats *st)
+static int read_mapping(reader *r, int depth, json_t *obj, node_stats *st)
 {
     yaml_event_t kev = {0}, vev = {0};
     json_t *merged = NULL, *val = NULL;
@@ -774,7 +793,6 @@ static int read_mapping(reader *r, const yaml_event_t *start, int depth, json_t 
     size_t klen;
     int rc;
 
-    (void)start;
     for (;;) {
         if ((rc = reader_next(r, &kev)) < 0)
             goto out;
@@ -783,27 +801,30 @@ static int read_mapping(reader *r, const yaml_event_t *start, int depth, json_t 
         if (is_merge_key(&kev)) {
             yaml_mark_t m = kev.start_mark;
             yaml_event_delete(&kev);
-            if ((rc = reader_next(r, &vev)) < 0 ||
-                (rc = read_node(r, &vev, depth, &val, &cst)) < 0)
+            if ((rc = reader_next(r, &vev)) < 0 || (rc = read_node(r, &vev, depth, &val, &cst)) < 0)
                 goto out;
             if ((rc = merge_value(obj, val, &merged, &m)) < 0)
                 goto out;
-            /* The merged values sit one level (two for a list of maps) above where they
-             * were read. */
-            cst.height -= json_is_array(val) ? 1 : 0;
-            stats_add_child(st, &cst);
-            st->height = KP_MAX(st->height - 1, 1);
+            /* Merged values move up one level (two from a list of maps) from where they were
+             * read, into obj. */
+            st->nodes += cst.nodes;
+            st->bytes += cst.bytes;
+            st->height = KP_MAX(st->height, json_is_array(val) ? cst.height - 1 : cst.height);
             json_decref(val);
             val = NULL;
             continue;
         }
         if ((rc = read_key(r, &kev, depth, &key, &klen)) < 0)
             goto out;
+        if (memchr(key, '\0', klen)) {
+            /* jansson reads no such key from JSON text (kp_json_parse would refuse it). */
+            rc = fail_at(&kev.start_mark, "map key contains a NUL character");
+            goto out;
+        }
         if (json_object_getn(obj, key, klen)) {
             /* k8s: sigs.k8s.io/yaml's strict mode (YAMLToJSONStrict) rejects these. */
             if (!merged || !json_object_getn(merged, key, klen)) {
-                rc = fail_at(&kev.start_mark, "duplicate key \"%.*s\"", (int)KP_MIN(klen, 64),
-                             key);
+                rc = fail_at(&kev.start_mark, "duplicate key \"%.*s\"", (int)KP_MIN(klen, 64), key);
                 goto out;
             }
             json_object_deln(merged, key, klen);
@@ -868,12 +889,13 @@ static int read_node(reader *r, yaml_event_t *ev, int depth, json_t **out, node_
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         if ((rc = scalar_resolve(&sc, ev)) < 0 ||
-            (rc = scalar_json(&v, &sc, (const char *)ev->data.scalar.value,
-                              ev->data.scalar.length, &ev->start_mark)) < 0)
+            (rc = scalar_json(&v, &sc, (const char *)ev->data.scalar.value, ev->data.scalar.length,
+                              &ev->start_mark)) < 0)
             goto out;
         st->bytes += ev->data.scalar.length;
         if (ev->data.scalar.anchor) {
-            a = &r->anchors[anchor_begin(r, ev->data.scalar.anchor)];
+            ai = anchor_begin(r, ev->data.scalar.anchor); /* may move the array */
+            a = &r->anchors[ai];
             a->is_scalar = a->done = true;
             a->sc = sc;
             a->text = kp_strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
@@ -884,12 +906,11 @@ static int read_node(reader *r, yaml_event_t *ev, int depth, json_t **out, node_
     case YAML_ALIAS_EVENT:
         if (!(a = alias_take(r, ev, depth, &rc)))
             goto out;
-        if (a->is_scalar)
-            rc = scalar_json(&v, &a->sc, a->text, a->text_len, &ev->start_mark);
-        else
-            v = json_deep_copy(a->val);
-        if (rc < 0)
+        if (a->is_scalar &&
+            (rc = scalar_json(&v, &a->sc, a->text, a->text_len, &ev->start_mark)) < 0)
             goto out;
+        if (!a->is_scalar)
+            v = json_deep_copy(a->val); /* no shared nodes: callers may change the result */
         *st = a->st;
         break;
     case YAML_SEQUENCE_START_EVENT:
@@ -912,7 +933,7 @@ static int read_node(reader *r, yaml_event_t *ev, int depth, json_t **out, node_
         if (ev->type == YAML_SEQUENCE_START_EVENT)
             rc = read_sequence(r, depth + 1, v, st);
         else
-            rc = read_mapping(r, ev, depth + 1, v, st);
+            rc = read_mapping(r, depth + 1, v, st);
         if (rc < 0)
             goto out;
         if (aname) {
@@ -937,9 +958,8 @@ out:
 /* An empty document: "---" or comments alone, which libyaml reports as an empty plain scalar. */
 static bool is_empty_root(const yaml_event_t *ev)
 {
-    return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length == 0 &&
-           !ev->data.scalar.tag && !ev->data.scalar.anchor &&
-           ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length == 0 && !ev->data.scalar.tag &&
+           !ev->data.scalar.anchor && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
 static int yaml_load(json_t **out, const char *text, size_t len, bool stream)
@@ -953,7 +973,8 @@ static int yaml_load(json_t **out, const char *text, size_t len, bool stream)
     memset(&r, 0, sizeof(r));
     if (!yaml_parser_initialize(&r.p))
         return kp_err_set(KP_EINTERNAL, "yaml: cannot initialize libyaml");
-    yaml_parser_set_input_string(&r.p, (const unsigned char *)text, len);
+    /* libyaml asserts on a NULL input, which an empty kp_buf hands out. */
+    yaml_parser_set_input_string(&r.p, (const unsigned char *)(text ? text : ""), len);
     if (stream)
         docs = json_array();
     if ((rc = reader_next(&r, &ev)) < 0)
@@ -1026,20 +1047,23 @@ int kp_yaml_parse_stream(json_t **out, const char *text, size_t len)
  * it back (quoting, block scalars, long keys) is visible here.
  * ------------------------------------------------------------------------------------------ */
 
-/* Decodes one UTF-8 sequence (jansson strings are valid UTF-8); returns its length. */
+#define UTF8_BAD 0xFFFFFFFFu
+
+/* Decodes one UTF-8 sequence; returns its length. jansson keeps strings valid UTF-8, so
+ * UTF8_BAD (never printable) only guards against a value built with json_string_nocheck(). */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
     uint32_t v;
 
     if (len == 0 || len > n) {
-        *cp = 0xFFFD;
+        *cp = UTF8_BAD;
         return 1;
     }
     v = len == 1 ? s[0] : s[0] & (0x3F >> (len - 1));
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
+            *cp = UTF8_BAD;
             return 1;
         }
         v = v << 6 | (s[i] & 0x3F);
@@ -1062,8 +1086,7 @@ static bool looks_numeric(const char *s, size_t n)
 {
     if (is_digit(s[0]))
         return true;
-    return n > 1 && (s[0] == '+' || s[0] == '-' || s[0] == '.') &&
-           (is_digit(s[1]) || s[1] == '.');
+    return n > 1 && (s[0] == '+' || s[0] == '-' || s[0] == '.') && (is_digit(s[1]) || s[1] == '.');
 }
 
 /* Whether s can be written as a plain scalar and read back as the same string. */
@@ -1126,6 +1149,8 @@ static void emit_dquoted(kp_buf *b, const char *s, size_t n)
         default:
             if (cp == ' ' || cp_printable(cp))
                 kp_buf_put(b, s + i, k);
+            else if (cp == UTF8_BAD)
+                kp_buf_puts(b, "\\uFFFD");
             else if (cp <= 0xFF)
                 kp_buf_appendf(b, "\\x%02X", (unsigned)cp);
             else
@@ -1217,7 +1242,7 @@ static void emit_real(kp_buf *b, double d)
     }
     /* An integral real would read back as an integer (Go prints 1.0 as 1): the tag keeps it
      * a real. */
-    if (d == floor(d) && d >= -0x1p63 && d < 0x1p63)
+    if (integral_int64(d))
         kp_buf_puts(b, "!!float ");
     kp_buf_puts(b, tmp);
 }
@@ -1303,9 +1328,11 @@ static int emit_node(kp_buf *b, const json_t *v, size_t col, emit_at at, int dep
     const char *s;
     size_t n;
 
+    /* "{}" and "[]" count too: parse counts them. */
+    if ((json_is_object(v) || json_is_array(v)) && depth + 1 > KP_JSON_DEPTH_MAX)
+        return kp_err_set(KP_EINTERNAL, "yaml: value nests deeper than %d levels",
+                          KP_JSON_DEPTH_MAX);
     if (json_is_object(v) && json_object_size(v) > 0) {
-        if (depth + 1 > KP_JSON_DEPTH_MAX)
-            goto deep;
         if (at == AT_VALUE) {
             kp_buf_putc(b, '\n');
             return emit_map(b, v, col + 2, false, depth + 1);
@@ -1313,8 +1340,6 @@ static int emit_node(kp_buf *b, const json_t *v, size_t col, emit_at at, int dep
         return emit_map(b, v, at == AT_ITEM ? col + 2 : col, at == AT_ITEM, depth + 1);
     }
     if (json_is_array(v) && json_array_size(v) > 0) {
-        if (depth + 1 > KP_JSON_DEPTH_MAX)
-            goto deep;
         if (at == AT_VALUE) {
             /* k8s: kubectl and sigs.k8s.io/yaml write lists under a key unindented. */
             kp_buf_putc(b, '\n');
@@ -1335,7 +1360,7 @@ static int emit_node(kp_buf *b, const json_t *v, size_t col, emit_at at, int dep
         s = json_string_value(v);
         n = json_string_length(v);
         if (literal_ok(s, n)) {
-            emit_literal(b, s, n, at == AT_ROOT && col == 0 ? 2 : col + 2);
+            emit_literal(b, s, n, col + 2);
             return 0;
         }
         if (plain_ok(s, n))
@@ -1361,8 +1386,6 @@ static int emit_node(kp_buf *b, const json_t *v, size_t col, emit_at at, int dep
     }
     kp_buf_putc(b, '\n');
     return 0;
-deep:
-    return kp_err_set(KP_EINTERNAL, "yaml: value nests deeper than %d levels", KP_JSON_DEPTH_MAX);
 }
 
 int kp_yaml_emit(kp_buf *out, const json_t *v)

@@ -83,7 +83,7 @@ static void test_unknown(void **state)
 
 static void test_message(void **state)
 {
-    char big[2000];
+    char big[KP_ERR_MSG_MAX * 2];
     (void)state;
 
     kp_err_clear();
@@ -97,7 +97,7 @@ static void test_message(void **state)
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     kp_err_set(KP_EINTERNAL, "%s", big);
-    assert_int_equal(strlen(kp_err_msg()), 1023);
+    assert_int_equal(strlen(kp_err_msg()), KP_ERR_MSG_MAX - 1);
 
     kp_err_set(KP_EINTERNAL, "boom");
     kp_err_clear();
