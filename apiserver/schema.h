@@ -43,8 +43,8 @@ typedef struct {
     bool status; /* has the /status subresource */
     bool scale;  /* has the /scale subresource */
     kp_name_rule name_rule;
-    const kp_schema_col *cols; /* between NAME and AGE; terminated by a NULL name */
-    const char *store_key;     /* "<group>/<resource>": the store's resource key */
+    const kp_schema_col *cols;   /* between NAME and AGE; terminated by a NULL name */
+    const char *store_key;       /* "<group>/<resource>": the store's resource key */
     const char *field_selectors; /* comma-separated fields beyond metadata.name/namespace */
     const char *verbs; /* NULL: every verb; else the only ones served (reviews: "create") */
 } kp_schema_res;

@@ -95,7 +95,7 @@ typedef struct mutation {
     struct mutation *next;
     mut_op op;
     const kp_key *key;
-    json_t *obj; /* borrowed from the waiting caller; the writer sets its resourceVersion */
+    json_t *obj;        /* borrowed from the waiting caller; the writer sets its resourceVersion */
     const json_t *prev; /* kp_store_replace: the object replaced */
     int64_t expect_rv;
     /* results, written by the writer before done is set */
@@ -691,8 +691,7 @@ int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, 
     return store_mutate(out, st, MUT_UPDATE, key, obj, expect_rv, NULL);
 }
 
-int kp_store_replace(json_t **out, kp_store *st, const kp_key *key, json_t *obj,
-                     const json_t *prev)
+int kp_store_replace(json_t **out, kp_store *st, const kp_key *key, json_t *obj, const json_t *prev)
 {
     const char *rvs = kp_json_get_str(prev, "metadata.resourceVersion");
     int64_t rv = 0;
