@@ -1072,6 +1072,75 @@ static int read_burst(kp_store *st)
     return fails;
 }
 
+/* ---- the event log: resume, bulk delete, compaction ---- */
+
+static void test_event_log(void **state)
+{
+    store_fx *f = *state;
+    kp_store *st = f->st;
+    kp_store_event *evs = NULL;
+    size_t n = 0;
+    int64_t first, last, floor_rv = 0;
+    char name[32];
+
+    first = kp_store_current_rv(st);
+    for (int i = 0; i < 10; i++) {
+        kp_key k = {"c1", "/configmaps", i < 6 ? "a" : "b", name};
+        json_t *o;
+        snprintf(name, sizeof(name), "cm%d", i);
+        o = obj_new(k.ns, name, "x");
+        assert_rc(kp_store_create(NULL, st, &k, o), 0);
+        json_decref(o);
+    }
+    last = kp_store_current_rv(st);
+    assert_int_equal(last - first, 10);
+
+    /* resume from the middle: exactly the later events, in order */
+    assert_rc(kp_store_events_since(&evs, &n, st, "c1", "/configmaps", first + 4, last), 0);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(evs[i].rv, first + 5 + (int64_t)i);
+        assert_int_equal(evs[i].type, KP_EV_ADDED);
+    }
+    kp_store_events_free(evs, n);
+
+    /* one statement deletes a namespace's objects, one DELETED event each, consecutive rvs */
+    assert_int_equal(kp_store_delete_all(st, "c1", "a", NULL), 6);
+    assert_int_equal(kp_store_current_rv(st), last + 6);
+    assert_rc(kp_store_events_since(&evs, &n, st, "c1", "/configmaps", last, last + 6), 0);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(evs[i].type, KP_EV_DELETED);
+        assert_string_equal(evs[i].key.ns, "a");
+        assert_int_equal(rv_of(evs[i].obj), evs[i].rv); /* the object carries the delete's rv */
+    }
+    kp_store_events_free(evs, n);
+    {
+        int64_t count = -1;
+        assert_rc(kp_store_count(&count, st, "c1", "/configmaps", NULL), 0);
+        assert_int_equal(count, 4);
+    }
+
+    /* compaction keeps the newest 3: older resumes are 410 Expired, newer ones work */
+    assert_rc(kp_store_compact(&floor_rv, st, 3600, 3), 0);
+    assert_int_equal(floor_rv, kp_store_current_rv(st) - 3);
+    assert_rc(kp_store_events_since(&evs, &n, st, "c1", "/configmaps", first, last + 6),
+              KP_EEXPIRED);
+    assert_null(evs);
+    assert_rc(kp_store_events_since(&evs, &n, st, "c1", "/configmaps", floor_rv, last + 6), 0);
+    assert_int_equal(n, 3);
+    kp_store_events_free(evs, n);
+
+    /* the newest event always stays, however hard it is compacted */
+    assert_rc(kp_store_compact(&floor_rv, st, 0, 0), 0);
+    assert_int_equal(floor_rv, kp_store_current_rv(st) - 1);
+    assert_rc(
+        kp_store_events_since(&evs, &n, st, "c1", "/configmaps", floor_rv, kp_store_current_rv(st)),
+        0);
+    assert_int_equal(n, 1);
+    kp_store_events_free(evs, n);
+}
+
 static void test_db_down_and_back(void **state)
 {
     store_fx *f = *state;
@@ -1152,6 +1221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_isolation, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_rmw, fx_setup, fx_teardown),
         /* last: it stops and restarts the server */
+        cmocka_unit_test_setup_teardown(test_event_log, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_db_down_and_back, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
