@@ -646,8 +646,9 @@ static int rest_delete(api_ctx *c)
 static int rest_deletecollection(api_ctx *c)
 {
     kp_store_list_opts o;
-    json_t *items = NULL, *item;
+    json_t *items = NULL, *item, *gone = json_array();
     kp_sel *lsel = NULL, *fsel = NULL;
+    char gv[KP_SCHEMA_GV_MAX];
     int64_t rv;
     bool more;
     size_t i;
@@ -658,28 +659,36 @@ static int rest_deletecollection(api_ctx *c)
     o.resource = c->res->store_key;
     o.ns = c->res->namespaced ? c->ns : NULL;
     if ((rc = rest_selectors(c, &lsel, &fsel)) < 0)
-        return rc;
+        goto out;
     if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
         goto out;
     json_array_foreach(items, i, item)
     {
         const char *name = kp_json_get_str(item, "metadata.name");
+        json_t *old = NULL;
         if (!rest_match(lsel, fsel, item))
             continue;
-        rc = rest_delete_one(c, name, NULL);
+        rc = rest_delete_one(c, name, &old);
         if (rc < 0 && rc != KP_ENOTFOUND)
             break;
+        if (old)
+            json_array_append_new(gone, old);
         rc = 0;
     }
 out:
     json_decref(items);
     kp_sel_free(lsel);
     kp_sel_free(fsel);
-    if (rc < 0)
+    if (rc < 0) {
+        json_decref(gone);
         return rc;
+    }
+    /* k8s: deletecollection answers with the list of what it deleted */
+    kp_schema_api_version(gv, c->res);
     return api_reply_json(c, 200,
-                          json_pack("{s:s, s:s, s:{}, s:s, s:i}", "kind", "Status", "apiVersion",
-                                    "v1", "metadata", "status", "Success", "code", 200));
+                          json_pack("{s:s, s:s, s:{}, s:o}", "kind",
+                                    kp_arena_printf(c->a, "%sList", c->res->kind), "apiVersion", gv,
+                                    "metadata", "items", gone));
 }
 
 /* k8s watch: resourceVersion "" or "0" (or sendInitialEvents=true) starts with the current

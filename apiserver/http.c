@@ -10,8 +10,12 @@
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+/* An oversized body is read and dropped up to this much so its 413 reaches the client. */
+#define HTTP_DRAIN_MAX (64ULL * 1024 * 1024)
 
 struct kp_http {
     struct MHD_Daemon *d;
@@ -30,6 +34,8 @@ struct kp_req {
     kp_buf body;
     int error;
     char errmsg[256];
+    uint64_t drained; /* body bytes dropped after the cap */
+    bool answered;
     char id[17];
     struct timespec start;
     bool counted;
@@ -130,6 +136,7 @@ static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
 
 static enum MHD_Result http_dispatch(kp_req *r)
 {
+    r->answered = true;
     kp_http_resp resp;
     enum MHD_Result ret;
 
@@ -171,14 +178,19 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         atomic_fetch_add(&h->inflight, 1);
         r->counted = true;
         *con_cls = r;
-        /* k8s: a body over the limit is refused on its Content-Length, before reading it. */
+        /* k8s: a body over the limit is refused on its Content-Length, before reading it.
+         * A client waiting for "100 Continue" gets the 413 at once and sends nothing. */
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > KP_BODY_MAX) {
+            const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
             r->error = KP_ETOOLARGE;
             snprintf(r->errmsg, sizeof(r->errmsg),
                      "the request body of %s bytes is larger than the limit of %d bytes", cl,
                      KP_BODY_MAX);
-            return http_dispatch(r);
+            if ((expect && strcasecmp(expect, "100-continue") == 0) ||
+                strtoull(cl, NULL, 10) > HTTP_DRAIN_MAX)
+                return http_dispatch(r);
+            return MHD_YES; /* the body is on its way: discard it, then answer */
         }
         if (strlen(url) > KP_URL_MAX) {
             r->error = KP_EBADREQUEST;
@@ -188,8 +200,23 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         }
         return MHD_YES;
     }
-    if (r->error) /* already answered; discard what the client still sends */
-        goto discard;
+    if (r->answered) { /* answered early; MHD closes the connection */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->error) {
+        /* Over the cap: bytes the client still sends are counted and dropped, never kept.
+         * Answering while the client still sends makes the kernel reset the connection and
+         * the client may never read the 413, so the answer waits for the end of the body,
+         * unless the client sends far more than anyone should. */
+        r->drained += *upload_data_size;
+        if (*upload_data_size && r->drained <= HTTP_DRAIN_MAX) {
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        *upload_data_size = 0;
+        return http_dispatch(r);
+    }
     if (*upload_data_size) {
         kp_buf_put(&r->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
@@ -197,14 +224,11 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
             r->error = KP_ETOOLARGE;
             snprintf(r->errmsg, sizeof(r->errmsg),
                      "the request body is larger than the limit of %d bytes", KP_BODY_MAX);
-            return http_dispatch(r);
+            kp_buf_dispose(&r->body); /* what was read goes now */
         }
         return MHD_YES;
     }
     return http_dispatch(r);
-discard:
-    *upload_data_size = 0;
-    return MHD_YES;
 }
 
 static int http_bind(int *fd_out, int *port_out, const char *listen_addr)

@@ -515,7 +515,8 @@ out:
 
 /* ---- strategic merge patch -------------------------------------------------------------- */
 
-/* The built-in kinds of apiserver/schema.c. Custom resources have no Go struct tags to read
+/* The built-in kinds of apiserver/schema.c, and Scale, the kind of their /scale subresource
+ * (autoscaling/v1: no list fields, metadata aside). Custom resources have no Go struct tags to read
  * strategies from, so kube-apiserver refuses strategic merge patches for them with a 415. */
 enum {
     K_NAMESPACE,
@@ -544,6 +545,7 @@ enum {
     K_LEASE,
     K_PDB,
     K_HPA,
+    K_SCALE,
     K_COUNT
 };
 
@@ -574,6 +576,7 @@ static const char *const smp_kinds[K_COUNT] = {
     [K_LEASE] = "Lease",
     [K_PDB] = "PodDisruptionBudget",
     [K_HPA] = "HorizontalPodAutoscaler",
+    [K_SCALE] = "Scale",
 };
 
 #define KB(k) (1u << (k))

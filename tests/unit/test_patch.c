@@ -335,8 +335,9 @@ static void test_json_errors(void **state)
         "[{\"op\":\"copy\",\"from\":\"/nope\",\"path\":\"/b\"}]",
         "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a/b\"}]", /* into its own child */
         "[{\"op\":\"move\",\"from\":\"\",\"path\":\"/a\"}]",
-        "[{\"op\":\"add\",\"path\":\"/x\",\"value\":1},{\"op\":\"test\",\"path\":\"/"
-        "x\",\"value\":2}]",
+        /* all or nothing: the add before a failed test leaves no trace */
+        ("[{\"op\":\"add\",\"path\":\"/x\",\"value\":1},"
+         "{\"op\":\"test\",\"path\":\"/x\",\"value\":2}]"),
     };
     json_t *ops = json_array(), *orig = J("{}"), *out = NULL;
     (void)state;
@@ -360,6 +361,18 @@ static void test_json_errors(void **state)
     json_decref(orig);
 }
 
+/* kp_patch_json(), checking that orig and ops come out unchanged */
+static int json_patch_rc(json_t **out, const json_t *orig, const json_t *ops)
+{
+    json_t *orig_copy = json_deep_copy(orig), *ops_copy = json_deep_copy(ops);
+    int rc = kp_patch_json(out, orig, ops);
+    assert_true(json_equal(orig, orig_copy));
+    assert_true(json_equal(ops, ops_copy));
+    json_decref(orig_copy);
+    json_decref(ops_copy);
+    return rc;
+}
+
 static void test_json_size_and_depth(void **state)
 {
     char *big = kp_malloc(1024 * 1024 + 1);
@@ -377,13 +390,13 @@ static void test_json_size_and_depth(void **state)
                               json_pack("{s:s,s:s,s:s}", "op", "copy", "from", "/a", "path", "/b"));
         json_array_append_new(ops, json_pack("{s:s,s:s}", "op", "remove", "path", "/b"));
     }
-    assert_int_equal(kp_patch_json(&out, orig, ops), KP_EINVALID);
+    assert_int_equal(json_patch_rc(&out, orig, ops), KP_EINVALID);
     assert_non_null(strstr(kp_err_msg(), "copy"));
     /* one copy is within the copy budget but the result exceeds KP_OBJECT_MAX */
     json_array_clear(ops);
     json_array_append_new(ops,
                           json_pack("{s:s,s:s,s:s}", "op", "copy", "from", "/a", "path", "/b"));
-    assert_int_equal(kp_patch_json(&out, orig, ops), KP_EINVALID);
+    assert_int_equal(json_patch_rc(&out, orig, ops), KP_EINVALID);
     assert_non_null(strstr(kp_err_msg(), "larger"));
     assert_null(out);
 
@@ -405,14 +418,14 @@ static void test_json_size_and_depth(void **state)
     json_array_clear(ops);
     json_array_append_new(ops,
                           json_pack("{s:s,s:s,s:o}", "op", "add", "path", path, "value", deep));
-    assert_int_equal(kp_patch_json(&out, orig, ops), KP_EINVALID);
+    assert_int_equal(json_patch_rc(&out, orig, ops), KP_EINVALID);
     assert_non_null(strstr(kp_err_msg(), "deeper"));
     /* the same by copying the document's own chain into its tip, and by moving it there */
     json_array_clear(ops);
     snprintf(path + plen, sizeof(path) - plen, "/x");
     json_array_append_new(ops,
                           json_pack("{s:s,s:s,s:s}", "op", "copy", "from", "/d", "path", path));
-    assert_int_equal(kp_patch_json(&out, orig, ops), KP_EINVALID);
+    assert_int_equal(json_patch_rc(&out, orig, ops), KP_EINVALID);
     deep = json_object();
     for (int i = 0; i < 50; i++) {
         json_t *up = json_object();
@@ -423,12 +436,12 @@ static void test_json_size_and_depth(void **state)
     json_array_clear(ops);
     json_array_append_new(ops,
                           json_pack("{s:s,s:s,s:s}", "op", "move", "from", "/side", "path", path));
-    assert_int_equal(kp_patch_json(&out, orig, ops), KP_EINVALID);
+    assert_int_equal(json_patch_rc(&out, orig, ops), KP_EINVALID);
     /* moving it up is fine */
     json_array_clear(ops);
     json_array_append_new(ops,
                           json_pack("{s:s,s:s,s:s}", "op", "move", "from", "/d/d", "path", "/up"));
-    assert_int_equal(kp_patch_json(&out, orig, ops), 0);
+    assert_int_equal(json_patch_rc(&out, orig, ops), 0);
     json_decref(out);
     free(big);
     json_decref(orig);
@@ -660,6 +673,9 @@ static void test_smp_templates(void **state)
         "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
         "\"a\",\"image\":\"2\"},{\"name\":\"b\"}]}}}}}}",
         0);
+    /* the /scale subresource's Scale */
+    check_kind(P_SMP, "Scale", "{\"kind\":\"Scale\",\"spec\":{\"replicas\":1}}",
+               "{\"spec\":{\"replicas\":3}}", "{\"kind\":\"Scale\",\"spec\":{\"replicas\":3}}", 0);
     /* Service ports merge on port */
     check_kind(P_SMP, "Service", "{\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":8080}]}}",
                "{\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":9090}]}}",
@@ -681,6 +697,7 @@ static void test_smp_errors(void **state)
     assert_false(kp_patch_strategic_known(NULL));
     assert_true(kp_patch_strategic_known("Deployment"));
     assert_true(kp_patch_strategic_known("HorizontalPodAutoscaler"));
+    assert_true(kp_patch_strategic_known("Scale")); /* the /scale subresource */
     assert_int_equal(kp_patch_strategic(&out, o, o, "Widget"), KP_EMEDIATYPE);
     json_decref(o);
 
