@@ -52,10 +52,17 @@ all: bin/kplane
 deps:
 	@./deploy/install-deps.sh
 
-bin/kplane: $(BUILD)/apiserver/main.o $(CORE_LIB)
+# bin/kplane is shared by every MODE: a stamp per mode makes a switch relink it.
+MODE_STAMP := build/.mode-$(MODE)
+$(MODE_STAMP):
+	@mkdir -p build
+	@rm -f build/.mode-*
+	@touch $@
+
+bin/kplane: $(BUILD)/apiserver/main.o $(CORE_LIB) $(MODE_STAMP)
 	@mkdir -p bin
 	@echo "  LD $@"
-	@$(CC) $(LDFLAGS) -o $@ $(LINK_IN) $(LDLIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
