@@ -253,8 +253,19 @@ static int api_authenticate(api_ctx *c)
     const size_t *lens;
     size_t n = kp_req_peer_certs(c->req, &ders, &lens);
     kp_crypto_subject subj;
+    const char *const *igroups;
+    size_t ni;
+    const char *iuser = kp_req_internal_user(c->req, &igroups, &ni);
     int rc;
 
+    if (iuser) { /* an in-process controller: its identity is set by kplane's own code */
+        c->user = iuser;
+        c->groups = kp_arena_calloc(c->a, ni + 1, sizeof(char *));
+        for (size_t i = 0; i < ni; i++)
+            c->groups[i] = igroups[i];
+        c->ngroups = ni;
+        return 0;
+    }
     if (n > 0) {
         if ((rc = kp_crypto_ca_verify(&subj, c->api->ca, ders, lens, n)) < 0)
             return rc;

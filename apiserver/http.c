@@ -36,6 +36,7 @@ struct kp_req {
     char errmsg[256];
     uint64_t drained; /* body bytes dropped after the cap */
     bool answered;
+    const kp_req_internal *internal; /* in-process request: no conn */
     char id[17];
     struct timespec start;
     bool counted;
@@ -382,9 +383,20 @@ const char *kp_req_path(const kp_req *r)
     return r->path;
 }
 
+static const char *internal_lookup(const char *const *pairs, const char *key, bool nocase)
+{
+    for (size_t i = 0; pairs && pairs[i] && pairs[i + 1]; i += 2)
+        if (nocase ? strcasecmp(pairs[i], key) == 0 : strcmp(pairs[i], key) == 0)
+            return pairs[i + 1];
+    return NULL;
+}
+
 const char *kp_req_query(const kp_req *r, const char *key)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+    const char *v;
+    if (r->internal)
+        return internal_lookup(r->internal->query, key, false);
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
     if (!v && MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key, strlen(key), NULL,
                                             NULL) == MHD_YES)
         return "";
@@ -393,7 +405,64 @@ const char *kp_req_query(const kp_req *r, const char *key)
 
 const char *kp_req_header(const kp_req *r, const char *name)
 {
+    if (r->internal)
+        return internal_lookup(r->internal->headers, name, true);
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *kp_req_internal_user(const kp_req *r, const char *const **groups, size_t *ngroups)
+{
+    if (!r->internal)
+        return NULL;
+    *groups = r->internal->groups;
+    *ngroups = r->internal->ngroups;
+    return r->internal->user;
+}
+
+void kp_http_call(kp_http_handler handler, void *arg, const kp_req_internal *in, kp_http_resp *resp)
+{
+    kp_req r;
+    uint8_t rnd[8];
+
+    memset(&r, 0, sizeof(r));
+    r.internal = in;
+    r.arena = kp_arena_new();
+    r.method = in->method;
+    r.path = in->path;
+    clock_gettime(CLOCK_MONOTONIC, &r.start);
+    kp_crypto_random(rnd, sizeof(rnd));
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        snprintf(r.id + 2 * i, 3, "%02x", rnd[i]);
+    kp_buf_init(&r.body, KP_BODY_MAX);
+    if (in->body_len)
+        kp_buf_put(&r.body, in->body, in->body_len);
+    if (r.body.err) {
+        r.error = KP_ETOOLARGE;
+        snprintf(r.errmsg, sizeof(r.errmsg),
+                 "the request body is larger than the limit of %d bytes", KP_BODY_MAX);
+    }
+    resp->code = 200;
+    kp_buf_init(&resp->body, KP_RESP_MAX);
+    kp_err_clear();
+    if (r.error)
+        kp_err_set(r.error, "%s", r.errmsg);
+    handler(arg, &r, resp);
+    if (resp->stream.read) { /* no connection to stream on */
+        if (resp->stream.done)
+            resp->stream.done(resp->stream.arg);
+        memset(&resp->stream, 0, sizeof(resp->stream));
+        kp_buf_reset(&resp->body);
+        resp->code = 500;
+    }
+    resp->headers = NULL; /* they lived in the request arena */
+    kp_buf_dispose(&r.body);
+    kp_arena_free(r.arena);
+}
+
+void kp_http_resp_dispose(kp_http_resp *resp)
+{
+    if (resp)
+        kp_buf_dispose(&resp->body);
 }
 
 kp_sv kp_req_body(const kp_req *r)
@@ -427,7 +496,7 @@ int64_t kp_req_elapsed_us(const kp_req *r)
 size_t kp_req_peer_certs(const kp_req *r, const void *const **ders, const size_t **lens)
 {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION) : NULL;
     const gnutls_datum_t *certs;
     unsigned n = 0;
     const void **d;

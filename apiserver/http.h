@@ -95,6 +95,28 @@ int64_t kp_req_elapsed_us(const kp_req *r);
  * live in the request's arena. Returns the chain length (0 when none). */
 size_t kp_req_peer_certs(const kp_req *r, const void *const **ders, const size_t **lens);
 
+/* An in-process request (the controllers' client): no connection; the identity is given
+ * and trusted, so only code inside kplane can make one. Strings are borrowed for the call. */
+typedef struct {
+    const char *method;
+    const char *path;           /* without the query */
+    const char *const *query;   /* key, value, key, value, ..., NULL */
+    const char *const *headers; /* name, value, ..., NULL */
+    const void *body;
+    size_t body_len;
+    const char *user;
+    const char *const *groups;
+    size_t ngroups;
+} kp_req_internal;
+
+/* Runs handler for the request on the calling thread; resp must be zeroed by the caller and
+ * disposed with kp_http_resp_dispose(). Streamed responses are refused (500). */
+void kp_http_call(kp_http_handler handler, void *arg, const kp_req_internal *in,
+                  kp_http_resp *resp);
+void kp_http_resp_dispose(kp_http_resp *resp);
+/* The identity of an in-process request (NULL for a request from the network); borrowed. */
+const char *kp_req_internal_user(const kp_req *r, const char *const **groups, size_t *ngroups);
+
 /* Adds a response header (strings copied into the request arena). */
 void kp_http_resp_header(kp_http_resp *resp, kp_req *r, const char *name, const char *value);
 

@@ -1,0 +1,52 @@
+/* openapi: the OpenAPI documents kubectl downloads before create/apply/replace/edit: v2 as JSON
+ * and as gnostic protobuf (the only form kubectl 1.27/1.28 read), v3 as an index plus one JSON
+ * document per group-version (kubectl >= 1.29). All are derived from the schema table and a
+ * table of field schemas in openapi.c, built once (kp_openapi_init, or lazily on first use) and
+ * read-only afterwards: any thread may call every function. */
+#ifndef KP_OPENAPI_H
+#define KP_OPENAPI_H
+
+#include "lib/buf.h"
+
+/* The media types of /openapi/v2 as protobuf: the one kubectl >= 1.27 sends, and the older
+ * name earlier clients used. Both are answered with the same bytes and the first type. */
+#define KP_OPENAPI_V2_PB "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+#define KP_OPENAPI_V2_PB_OLD "application/com.github.proto-openapiv2.v2.v2.0.0@v2.0.0+protobuf"
+
+/* Builds every document. main calls it before the threads start; the other functions call it
+ * too (once, under pthread_once), so calling it is optional. KP_EINTERNAL when a table in
+ * openapi.c is inconsistent (a $ref to an undefined schema, an unparsable extension): the unit
+ * test keeps that from shipping. */
+int kp_openapi_init(void);
+
+/* Each appends one document to out (0, KP_ETOOLARGE past out's cap, KP_EINTERNAL as above). */
+int kp_openapi_v2_json(kp_buf *out);
+/* The gnostic openapi.v2.Document message, the twin of kp_openapi_v2_json(). */
+int kp_openapi_v2_proto(kp_buf *out);
+/* {"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=..."},...}} */
+int kp_openapi_v3_index(kp_buf *out);
+/* The document of gv_path ("api/v1", "apis/apps/v1"); KP_ENOTFOUND for a group-version the
+ * schema table does not serve. */
+int kp_openapi_v3_doc(kp_buf *out, const char *gv_path);
+/* The content hash (upper-case hex SHA-256 of the document) of gv_path, as in its
+ * serverRelativeURL; KP_ENOTFOUND as above. *out is static: valid for the process's life. */
+int kp_openapi_v3_hash(const char **out, const char *gv_path);
+
+/* What to send besides the body; every string is static (valid for the process's life). */
+typedef struct {
+    int code;                  /* 200, or 304 when If-None-Match names the current ETag */
+    const char *content_type;  /* NULL with 304 */
+    const char *etag;          /* quoted */
+    const char *cache_control; /* "no-cache, private", or immutable for /openapi/v3/<gv>?hash= */
+    const char *vary;          /* "Accept" where the answer depends on it, else NULL */
+} kp_openapi_reply;
+
+/* Answers GET <path> for path "/openapi/v2", "/openapi/v3" or "/openapi/v3/<gv_path>" (the
+ * request path below /clusters/<ws>, without its query). hash is the ?hash= parameter or NULL;
+ * accept and if_none_match are the request headers or NULL. The body is appended to body.
+ * KP_ENOTFOUND for another path or an unknown group-version; KP_ENOTACCEPTABLE when Accept
+ * names nothing served there (JSON everywhere, protobuf for v2 only). */
+int kp_openapi_serve(kp_openapi_reply *out, kp_buf *body, const char *path, const char *hash,
+                     const char *accept, const char *if_none_match);
+
+#endif
