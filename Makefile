@@ -34,7 +34,8 @@ LDFLAGS += $(LDFLAGS_$(MODE))
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
 SRV_SRC := $(sort $(filter-out apiserver/main.c,$(wildcard apiserver/*.c)))
-CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SRV_SRC))
+WS_SRC := $(sort $(filter-out workspaces/kubectl_ws.c,$(wildcard workspaces/*.c)))
+CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SRV_SRC) $(WS_SRC))
 CORE_LIB := $(BUILD)/libkplane.a
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

@@ -285,12 +285,21 @@ static int api_authenticate(api_ctx *c)
 
 static int api_resolve_ws(api_ctx *c)
 {
-    /* Only the root workspace exists until the workspaces module adds the tree. */
-    if (strcmp(c->ws_path, "root") == 0) {
-        c->cluster = "root";
-        return 0;
+    char cluster[64], path[1024];
+    int rc;
+
+    if (!c->api->ws.resolve) { /* no tree: only root */
+        if (strcmp(c->ws_path, "root") == 0) {
+            c->cluster = "root";
+            return 0;
+        }
+        return kp_err_set(KP_ENOTFOUND, "workspace \"%s\" not found", c->ws_path);
     }
-    return kp_err_set(KP_ENOTFOUND, "workspace \"%s\" not found", c->ws_path);
+    if ((rc = c->api->ws.resolve(c->api->ws.arg, c->ws_path, cluster, path)) < 0)
+        return rc;
+    c->cluster = kp_arena_strdup(c->a, cluster);
+    c->ws_path = kp_arena_strdup(c->a, path); /* canonical from here on */
+    return 0;
 }
 
 bool api_authz_allowed(const api_ctx *c)
@@ -445,6 +454,8 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
 
     api->store = opts->store;
     api->hub = opts->hub;
+    if (opts->ws)
+        api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");
     if ((rc = kp_crypto_ca_new(&api->ca, opts->ca_pem)) < 0) {
         kp_api_free(api);

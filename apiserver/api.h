@@ -7,14 +7,31 @@
 
 #include "apiserver/http.h"
 #include "apiserver/store.h"
+#include <jansson.h>
 
 typedef struct kp_api kp_api;
 
 typedef struct kp_watch_hub kp_watch_hub;
 
+/* The workspace tree, provided by the workspaces module (it calls the API, so the API only
+ * knows it through these hooks). Without them only "root" exists. */
+typedef struct {
+    void *arg;
+    /* path or logical cluster id -> id and canonical path (buffers of 64 and 1024 bytes) */
+    int (*resolve)(void *arg, const char *path_or_id, char *cluster, char *path);
+    /* a Workspace create in the workspace at parent_path, before it is stored */
+    int (*admit_create)(void *arg, json_t *obj, const char *parent_path, const char *user,
+                        const char *const *groups, size_t ngroups);
+    /* after the create committed */
+    int (*initialize)(void *arg, const char *parent_path, const json_t *obj);
+    /* before the Workspace object is deleted */
+    int (*delete_contents)(void *arg, const char *parent_path, const json_t *obj);
+} kp_api_ws_hooks;
+
 typedef struct {
     kp_store *store;
     kp_watch_hub *hub;
+    const kp_api_ws_hooks *ws;
     const char *ca_pem;      /* client certificates are verified against it */
     const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
 } kp_api_opts;

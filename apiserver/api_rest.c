@@ -143,6 +143,12 @@ int api_check_type(api_ctx *c, json_t *obj)
     return 0;
 }
 
+static bool rest_is_workspace(const api_ctx *c)
+{
+    return c->api->ws.admit_create && strcmp(c->res->kind, "Workspace") == 0 &&
+           strcmp(c->res->group, "tenancy.kplane.io") == 0;
+}
+
 /* The namespace must exist and be Active for a namespaced create. */
 static int rest_check_namespace(api_ctx *c)
 {
@@ -500,6 +506,9 @@ static int rest_create(api_ctx *c)
         goto out;
     if (c->res->namespaced && (rc = rest_check_namespace(c)) < 0)
         goto out;
+    if (rest_is_workspace(c) && (rc = c->api->ws.admit_create(c->api->ws.arg, obj, c->ws_path,
+                                                              c->user, c->groups, c->ngroups)) < 0)
+        goto out;
     if (api_dry_run(c)) {
         rc = api_reply_json(c, 201, obj);
         obj = NULL;
@@ -509,6 +518,18 @@ static int rest_create(api_ctx *c)
     if ((rc = kp_store_create(&stored, c->api->store, &k, obj)) < 0) {
         rc = api_store_err(c, rc, name);
         goto out;
+    }
+    if (rest_is_workspace(c)) {
+        /* initialize now, so a created workspace is ready in milliseconds; answer with its
+         * latest state (a failure shows in its status and the log) */
+        json_t *latest = NULL;
+        if (c->api->ws.initialize(c->api->ws.arg, c->ws_path, stored) < 0)
+            kp_err_clear();
+        if (kp_store_get(&latest, c->api->store, &k) == 0) {
+            json_decref(stored);
+            stored = latest;
+        }
+        kp_err_clear();
     }
     rc = api_reply_json(c, 201, stored);
 out:
@@ -622,6 +643,11 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
         } else {
             if (strcmp(c->res->kind, "Namespace") == 0)
                 rc = rest_delete_ns_contents(c, name);
+            else if (rest_is_workspace(c)) {
+                /* it marks itself Deleting as it goes: the object changes under us */
+                rc = c->api->ws.delete_contents(c->api->ws.arg, c->ws_path, cur);
+                rv = 0;
+            }
             if (rc == 0)
                 rc = kp_store_delete(out, c->api->store, &k, rv);
         }

@@ -5,6 +5,8 @@
 #include "apiserver/pki.h"
 #include "apiserver/store.h"
 #include "apiserver/watch.h"
+#include "apiserver/client.h"
+#include "workspaces/ws.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 
@@ -217,12 +219,36 @@ static char *listen_host(const char *listen)
     return n ? kp_strndup(listen, n) : kp_strdup("127.0.0.1");
 }
 
+/* The workspace tree behind the API's hooks. */
+static int ws_hook_resolve(void *arg, const char *path_or_id, char *cluster, char *path)
+{
+    return kp_ws_resolve(arg, path_or_id, cluster, path);
+}
+
+static int ws_hook_admit(void *arg, json_t *obj, const char *parent, const char *user,
+                         const char *const *groups, size_t ngroups)
+{
+    return kp_ws_admit_create(arg, obj, parent, user, groups, ngroups);
+}
+
+static int ws_hook_initialize(void *arg, const char *parent, const json_t *obj)
+{
+    return kp_ws_initialize(arg, parent, obj);
+}
+
+static int ws_hook_delete(void *arg, const char *parent, const json_t *obj)
+{
+    return kp_ws_delete_contents(arg, parent, obj);
+}
+
 static int serve(const serve_opts *o)
 {
     kp_pgctl *pg = NULL;
     kp_store *store = NULL;
     kp_api *api = NULL;
     kp_watch_hub *hub = NULL;
+    kp_ws *ws = NULL;
+    kp_client *ws_client = NULL;
     kp_http *http = NULL;
     kp_pki pki;
     char *host = listen_host(o->listen);
@@ -272,9 +298,22 @@ static int serve(const serve_opts *o)
         goto out;
     }
     {
-        kp_api_opts ao = {store, hub, pki.ca_pem, server_addr};
-        if ((rc = kp_api_new(&api, &ao)) < 0 || (rc = kp_api_bootstrap(api)) < 0) {
+        char *base = kp_asprintf("https://%s", o->listen);
+        kp_api_ws_hooks hooks = {NULL, ws_hook_resolve, ws_hook_admit, ws_hook_initialize,
+                                 ws_hook_delete};
+        kp_api_opts ao = {store, hub, &hooks, pki.ca_pem, server_addr};
+        static const char *const masters[] = {"system:masters"};
+        ws = kp_ws_new(store, base);
+        free(base);
+        hooks.arg = ws;
+        if ((rc = kp_api_new(&api, &ao)) < 0) {
             fail("cannot start the API");
+            goto out;
+        }
+        ws_client = kp_client_new(api, KP_WS_USER, masters, 1);
+        kp_ws_set_client(ws, ws_client);
+        if ((rc = kp_api_bootstrap(api)) < 0 || (rc = kp_ws_bootstrap(ws)) < 0) {
+            fail("cannot bootstrap the root workspace");
             goto out;
         }
     }
@@ -310,6 +349,8 @@ out:
         kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
     kp_http_free(http);
     kp_api_free(api);
+    kp_client_free(ws_client);
+    kp_ws_free(ws);
     kp_watch_hub_free(hub);
     kp_store_free(store);
     if (pg && kp_pgctl_stop(pg) < 0) {

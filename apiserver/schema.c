@@ -115,6 +115,18 @@ static const kp_schema_res schema_rows[] = {
      COLS(C_PATH("Value", "integer", "value", 0),
           C_PATH("Global-default", "boolean", "globalDefault", 0)),
      "scheduling.k8s.io/priorityclasses", NULL, NULL},
+    /* workspaces: the tree of logical clusters (workspaces/ws.c) */
+    {"tenancy.kplane.io", "v1alpha1", "workspaces", "Workspace", "workspace", "ws", NULL, false,
+     true, false, KP_NAME_LABEL,
+     COLS(C_PATH("Type", "string", "spec.type.name", 0),
+          C_PATH("Phase", "string", "status.phase", 0), C_PATH("URL", "string", "status.URL", 0)),
+     "tenancy.kplane.io/workspaces", NULL, NULL},
+    {"tenancy.kplane.io", "v1alpha1", "workspacetypes", "WorkspaceType", "workspacetype", NULL,
+     NULL, false, false, false, KP_NAME_LABEL, NOCOLS, "tenancy.kplane.io/workspacetypes", NULL,
+     NULL},
+    {"tenancy.kplane.io", "v1alpha1", "logicalclusters", "LogicalCluster", "logicalcluster", NULL,
+     NULL, false, false, false, KP_NAME_SUBDOMAIN, COLS(C_PATH("Path", "string", "spec.path", 0)),
+     "tenancy.kplane.io/logicalclusters", NULL, NULL},
     /* reviews: answered from the request, never stored */
     {"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
      NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL, "create"},
