@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
+#include "apiserver/authn.h"
 #include "apiserver/metrics.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -276,6 +277,24 @@ static int api_authenticate(api_ctx *c)
         c->ngroups = subj.norgs;
         return 0;
     }
+    {
+        const char *auth = kp_req_header(c->req, "Authorization");
+        if (auth && strncasecmp(auth, "Bearer ", 7) == 0 && c->api->authn) {
+            kp_authn_user u;
+            const char *tok = auth + 7;
+            if ((rc = kp_authn_token(&u, c->a, c->api->authn, tok, strlen(tok))) < 0)
+                return rc; /* k8s: a bad token is 401 even where anonymous may read */
+            c->user = u.name;
+            c->groups = kp_arena_calloc(c->a, u.ngroups + 2, sizeof(char *));
+            for (size_t i = 0; i < u.ngroups; i++)
+                c->groups[i] = u.groups[i];
+            c->groups[u.ngroups] = "system:authenticated";
+            c->ngroups = u.ngroups + 1;
+            return 0;
+        }
+        if (auth)
+            return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    }
     if (api_public(c)) {
         c->user = "system:anonymous";
         return 0;
@@ -454,6 +473,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
 
     api->store = opts->store;
     api->hub = opts->hub;
+    api->authn = opts->authn;
     if (opts->ws)
         api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");

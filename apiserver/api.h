@@ -28,10 +28,13 @@ typedef struct {
     int (*delete_contents)(void *arg, const char *parent_path, const json_t *obj);
 } kp_api_ws_hooks;
 
+typedef struct kp_authn kp_authn;
+
 typedef struct {
     kp_store *store;
     kp_watch_hub *hub;
     const kp_api_ws_hooks *ws;
+    const kp_authn *authn;   /* bearer tokens; NULL: client certificates only */
     const char *ca_pem;      /* client certificates are verified against it */
     const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
 } kp_api_opts;

@@ -15,6 +15,7 @@ struct kp_api {
     kp_crypto_ca *ca;
     char *server_addr;
     kp_api_ws_hooks ws; /* zeroed when the workspaces module is absent */
+    const kp_authn *authn;
 };
 
 typedef enum { ROUTE_NONRESOURCE = 0, ROUTE_DISCOVERY, ROUTE_RESOURCE } route_kind;

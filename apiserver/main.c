@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/api.h"
+#include "apiserver/authn.h"
 #include "apiserver/http.h"
 #include "apiserver/pgctl.h"
 #include "apiserver/pki.h"
@@ -46,6 +47,8 @@ static const char usage_serve[] =
     "  --database-url URL    use this PostgreSQL (libpq URL) instead of the embedded one\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
     "  --threads N           HTTP worker threads (default 16)\n"
+    "  --token-auth-file F   static bearer tokens, kube-apiserver's CSV format:\n"
+    "                        token,user,uid,\"group1,group2\"\n"
     "  --events-retention D  keep watch events this long for resume (default 10m)\n"
     "  --events-max N        and at most this many (default 1000000)\n"
     "  --compaction-interval D  how often old events are dropped (default 1m)\n"
@@ -56,6 +59,7 @@ typedef struct {
     const char *listen;
     const char *database_url;
     int threads;
+    const char *token_auth_file;
     kp_watch_hub_opts watch;
 } serve_opts;
 
@@ -129,6 +133,8 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
         } else if ((v = flag_value(argc, argv, &i, "--compaction-interval"))) {
             if (parse_seconds(&o->watch.compact_interval_s, "--compaction-interval", v) < 0)
                 return KP_EBADREQUEST;
+        } else if ((v = flag_value(argc, argv, &i, "--token-auth-file"))) {
+            o->token_auth_file = v;
         } else if ((v = flag_value(argc, argv, &i, "--events-max"))) {
             int64_t n;
             if (kp_parse_i64(&n, kp_sv_from(v), 1, INT64_MAX / 2) < 0)
@@ -248,6 +254,7 @@ static int serve(const serve_opts *o)
     kp_api *api = NULL;
     kp_watch_hub *hub = NULL;
     kp_ws *ws = NULL;
+    kp_authn *authn = NULL;
     kp_client *ws_client = NULL;
     kp_http *http = NULL;
     kp_pki pki;
@@ -293,6 +300,13 @@ static int serve(const serve_opts *o)
         }
     }
     server_addr = kp_strdup(o->listen);
+    {
+        kp_authn_opts ano = {o->token_auth_file};
+        if ((rc = kp_authn_new(&authn, &ano)) < 0) {
+            fail(NULL);
+            goto out;
+        }
+    }
     if ((rc = kp_watch_hub_new(&hub, store, &o->watch)) < 0) {
         fail("cannot start the watch hub");
         goto out;
@@ -301,7 +315,7 @@ static int serve(const serve_opts *o)
         char *base = kp_asprintf("https://%s", o->listen);
         kp_api_ws_hooks hooks = {NULL, ws_hook_resolve, ws_hook_admit, ws_hook_initialize,
                                  ws_hook_delete};
-        kp_api_opts ao = {store, hub, &hooks, pki.ca_pem, server_addr};
+        kp_api_opts ao = {store, hub, &hooks, authn, pki.ca_pem, server_addr};
         static const char *const masters[] = {"system:masters"};
         ws = kp_ws_new(store, base);
         free(base);
@@ -350,6 +364,7 @@ out:
     kp_http_free(http);
     kp_api_free(api);
     kp_client_free(ws_client);
+    kp_authn_free(authn);
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
     kp_store_free(store);

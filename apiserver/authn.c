@@ -1,0 +1,191 @@
+#include "lib/common.h"
+#include "apiserver/authn.h"
+#include "lib/buf.h"
+#include "lib/crypto.h"
+#include "lib/limits.h"
+
+#define AUTHN_FILE_MAX (16 * 1024 * 1024)
+#define AUTHN_GROUPS_MAX 64
+
+typedef struct {
+    uint8_t digest[32];
+    char *name, *uid;
+    char **groups;
+    size_t ngroups;
+} authn_token;
+
+struct kp_authn {
+    authn_token *tokens;
+    size_t ntokens;
+};
+
+/* One CSV field, double quotes allowed (a quoted field may hold commas, "" is a quote). */
+static bool csv_field(kp_sv *in, kp_buf *out)
+{
+    kp_buf_reset(out);
+    if (in->len && in->p[0] == '"') {
+        size_t i = 1;
+        for (;;) {
+            if (i >= in->len)
+                return false; /* unterminated */
+            if (in->p[i] == '"') {
+                if (i + 1 < in->len && in->p[i + 1] == '"') {
+                    kp_buf_putc(out, '"');
+                    i += 2;
+                    continue;
+                }
+                i++;
+                break;
+            }
+            kp_buf_putc(out, in->p[i++]);
+        }
+        in->p += i;
+        in->len -= i;
+        if (in->len && in->p[0] != ',')
+            return false;
+    } else {
+        const char *comma = in->len ? memchr(in->p, ',', in->len) : NULL;
+        size_t n = comma ? (size_t)(comma - in->p) : in->len;
+        kp_buf_put(out, in->p, n);
+        in->p += n;
+        in->len -= n;
+    }
+    if (in->len) { /* the comma */
+        in->p++;
+        in->len--;
+    }
+    return out->err == 0;
+}
+
+static void authn_token_dispose(authn_token *t)
+{
+    free(t->name);
+    free(t->uid);
+    for (size_t i = 0; i < t->ngroups; i++)
+        free(t->groups[i]);
+    free(t->groups);
+}
+
+static int authn_load(kp_authn *a, const char *file)
+{
+    kp_buf text, field;
+    kp_sv in, line;
+    size_t lineno = 0;
+    int rc;
+
+    kp_buf_init(&text, AUTHN_FILE_MAX);
+    kp_buf_init(&field, 64 * 1024);
+    if ((rc = kp_buf_read_file(&text, file)) < 0) {
+        rc = kp_err_set(KP_EBADREQUEST, "cannot read --token-auth-file \"%s\": %s", file,
+                        kp_err_msg());
+        goto out;
+    }
+    in = kp_buf_sv(&text);
+    while (in.len) {
+        authn_token t;
+        kp_sv rest;
+        memset(&t, 0, sizeof(t));
+        kp_sv_cut(&in, '\n', &line);
+        lineno++;
+        if (line.len && line.p[line.len - 1] == '\r')
+            line.len--;
+        if (kp_sv_trim(line).len == 0 || line.p[0] == '#')
+            continue;
+        rest = line;
+        if (!csv_field(&rest, &field) || field.len == 0) {
+            rc = kp_err_set(KP_EBADREQUEST, "--token-auth-file \"%s\" line %zu: no token", file,
+                            lineno);
+            goto out;
+        }
+        kp_crypto_sha256(t.digest, field.p, field.len);
+        if (!csv_field(&rest, &field) || field.len == 0) {
+            rc = kp_err_set(KP_EBADREQUEST, "--token-auth-file \"%s\" line %zu: no user name", file,
+                            lineno);
+            goto out;
+        }
+        t.name = kp_strdup(kp_buf_cstr(&field));
+        if (!csv_field(&rest, &field)) {
+            authn_token_dispose(&t);
+            rc = kp_err_set(KP_EBADREQUEST, "--token-auth-file \"%s\" line %zu: malformed uid",
+                            file, lineno);
+            goto out;
+        }
+        t.uid = kp_strdup(kp_buf_cstr(&field));
+        if (rest.len) { /* k8s: the fourth column is a comma-separated group list */
+            kp_sv g, gl;
+            if (!csv_field(&rest, &field)) {
+                authn_token_dispose(&t);
+                rc =
+                    kp_err_set(KP_EBADREQUEST,
+                               "--token-auth-file \"%s\" line %zu: malformed groups", file, lineno);
+                goto out;
+            }
+            gl = kp_buf_sv(&field);
+            t.groups = kp_calloc(AUTHN_GROUPS_MAX, sizeof(char *));
+            while (gl.len && t.ngroups < AUTHN_GROUPS_MAX) {
+                kp_sv_cut(&gl, ',', &g);
+                g = kp_sv_trim(g);
+                if (g.len)
+                    t.groups[t.ngroups++] = kp_strndup(g.p, g.len);
+            }
+        }
+        a->tokens = kp_realloc(a->tokens, (a->ntokens + 1) * sizeof(*a->tokens));
+        a->tokens[a->ntokens++] = t;
+    }
+    rc = 0;
+out:
+    /* the file holds secrets: wipe our copy */
+    if (text.p)
+        memset(text.p, 0, text.alloc);
+    if (field.p)
+        memset(field.p, 0, field.alloc);
+    kp_buf_dispose(&text);
+    kp_buf_dispose(&field);
+    return rc;
+}
+
+int kp_authn_new(kp_authn **out, const kp_authn_opts *opts)
+{
+    kp_authn *a = kp_calloc(1, sizeof(*a));
+    int rc;
+    if (opts && opts->token_file && (rc = authn_load(a, opts->token_file)) < 0) {
+        kp_authn_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void kp_authn_free(kp_authn *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->ntokens; i++)
+        authn_token_dispose(&a->tokens[i]);
+    free(a->tokens);
+    free(a);
+}
+
+int kp_authn_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
+                   size_t len)
+{
+    uint8_t d[32];
+    const authn_token *hit = NULL;
+
+    if (len == 0 || len > KP_HEADER_VALUE_MAX)
+        return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    kp_crypto_sha256(d, token, len);
+    /* every entry is compared, so the time does not tell which one matched */
+    for (size_t i = 0; i < a->ntokens; i++)
+        if (kp_crypto_equal(d, a->tokens[i].digest, sizeof(d)))
+            hit = &a->tokens[i];
+    if (!hit)
+        return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    out->name = kp_arena_strdup(arena, hit->name);
+    out->uid = kp_arena_strdup(arena, hit->uid);
+    out->groups = kp_arena_calloc(arena, hit->ngroups + 1, sizeof(char *));
+    for (size_t i = 0; i < hit->ngroups; i++)
+        out->groups[i] = kp_arena_strdup(arena, hit->groups[i]);
+    out->ngroups = hit->ngroups;
+    return 0;
+}
