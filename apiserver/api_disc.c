@@ -347,6 +347,12 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
                  (long long)(d ? json_integer_value(d) : 1));
         return json_string(s);
     }
+    case KP_COL_SLASH: {
+        const char *a = json_string_value(v), *b = json_string_value(kp_json_get(obj, col->path2));
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%s/%s", a ? a : "", b ? b : "");
+        return json_string(buf);
+    }
     case KP_COL_JOIN: {
         kp_buf b;
         size_t i;

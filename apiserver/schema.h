@@ -20,6 +20,7 @@ typedef enum {
     KP_COL_COUNT,    /* the number of entries of an object or array at a path */
     KP_COL_RATIO,    /* "<path>/<path2>" e.g. ready/replicas, missing numbers are 0 */
     KP_COL_JOIN,     /* the array at path joined with "," */
+    KP_COL_SLASH,    /* "<path>/<path2>" of two strings, e.g. ClusterRole/admin */
 } kp_col_kind;
 
 typedef struct {

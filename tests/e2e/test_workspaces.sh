@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Workspaces end to end: a tree of logical clusters under /clusters/<path>, reachable by path
+# and by id, isolated from each other, initialized with namespaces and an admin binding for
+# the creator, deleted with everything below them. Real kplane, real kubectl, curl.
+#   bash tests/e2e/test_workspaces.sh     or     TEST_FILTER=workspaces tests/run.sh
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+DIR=$E2E_TMP/ws
+PORT=$(free_port)
+printf 'tenant-a-token,alice,2001,"tenants"\n' >"$E2E_TMP/tokens.csv"
+if ! start_kplane "$DIR" "$PORT" --token-auth-file "$E2E_TMP/tokens.csv"; then
+    not_ok "kplane starts"
+    exit 1
+fi
+export KUBECONFIG=$DIR/admin.kubeconfig
+BASE=https://127.0.0.1:$PORT/clusters
+K() { kubectl --validate=false "$@"; }
+
+ws_json() { # name [type]
+    local spec=""
+    [ -n "${2:-}" ] && spec=",\"spec\":{\"type\":{\"name\":\"$2\"}}"
+    printf '{"apiVersion":"tenancy.kplane.io/v1alpha1","kind":"Workspace","metadata":{"name":"%s"}%s}\n' \
+        "$1" "$spec"
+}
+
+# admin client certificate for curl
+kubectl config view --raw -o jsonpath='{.users[0].user.client-certificate-data}' | base64 -d >"$E2E_TMP/admin.crt"
+kubectl config view --raw -o jsonpath='{.users[0].user.client-key-data}' | base64 -d >"$E2E_TMP/admin.key"
+adm() { curl -s --cacert "$DIR/pki/ca.crt" --cert "$E2E_TMP/admin.crt" --key "$E2E_TMP/admin.key" "$@"; }
+alice() { curl -s --cacert "$DIR/pki/ca.crt" -H "Authorization: Bearer tenant-a-token" "$@"; }
+
+# ---- create, nested, by path and by id ----
+ws_json org >"$E2E_TMP/org.json"
+check "create a workspace in root" K create -f "$E2E_TMP/org.json"
+check_out "it is Ready at once, with its URL" "^org +universal +Ready +https://127.0.0.1:$PORT/clusters/root:org" \
+    kubectl get workspaces --no-headers
+check_out "it has namespaces default and kube-system" "default.*kube-system|kube-system.*default" \
+    sh -c "kubectl --server $BASE/root:org get ns -o name | tr '\n' ' '"
+check_out "its creator is bound to cluster-admin" "workspace-admin +ClusterRole/cluster-admin" \
+    kubectl --server "$BASE/root:org" get clusterrolebindings -o wide
+ID=$(kubectl get workspace org -o jsonpath='{.spec.cluster}')
+check "it has a random 16-character logical cluster id" test "${#ID}" -eq 16
+check_out "/clusters/<id> reaches the same workspace" "^default" kubectl --server "$BASE/$ID" get ns --no-headers
+check_out "its LogicalCluster names its path" '"path":"root:org"' \
+    kubectl --server "$BASE/$ID" get --raw "/clusters/$ID/apis/tenancy.kplane.io/v1alpha1/logicalclusters/cluster"
+ws_json team >"$E2E_TMP/team.json"
+check "create a child workspace in root:org" K --server "$BASE/root:org" create -f "$E2E_TMP/team.json"
+check_out "root:org:team serves its own namespaces" "^default" kubectl --server "$BASE/root:org:team" get ns --no-headers
+check_out "root lists only its own children" "^org$" \
+    sh -c "kubectl get workspaces -o jsonpath='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'"
+check_out "a duplicate name is 409 AlreadyExists" "AlreadyExists" K create -f "$E2E_TMP/org.json"
+ws_json bogus nosuchtype >"$E2E_TMP/bogus.json"
+check_out "an unknown workspace type is 422 naming it" "nosuchtype" K create -f "$E2E_TMP/bogus.json"
+check_out "an invalid workspace name is 422" "Invalid" \
+    sh -c "ws_json() { :; }; printf '%s' '{\"apiVersion\":\"tenancy.kplane.io/v1alpha1\",\"kind\":\"Workspace\",\"metadata\":{\"name\":\"Bad_Name\"}}' | kubectl --validate=false create -f - 2>&1"
+
+# ---- isolation ----
+ws_json other >"$E2E_TMP/other.json"
+K create -f "$E2E_TMP/other.json" >/dev/null 2>&1
+kubectl --server "$BASE/root:org" create configmap secret-plans --from-literal=plan=a >/dev/null 2>&1
+check_out "an object created in root:org is there" "secret-plans" kubectl --server "$BASE/root:org" get cm
+check_out "root:other does not see it" "No resources found" kubectl --server "$BASE/root:other" get cm
+check_out "root does not see it" "No resources found" kubectl get cm
+check_out "root:other cannot get it by name (404)" "NotFound" kubectl --server "$BASE/root:other" get cm secret-plans
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/root:nope/api/v1/namespaces")
+check "an unknown workspace path is 404" test "$code" = 404
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/zzzzzzzzzzzzzzzz/api/v1/namespaces")
+check "an unknown logical cluster id is 404" test "$code" = 404
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/org/api/v1/namespaces")
+check "a path not starting at root is refused" test "$code" = 404 -o "$code" = 400
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/root:..:org/api/v1/namespaces")
+check "'..' in a workspace path is refused" test "$code" = 400 -o "$code" = 404
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/root%3Aorg/api/v1/namespaces/default/configmaps/secret-plans")
+check "an encoded ':' never reaches another workspace's object" test "$code" != 200 -o "$(adm "$BASE/root%3Aorg/api/v1/namespaces/default/configmaps/secret-plans" | grep -c secret-plans)" = 1
+code=$(alice -o /dev/null -w '%{http_code}' "$BASE/root:org/api/v1/namespaces/default/configmaps")
+check "a token user without rights is refused (403) in root:org" test "$code" = 403
+body=$(alice "$BASE/root:org/api/v1/namespaces/default/configmaps/secret-plans")
+check "the refusal does not leak the object's data" sh -c "! printf '%s' '$body' | grep -q '\"data\"'"
+code=$(curl -s --cacert "$DIR/pki/ca.crt" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" "$BASE/root:org/api/v1/namespaces")
+check "a wrong token is 401" test "$code" = 401
+
+# ---- deletion ----
+kubectl --server "$BASE/root:org:team" create configmap c1 --from-literal=a=b >/dev/null 2>&1
+check "delete root:org" kubectl delete workspace org
+check_out "root:org is gone (404)" "not found|NotFound|could not find" kubectl --server "$BASE/root:org" get ns
+check_out "its child root:org:team is gone too" "not found|NotFound|could not find" kubectl --server "$BASE/root:org:team" get ns
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/$ID/api/v1/namespaces")
+check "its logical cluster id no longer resolves" test "$code" = 404
+check_out "root:other is untouched" "^default" kubectl --server "$BASE/root:other" get ns --no-headers
+check "a new workspace may reuse the name" K create -f "$E2E_TMP/org.json"
+check_out "and starts empty" "No resources found" kubectl --server "$BASE/root:org" get cm
+NEWID=$(kubectl get workspace org -o jsonpath='{.spec.cluster}')
+check "with a new logical cluster id" test "$NEWID" != "$ID"
