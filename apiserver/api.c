@@ -1,6 +1,7 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
 #include "apiserver/authn.h"
+#include "apiserver/authz.h"
 #include "apiserver/metrics.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -321,12 +322,51 @@ static int api_resolve_ws(api_ctx *c)
     return 0;
 }
 
-bool api_authz_allowed(const api_ctx *c)
+static bool api_is_master(const api_ctx *c)
 {
     for (size_t i = 0; i < c->ngroups; i++)
         if (strcmp(c->groups[i], "system:masters") == 0)
             return true;
     return false;
+}
+
+static kp_authz_user api_authz_user(const api_ctx *c)
+{
+    kp_authz_user u = {c->user, c->groups, c->ngroups};
+    return u;
+}
+
+/* The request as RBAC sees it: resource attributes, or a non-resource path and the
+ * lower-case method as its verb. */
+static kp_authz_attrs api_authz_attrs(const api_ctx *c)
+{
+    kp_authz_attrs at;
+    memset(&at, 0, sizeof(at));
+    if (c->res) {
+        at.verb = c->verb;
+        at.group = c->res->group;
+        at.resource = c->res->resource;
+        at.subresource = c->sub;
+        at.ns = c->ns;
+        at.name = c->name;
+    } else {
+        char *v = kp_arena_strdup(c->a, kp_req_method(c->req));
+        for (char *p = v; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        at.verb = v;
+        at.path = c->rest;
+    }
+    return at;
+}
+
+int api_authz_check(const api_ctx *c, const kp_authz_attrs *at)
+{
+    kp_authz_user u = api_authz_user(c);
+    if (api_is_master(c))
+        return 0;
+    if (!c->api->authz)
+        return kp_err_set(KP_EFORBIDDEN, "forbidden: User \"%s\" cannot %s", c->user, at->verb);
+    return kp_authz_check(c->api->authz, c->cluster, &u, at, NULL);
 }
 
 /* k8s: every authenticated user may ask about themselves. */
@@ -336,13 +376,30 @@ static bool api_self_review(const api_ctx *c)
            strcmp(c->user, "system:anonymous") != 0;
 }
 
+/* Entering a workspace takes verb "access" on the non-resource URL "/" there (kcp's rule);
+ * its creator has it through the workspace-admin binding. Then RBAC decides the request. */
 static int api_authorize(api_ctx *c)
 {
-    if (api_public(c) || api_self_review(c) || api_authz_allowed(c))
+    kp_authz_attrs at;
+    int rc;
+
+    if (api_public(c) || api_is_master(c))
         return 0;
-    return kp_err_set(KP_EFORBIDDEN, "user \"%s\" cannot %s %s in workspace \"%s\"", c->user,
-                      c->verb ? c->verb : "access", c->res ? api_qualified(c) : c->rest,
-                      c->ws_path);
+    memset(&at, 0, sizeof(at));
+    at.verb = "access";
+    at.path = "/";
+    if ((rc = api_authz_check(c, &at)) < 0) {
+        kp_err_clear();
+        /* k8s: do not tell a caller who may not enter whether the workspace exists */
+        return kp_err_set(KP_EFORBIDDEN,
+                          "forbidden: User \"%s\" cannot access workspace \"%s\": it needs verb "
+                          "\"access\" on \"/\" there",
+                          c->user, c->ws_path);
+    }
+    if (api_self_review(c))
+        return 0;
+    at = api_authz_attrs(c);
+    return api_authz_check(c, &at);
 }
 
 static int api_text(api_ctx *c, const char *text)
@@ -474,6 +531,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     api->store = opts->store;
     api->hub = opts->hub;
     api->authn = opts->authn;
+    api->authz = opts->authz;
     if (opts->ws)
         api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");

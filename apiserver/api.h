@@ -29,12 +29,14 @@ typedef struct {
 } kp_api_ws_hooks;
 
 typedef struct kp_authn kp_authn;
+typedef struct kp_authz kp_authz;
 
 typedef struct {
     kp_store *store;
     kp_watch_hub *hub;
     const kp_api_ws_hooks *ws;
     const kp_authn *authn;   /* bearer tokens; NULL: client certificates only */
+    kp_authz *authz;         /* RBAC; NULL: system:masters only */
     const char *ca_pem;      /* client certificates are verified against it */
     const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
 } kp_api_opts;

@@ -5,6 +5,7 @@
 #include "apiserver/api.h"
 #include "apiserver/schema.h"
 #include "apiserver/watch.h"
+#include "apiserver/authz.h"
 #include "lib/arena.h"
 #include "lib/crypto.h"
 #include <jansson.h>
@@ -16,6 +17,7 @@ struct kp_api {
     char *server_addr;
     kp_api_ws_hooks ws; /* zeroed when the workspaces module is absent */
     const kp_authn *authn;
+    kp_authz *authz;
 };
 
 typedef enum { ROUTE_NONRESOURCE = 0, ROUTE_DISCOVERY, ROUTE_RESOURCE } route_kind;
@@ -82,8 +84,8 @@ int api_reply_obj(api_ctx *c, int code, json_t *obj);
 
 /* api_review.c: SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview */
 int api_review(api_ctx *c);
-/* api.c: whether the caller may do anything anywhere (RBAC comes with workspaces) */
-bool api_authz_allowed(const api_ctx *c);
+/* api.c: RBAC on these attributes (a SelfSubjectAccessReview's); 0 or KP_EFORBIDDEN */
+int api_authz_check(const api_ctx *c, const kp_authz_attrs *at);
 
 /* api_disc.c */
 int api_discovery(api_ctx *c);

@@ -58,19 +58,45 @@ int api_review(api_ctx *c)
                                            "nonResourceAttributes or resourceAttributes must be "
                                            "specified");
         }
-        status = api_authz_allowed(c)
-                     ? json_pack("{s:b, s:s}", "allowed", 1, "reason", "user is in system:masters")
-                     : json_pack("{s:b}", "allowed", 0);
+        kp_authz_attrs at;
+        memset(&at, 0, sizeof(at));
+        if (ra) {
+            at.verb = kp_json_get_str(ra, "verb");
+            at.group = kp_json_get_str(ra, "group");
+            at.resource = kp_json_get_str(ra, "resource");
+            at.subresource = kp_json_get_str(ra, "subresource");
+            at.ns = kp_json_get_str(ra, "namespace");
+            at.name = kp_json_get_str(ra, "name");
+            if (!at.group)
+                at.group = "";
+            if (!at.resource)
+                at.resource = "";
+        } else {
+            at.verb = kp_json_get_str(na, "verb");
+            at.path = kp_json_get_str(na, "path");
+            if (!at.path)
+                at.path = "";
+        }
+        if (!at.verb)
+            at.verb = "";
+        if (api_authz_check(c, &at) == 0)
+            status = json_pack("{s:b}", "allowed", 1);
+        else
+            status = json_pack("{s:b, s:s}", "allowed", 0, "reason", kp_err_msg());
+        kp_err_clear();
     } else { /* SelfSubjectRulesReview */
-        bool all = api_authz_allowed(c);
-        status = json_pack("{s:o, s:o, s:b}", "resourceRules",
-                           all ? json_pack("[{s:[s], s:[s], s:[s]}]", "verbs", "*", "apiGroups",
-                                           "*", "resources", "*")
-                               : json_array(),
-                           "nonResourceRules",
-                           all ? json_pack("[{s:[s], s:[s]}]", "verbs", "*", "nonResourceURLs", "*")
-                               : json_array(),
-                           "incomplete", 0);
+        json_t *rr = NULL, *nr = NULL;
+        kp_authz_user u = {c->user, c->groups, c->ngroups};
+        const char *ns = kp_json_get_str(body, "spec.namespace");
+        if (c->api->authz &&
+            kp_authz_rules(&rr, &nr, c->api->authz, c->cluster, &u, ns ? ns : "") == 0) {
+            status = json_pack("{s:o, s:o, s:b}", "resourceRules", rr, "nonResourceRules", nr,
+                               "incomplete", 0);
+        } else {
+            kp_err_clear();
+            status = json_pack("{s:[], s:[], s:b, s:s}", "resourceRules", "nonResourceRules",
+                               "incomplete", 1, "evaluationError", "rules are not available");
+        }
     }
     rc = api_reply_json(c, 201, review_reply(c, body, status));
     json_decref(body);

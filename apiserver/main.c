@@ -1,6 +1,7 @@
 #include "lib/common.h"
 #include "apiserver/api.h"
 #include "apiserver/authn.h"
+#include "apiserver/authz.h"
 #include "apiserver/http.h"
 #include "apiserver/pgctl.h"
 #include "apiserver/pki.h"
@@ -225,6 +226,14 @@ static char *listen_host(const char *listen)
     return n ? kp_strndup(listen, n) : kp_strdup("127.0.0.1");
 }
 
+/* RBAC caches forget a workspace's policy when any of its RBAC objects changes. */
+static void rbac_observe(void *arg, const kp_store_event *evs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(evs[i].key.resource, "rbac.authorization.k8s.io/", 26) == 0)
+            kp_authz_invalidate(arg, evs[i].key.cluster);
+}
+
 /* The workspace tree behind the API's hooks. */
 static int ws_hook_resolve(void *arg, const char *path_or_id, char *cluster, char *path)
 {
@@ -255,6 +264,7 @@ static int serve(const serve_opts *o)
     kp_watch_hub *hub = NULL;
     kp_ws *ws = NULL;
     kp_authn *authn = NULL;
+    kp_authz *authz = NULL;
     kp_client *ws_client = NULL;
     kp_http *http = NULL;
     kp_pki pki;
@@ -307,7 +317,17 @@ static int serve(const serve_opts *o)
             goto out;
         }
     }
-    if ((rc = kp_watch_hub_new(&hub, store, &o->watch)) < 0) {
+    if ((rc = kp_authz_new(&authz, store)) < 0) {
+        fail("cannot start the authorizer");
+        goto out;
+    }
+    {
+        kp_watch_hub_opts wo = o->watch;
+        wo.observe = rbac_observe;
+        wo.observe_arg = authz;
+        rc = kp_watch_hub_new(&hub, store, &wo);
+    }
+    if (rc < 0) {
         fail("cannot start the watch hub");
         goto out;
     }
@@ -315,7 +335,7 @@ static int serve(const serve_opts *o)
         char *base = kp_asprintf("https://%s", o->listen);
         kp_api_ws_hooks hooks = {NULL, ws_hook_resolve, ws_hook_admit, ws_hook_initialize,
                                  ws_hook_delete};
-        kp_api_opts ao = {store, hub, &hooks, authn, pki.ca_pem, server_addr};
+        kp_api_opts ao = {store, hub, &hooks, authn, authz, pki.ca_pem, server_addr};
         static const char *const masters[] = {"system:masters"};
         ws = kp_ws_new(store, base);
         free(base);
@@ -367,6 +387,7 @@ out:
     kp_authn_free(authn);
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
+    kp_authz_free(authz);
     kp_store_free(store);
     if (pg && kp_pgctl_stop(pg) < 0) {
         fail("cannot stop the embedded PostgreSQL");

@@ -405,6 +405,8 @@ static void hub_on_commit(void *arg, const kp_store_event *evs, size_t n)
     kp_watch_hub *h = arg;
     hub_event *head = NULL, **tail = &head, *last = NULL;
 
+    if (h->o.observe)
+        h->o.observe(h->o.observe_arg, evs, n);
     for (size_t i = 0; i < n; i++) {
         hub_event *e = kp_calloc(1, sizeof(*e));
         e->rv = evs[i].rv;

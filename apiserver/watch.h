@@ -25,6 +25,10 @@ typedef struct {
     int bookmark_interval_s;   /* default 60 */
     int compact_interval_s;    /* how often the event log is compacted (default 60) */
     size_t watcher_buffer_max; /* a watcher this far behind is ended (default 16 MiB) */
+    /* Also told of every committed batch, on the store's writer thread (caches that must
+     * drop what changed, e.g. RBAC): it must not block. */
+    void (*observe)(void *arg, const kp_store_event *evs, size_t n);
+    void *observe_arg;
 } kp_watch_hub_opts;
 
 /* Subscribes to the store and starts the hub thread. owned, free with kp_watch_hub_free(). */
