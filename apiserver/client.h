@@ -15,10 +15,11 @@ typedef struct kp_client kp_client;
 kp_client *kp_client_new(kp_api *api, const char *user, const char *const *groups, size_t ngroups);
 void kp_client_free(kp_client *c);
 
-/* Calls method on path (PATCH bodies are JSON merge patches) ("/clusters/root/api/v1/namespaces?labelSelector=a%3Db"; the query
- * is split on & and =, values are not decoded) with body (may be NULL). Returns 0 for a 2xx
- * answer, else the kp_err code of the Status reason with its message. *out (may be NULL)
- * gets the answer's JSON, owned by the caller; *code_out (may be NULL) the HTTP status. */
+/* Calls method on path (PATCH bodies are JSON merge patches)
+ * ("/clusters/root/api/v1/namespaces?labelSelector=a%3Db"; the query is split on & and =, values
+ * are not decoded) with body (may be NULL). Returns 0 for a 2xx answer, else the kp_err code of the
+ * Status reason with its message. *out (may be NULL) gets the answer's JSON, owned by the caller;
+ * *code_out (may be NULL) the HTTP status. */
 int kp_client_do(json_t **out, int *code_out, kp_client *c, const char *method, const char *path,
                  const json_t *body);
 
