@@ -80,6 +80,25 @@ check "the refusal does not leak the object's data" sh -c "! printf '%s' '$body'
 code=$(curl -s --cacert "$DIR/pki/ca.crt" -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" "$BASE/root:org/api/v1/namespaces")
 check "a wrong token is 401" test "$code" = 401
 
+# ---- RBAC inside a workspace ----
+printf '%s' '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"ws-access"},"rules":[{"verbs":["access"],"nonResourceURLs":["/"]}]}' |
+    kubectl --server "$BASE/root:org" create --validate=false -f - >/dev/null 2>&1
+kubectl --server "$BASE/root:org" create clusterrolebinding alice-access --clusterrole=ws-access --user=alice >/dev/null 2>&1
+kubectl --server "$BASE/root:org" -n default create role cm-reader --verb=get,list --resource=configmaps >/dev/null 2>&1
+kubectl --server "$BASE/root:org" -n default create rolebinding alice-cm --role=cm-reader --user=alice >/dev/null 2>&1
+AK() { kubectl --kubeconfig=/dev/null --certificate-authority="$DIR/pki/ca.crt" --token=tenant-a-token "$@"; }
+check_out "with access and a RoleBinding, alice lists configmaps in root:org" "secret-plans" \
+    AK --server "$BASE/root:org" -n default get cm
+check_out "but not in another namespace (RBAC message)" 'User "alice" cannot list resource "configmaps" in API group "" in the namespace "kube-system"' \
+    AK --server "$BASE/root:org" -n kube-system get cm
+check_out "nor create there" "cannot create resource" AK --server "$BASE/root:org" -n default create cm nope --from-literal=a=b
+check_out "kubectl auth can-i answers from RBAC (yes)" "^yes" AK --server "$BASE/root:org" -n default auth can-i list configmaps
+check_out "kubectl auth can-i answers from RBAC (no)" "^no" AK --server "$BASE/root:org" -n default auth can-i delete configmaps
+check_out "kubectl auth whoami shows the token's user and groups" "alice" AK --server "$BASE/root:org" auth whoami
+check_out "the same user may not enter root:other" "cannot access workspace" AK --server "$BASE/root:other" -n default get cm
+kubectl --server "$BASE/root:org" delete rolebinding alice-cm -n default >/dev/null 2>&1
+check_out "removing the binding takes effect at once" "cannot list resource" AK --server "$BASE/root:org" -n default get cm
+
 # ---- deletion ----
 kubectl --server "$BASE/root:org:team" create configmap c1 --from-literal=a=b >/dev/null 2>&1
 check "delete root:org" kubectl delete workspace org
