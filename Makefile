@@ -48,7 +48,8 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 TEST_SUPPORT := $(BUILD)/tests/support/testlib.o
 
 .PHONY: all run test test-build lint format bench deps clean fuzz golden
-all: bin/kplane
+WS_PLUGINS := bin/kubectl-ws bin/kubectl-create-workspace
+all: bin/kplane $(WS_PLUGINS)
 
 deps:
 	@./deploy/install-deps.sh
@@ -64,6 +65,15 @@ bin/kplane: $(BUILD)/apiserver/main.o $(CORE_LIB) $(MODE_STAMP)
 	@mkdir -p bin
 	@echo "  LD $@"
 	@$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+bin/kubectl-ws: $(BUILD)/workspaces/kubectl_ws.o $(CORE_LIB) $(MODE_STAMP)
+	@mkdir -p bin
+	@echo "  LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+# the same program: called by this name it acts as "kubectl create workspace"
+bin/kubectl-create-workspace: bin/kubectl-ws
+	@ln -sf kubectl-ws $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
@@ -103,10 +113,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_LIB)
 
 fuzz: $(FUZZ_BIN)
 
-test-build: bin/kplane $(UNIT_BIN) $(INTEG_BIN) $(REPLAY_BIN)
+test-build: bin/kplane $(WS_PLUGINS) $(UNIT_BIN) $(INTEG_BIN) $(REPLAY_BIN)
 
 run: deps
-	@$(MAKE) --no-print-directory bin/kplane
+	@$(MAKE) --no-print-directory bin/kplane $(WS_PLUGINS)
 	./bin/kplane serve $(ARGS)
 
 test: deps
@@ -125,6 +135,6 @@ bench: deps
 		echo "make bench: not written yet (the performance issue adds bench/run.sh)"; exit 1; fi
 
 clean:
-	rm -rf build bin/kplane
+	rm -rf build bin/kplane $(WS_PLUGINS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
