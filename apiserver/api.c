@@ -218,9 +218,15 @@ static int api_route(api_ctx *c)
                           c->res->resource, c->res->verbs);
     if (c->ns && !c->res->namespaced)
         return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
-    if (c->sub && !((strcmp(c->sub, "status") == 0 && c->res->status) ||
-                    (strcmp(c->sub, "scale") == 0 && c->res->scale)))
-        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (c->sub) {
+        kp_schema_sub buf[KP_SCHEMA_SUBS_MAX];
+        const kp_schema_sub *sub = kp_schema_find_sub(buf, c->res, c->sub);
+        if (!sub)
+            return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+        if (!c->name || !api_csv_has(sub->verbs, c->verb))
+            return kp_err_set(KP_EMETHOD, "%s is not supported on %s/%s: it serves %s", c->verb,
+                              c->res->resource, c->sub, sub->verbs);
+    }
     return 0;
 }
 
@@ -286,6 +292,10 @@ static int api_authenticate(api_ctx *c)
             if ((rc = kp_authn_token(&u, c->a, c->api->authn, tok, strlen(tok))) < 0)
                 return rc; /* k8s: a bad token is 401 even where anonymous may read */
             c->user = u.name;
+            c->token_cluster = u.cluster;
+            c->sa_ns = u.sa_namespace;
+            c->sa_name = u.sa_name;
+            c->sa_uid = u.sa_uid;
             c->groups = kp_arena_calloc(c->a, u.ngroups + 2, sizeof(char *));
             for (size_t i = 0; i < u.ngroups; i++)
                 c->groups[i] = u.groups[i];
@@ -303,6 +313,30 @@ static int api_authenticate(api_ctx *c)
     return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
 }
 
+/* A ServiceAccount token works only in its own workspace, and only while its ServiceAccount
+ * exists with the same uid (k8s bound tokens; kcp binds them to the logical cluster). */
+static int api_check_sa_binding(api_ctx *c)
+{
+    kp_key k;
+    json_t *sa = NULL;
+    const char *uid;
+    bool ok;
+
+    if (!c->token_cluster)
+        return 0;
+    if (strcmp(c->token_cluster, c->cluster) != 0)
+        return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    k = (kp_key){c->cluster, "/serviceaccounts", c->sa_ns, c->sa_name};
+    if (kp_store_get(&sa, c->api->store, &k) < 0) {
+        kp_err_clear();
+        return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    }
+    uid = kp_json_get_str(sa, "metadata.uid");
+    ok = uid && strcmp(uid, c->sa_uid) == 0;
+    json_decref(sa);
+    return ok ? 0 : kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+}
+
 static int api_resolve_ws(api_ctx *c)
 {
     char cluster[64], path[1024];
@@ -311,7 +345,7 @@ static int api_resolve_ws(api_ctx *c)
     if (!c->api->ws.resolve) { /* no tree: only root */
         if (strcmp(c->ws_path, "root") == 0) {
             c->cluster = "root";
-            return 0;
+            return api_check_sa_binding(c);
         }
         return kp_err_set(KP_ENOTFOUND, "workspace \"%s\" not found", c->ws_path);
     }
@@ -319,7 +353,7 @@ static int api_resolve_ws(api_ctx *c)
         return rc;
     c->cluster = kp_arena_strdup(c->a, cluster);
     c->ws_path = kp_arena_strdup(c->a, path); /* canonical from here on */
-    return 0;
+    return api_check_sa_binding(c);
 }
 
 static bool api_is_master(const api_ctx *c)

@@ -9,8 +9,6 @@
 
 static const char *const verbs_all[] = {"create", "delete", "deletecollection", "get",
                                         "list",   "patch",  "update",           "watch"};
-static const char *const verbs_sub[] = {"get", "patch", "update"};
-static const char *const sub_names[] = {"status", "scale"};
 
 #define AGG_V2 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 #define AGG_V2B1 "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
@@ -41,11 +39,6 @@ static json_t *disc_csv(const char *csv)
         json_array_append_new(a, json_stringn(f.p, f.len));
     }
     return a;
-}
-
-static bool disc_has_sub(const kp_schema_res *r, int s)
-{
-    return s == 0 ? r->status : r->scale;
 }
 
 /* The distinct groups in schema order; each has one served version. */
@@ -85,21 +78,24 @@ static int disc_resource_list(api_ctx *c)
         if (r->categories)
             json_object_set_new(o, "categories", disc_csv(r->categories));
         json_array_append_new(rs, o);
-        for (int s = 0; s < 2; s++) {
-            if (!disc_has_sub(r, s))
-                continue;
-            o = json_object();
-            json_object_set_new(
-                o, "name", json_string(kp_arena_printf(c->a, "%s/%s", r->resource, sub_names[s])));
-            json_object_set_new(o, "singularName", json_string(""));
-            json_object_set_new(o, "namespaced", json_boolean(r->namespaced));
-            json_object_set_new(o, "kind", json_string(s == 0 ? r->kind : "Scale"));
-            if (s == 1) {
-                json_object_set_new(o, "group", json_string("autoscaling"));
-                json_object_set_new(o, "version", json_string("v1"));
+        {
+            kp_schema_sub subs[KP_SCHEMA_SUBS_MAX];
+            size_t ns = kp_schema_subresources(subs, r);
+            for (size_t s = 0; s < ns; s++) {
+                o = json_object();
+                json_object_set_new(
+                    o, "name",
+                    json_string(kp_arena_printf(c->a, "%s/%s", r->resource, subs[s].name)));
+                json_object_set_new(o, "singularName", json_string(""));
+                json_object_set_new(o, "namespaced", json_boolean(r->namespaced));
+                json_object_set_new(o, "kind", json_string(subs[s].kind));
+                if (strcmp(subs[s].group, r->group) != 0) {
+                    json_object_set_new(o, "group", json_string(subs[s].group));
+                    json_object_set_new(o, "version", json_string(subs[s].version));
+                }
+                json_object_set_new(o, "verbs", disc_csv(subs[s].verbs));
+                json_array_append_new(rs, o);
             }
-            json_object_set_new(o, "verbs", disc_strings(verbs_sub, KP_ARRAY_LEN(verbs_sub)));
-            json_array_append_new(rs, o);
         }
     }
     if (json_array_size(rs) == 0) {
@@ -153,17 +149,17 @@ static json_t *disc_agg_group(const kp_schema_res *g)
         if (r->categories)
             json_object_set_new(o, "categories", disc_csv(r->categories));
         subs = json_array();
-        for (int s = 0; s < 2; s++) {
-            json_t *so;
-            if (!disc_has_sub(r, s))
-                continue;
-            so = json_object();
-            json_object_set_new(so, "subresource", json_string(sub_names[s]));
-            json_object_set_new(so, "responseKind",
-                                s == 0 ? disc_gvk(r->group, r->version, r->kind)
-                                       : disc_gvk("autoscaling", "v1", "Scale"));
-            json_object_set_new(so, "verbs", disc_strings(verbs_sub, KP_ARRAY_LEN(verbs_sub)));
-            json_array_append_new(subs, so);
+        {
+            kp_schema_sub sb[KP_SCHEMA_SUBS_MAX];
+            size_t ns = kp_schema_subresources(sb, r);
+            for (size_t s = 0; s < ns; s++) {
+                json_t *so = json_object();
+                json_object_set_new(so, "subresource", json_string(sb[s].name));
+                json_object_set_new(so, "responseKind",
+                                    disc_gvk(sb[s].group, sb[s].version, sb[s].kind));
+                json_object_set_new(so, "verbs", disc_csv(sb[s].verbs));
+                json_array_append_new(subs, so);
+            }
         }
         if (json_array_size(subs))
             json_object_set_new(o, "subresources", subs);

@@ -44,6 +44,8 @@ typedef struct {
     /* Status.details of a failure about another object than the request's */
     const char *status_name, *status_group, *status_kind;
     /* authn */
+    const char *token_cluster; /* a ServiceAccount token's workspace, checked after resolve */
+    const char *sa_ns, *sa_name, *sa_uid;
     const char *user;
     const char **groups;
     size_t ngroups;
@@ -84,6 +86,8 @@ int api_reply_obj(api_ctx *c, int code, json_t *obj);
 
 /* api_review.c: SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview */
 int api_review(api_ctx *c);
+/* serviceaccounts/<name>/token */
+int api_token_request(api_ctx *c);
 /* api.c: RBAC on these attributes (a SelfSubjectAccessReview's); 0 or KP_EFORBIDDEN */
 int api_authz_check(const api_ctx *c, const kp_authz_attrs *at);
 

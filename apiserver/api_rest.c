@@ -790,6 +790,8 @@ int api_rest_dispatch(api_ctx *c)
     const char *v = c->verb;
     if (!c->res->store_key) /* never stored: reviews */
         return api_review(c);
+    if (c->sub && strcmp(c->sub, "token") == 0)
+        return api_token_request(c);
     if (c->sub && (!c->name ||
                    (strcmp(v, "get") != 0 && strcmp(v, "update") != 0 && strcmp(v, "patch") != 0)))
         return kp_err_set(KP_EMETHOD, "%s is not allowed on %s/%s", v, api_qualified(c), c->sub);

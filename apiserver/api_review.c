@@ -1,6 +1,9 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
 #include "lib/json.h"
+#include "apiserver/authn.h"
+
+#include <time.h>
 
 /* Reviews: create-only kinds answered from the request and never stored. kubectl auth whoami
  * (SelfSubjectReview) and kubectl auth can-i (SelfSubjectAccessReview, SelfSubjectRulesReview)
@@ -100,5 +103,80 @@ int api_review(api_ctx *c)
     }
     rc = api_reply_json(c, 201, review_reply(c, body, status));
     json_decref(body);
+    return rc;
+}
+
+/* POST .../serviceaccounts/<name>/token (kubectl create token): a token bound to this
+ * workspace and this ServiceAccount object (its uid), for the requested audiences. */
+int api_token_request(api_ctx *c)
+{
+    json_t *body = NULL, *sa = NULL, *auds, *resp = NULL;
+    kp_key k = {c->cluster, "/serviceaccounts", c->ns, c->name};
+    const char *aud[16];
+    size_t naud = 0, i;
+    json_t *a;
+    json_int_t exp_s = 3600;
+    int64_t exp_at = 0;
+    kp_buf tok;
+    int rc;
+
+    kp_buf_init(&tok, 16 * 1024);
+    if ((rc = api_body(&body, c)) < 0)
+        goto out;
+    if ((rc = kp_store_get(&sa, c->api->store, &k)) < 0) {
+        rc = api_store_err(c, rc, c->name);
+        goto out;
+    }
+    auds = kp_json_get(body, "spec.audiences");
+    json_array_foreach(auds, i, a)
+    {
+        if (json_is_string(a) && naud < KP_ARRAY_LEN(aud))
+            aud[naud++] = json_string_value(a);
+    }
+    if (json_is_integer(kp_json_get(body, "spec.expirationSeconds")))
+        exp_s = json_integer_value(kp_json_get(body, "spec.expirationSeconds"));
+    if (exp_s < 600 || exp_s > (json_int_t)1 << 32) {
+        kp_err_cause("spec.expirationSeconds", "FieldValueInvalid",
+                     "Invalid value: %lld: may not specify a duration less than 10 minutes",
+                     (long long)exp_s);
+        rc = kp_err_set(KP_EINVALID,
+                        "TokenRequest.authentication.k8s.io \"%s\" is invalid: "
+                        "spec.expirationSeconds: Invalid value: %lld: may not specify a duration "
+                        "less than 10 minutes or longer than 2^32 seconds",
+                        c->name, (long long)exp_s);
+        goto out;
+    }
+    if (!c->api->authn) {
+        rc = kp_err_set(KP_EUNAVAILABLE, "ServiceAccount tokens are not enabled");
+        goto out;
+    }
+    if ((rc = kp_authn_issue_sa_token(&tok, &exp_at, c->api->authn, c->cluster, c->ns, c->name,
+                                      kp_json_get_str(sa, "metadata.uid"), aud, naud,
+                                      (int64_t)exp_s)) < 0)
+        goto out;
+    {
+        char when[32];
+        time_t t = (time_t)exp_at;
+        struct tm tm;
+        json_t *spec = json_deep_copy(json_object_get(body, "spec"));
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (!spec)
+            spec = json_object();
+        json_object_set_new(spec, "expirationSeconds", json_integer(exp_s));
+        if (naud == 0)
+            json_object_set_new(spec, "audiences", json_array());
+        resp = json_pack("{s:s, s:s, s:{s:s, s:s, s:n}, s:o, s:{s:s, s:s}}", "kind", "TokenRequest",
+                         "apiVersion", "authentication.k8s.io/v1", "metadata", "name", c->name,
+                         "namespace", c->ns, "creationTimestamp", "spec", spec, "status", "token",
+                         kp_buf_cstr(&tok), "expirationTimestamp", when);
+    }
+    rc = api_reply_json(c, 201, resp);
+out:
+    if (tok.p)
+        memset(tok.p, 0, tok.alloc); /* the token lives on only in the answer */
+    kp_buf_dispose(&tok);
+    json_decref(body);
+    json_decref(sa);
     return rc;
 }

@@ -2,7 +2,11 @@
 #include "apiserver/authn.h"
 #include "lib/buf.h"
 #include "lib/crypto.h"
+#include "lib/json.h"
+#include "lib/jwt.h"
 #include "lib/limits.h"
+
+#include <time.h>
 
 #define AUTHN_FILE_MAX (16 * 1024 * 1024)
 #define AUTHN_GROUPS_MAX 64
@@ -17,6 +21,10 @@ typedef struct {
 struct kp_authn {
     authn_token *tokens;
     size_t ntokens;
+    kp_crypto_key *sa_key;
+    kp_jwks *sa_keys;
+    char *sa_kid;
+    char *issuer;
 };
 
 /* One CSV field, double quotes allowed (a quoted field may hold commas, "" is a quote). */
@@ -147,13 +155,25 @@ out:
 int kp_authn_new(kp_authn **out, const kp_authn_opts *opts)
 {
     kp_authn *a = kp_calloc(1, sizeof(*a));
-    int rc;
-    if (opts && opts->token_file && (rc = authn_load(a, opts->token_file)) < 0) {
-        kp_authn_free(a);
-        return rc;
+    int rc = 0;
+    if (opts && opts->token_file && (rc = authn_load(a, opts->token_file)) < 0)
+        goto fail;
+    if (opts && opts->sa_key_pem) {
+        json_t *jwk = NULL;
+        a->issuer = kp_strdup(opts->sa_issuer ? opts->sa_issuer : "https://kplane.local");
+        if ((rc = kp_crypto_key_from_pem(&a->sa_key, opts->sa_key_pem, strlen(opts->sa_key_pem))) <
+                0 ||
+            (rc = kp_jwks_from_key(&a->sa_keys, a->sa_key)) < 0 ||
+            (rc = kp_crypto_key_to_jwk(&jwk, a->sa_key, NULL)) < 0)
+            goto fail;
+        a->sa_kid = kp_strdup(kp_json_get_str(jwk, "kid"));
+        json_decref(jwk);
     }
     *out = a;
     return 0;
+fail:
+    kp_authn_free(a);
+    return rc;
 }
 
 void kp_authn_free(kp_authn *a)
@@ -163,7 +183,92 @@ void kp_authn_free(kp_authn *a)
     for (size_t i = 0; i < a->ntokens; i++)
         authn_token_dispose(&a->tokens[i]);
     free(a->tokens);
+    kp_crypto_key_free(a->sa_key);
+    kp_jwks_free(a->sa_keys);
+    free(a->sa_kid);
+    free(a->issuer);
     free(a);
+}
+
+int kp_authn_issue_sa_token(kp_buf *out, int64_t *exp_out, const kp_authn *a, const char *cluster,
+                            const char *ns, const char *name, const char *uid,
+                            const char *const *audiences, size_t naudiences, int64_t expiration_s)
+{
+    int64_t now = (int64_t)time(NULL);
+    json_t *aud = json_array(), *claims;
+    uint8_t jti[16];
+    char jtis[33];
+    char *sub;
+    int rc;
+
+    if (!a->sa_key)
+        return kp_err_set(KP_EUNAVAILABLE, "ServiceAccount tokens are not enabled");
+    for (size_t i = 0; i < naudiences; i++)
+        json_array_append_new(aud, json_string(audiences[i]));
+    if (naudiences == 0) /* k8s: the API server's own audiences */
+        json_array_append_new(aud, json_string(a->issuer));
+    kp_crypto_random(jti, sizeof(jti));
+    for (size_t i = 0; i < sizeof(jti); i++)
+        snprintf(jtis + 2 * i, 3, "%02x", jti[i]);
+    sub = kp_asprintf("system:serviceaccount:%s:%s", ns, name);
+    claims =
+        json_pack("{s:o, s:I, s:I, s:s, s:s, s:{s:s, s:{s:s, s:s}}, s:I, s:s, s:{s:s}}", "aud", aud,
+                  "exp", (json_int_t)(now + expiration_s), "iat", (json_int_t)now, "iss", a->issuer,
+                  "jti", jtis, "kubernetes.io", "namespace", ns, "serviceaccount", "name", name,
+                  "uid", uid, "nbf", (json_int_t)now, "sub", sub, "kplane.io", "cluster", cluster);
+    rc = kp_jwt_sign(out, a->sa_key, a->sa_kid, claims);
+    json_decref(claims);
+    free(sub);
+    if (rc == 0)
+        *exp_out = now + expiration_s;
+    return rc;
+}
+
+/* k8s bound ServiceAccount tokens: signed by us, for our audience, not expired; the caller
+ * then checks the workspace and that the ServiceAccount object still has that uid. */
+static int authn_sa_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
+                          size_t len)
+{
+    const char *const auds[] = {a->issuer};
+    kp_jwt_expect want;
+    kp_jwt *t = NULL;
+    const json_t *cl;
+    const char *ns, *name, *uid, *cluster;
+    int rc;
+
+    memset(&want, 0, sizeof(want));
+    want.issuer = a->issuer;
+    want.audiences = auds;
+    want.naudiences = 1;
+    if ((rc = kp_jwt_parse(&t, token, len)) < 0 ||
+        (rc = kp_jwt_verify(t, a->sa_keys, &want, (int64_t)time(NULL))) < 0)
+        goto out;
+    cl = kp_jwt_claims(t);
+    { /* the claim names hold dots: no dotted-path lookups here */
+        const json_t *k8s = json_object_get(cl, "kubernetes.io");
+        const json_t *sa = json_object_get(k8s, "serviceaccount");
+        ns = json_string_value(json_object_get(k8s, "namespace"));
+        name = json_string_value(json_object_get(sa, "name"));
+        uid = json_string_value(json_object_get(sa, "uid"));
+        cluster = json_string_value(json_object_get(json_object_get(cl, "kplane.io"), "cluster"));
+    }
+    if (!ns || !name || !uid || !cluster) {
+        rc = kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+        goto out;
+    }
+    out->name = kp_arena_printf(arena, "system:serviceaccount:%s:%s", ns, name);
+    out->uid = kp_arena_strdup(arena, uid);
+    out->groups = kp_arena_calloc(arena, 3, sizeof(char *));
+    out->groups[0] = "system:serviceaccounts";
+    out->groups[1] = kp_arena_printf(arena, "system:serviceaccounts:%s", ns);
+    out->ngroups = 2;
+    out->cluster = kp_arena_strdup(arena, cluster);
+    out->sa_namespace = kp_arena_strdup(arena, ns);
+    out->sa_name = kp_arena_strdup(arena, name);
+    out->sa_uid = out->uid;
+out:
+    kp_jwt_free(t);
+    return rc;
 }
 
 int kp_authn_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
@@ -172,8 +277,11 @@ int kp_authn_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const
     uint8_t d[32];
     const authn_token *hit = NULL;
 
+    memset(out, 0, sizeof(*out));
     if (len == 0 || len > KP_HEADER_VALUE_MAX)
         return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    if (a->sa_keys && memchr(token, '.', len)) /* a JWT */
+        return authn_sa_token(out, arena, a, token, len);
     kp_crypto_sha256(d, token, len);
     /* every entry is compared, so the time does not tell which one matched */
     for (size_t i = 0; i < a->ntokens; i++)

@@ -7,12 +7,16 @@
 #define KP_AUTHN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "lib/arena.h"
+#include "lib/buf.h"
 
 typedef struct kp_authn kp_authn;
 
 typedef struct {
     const char *token_file; /* NULL: no static tokens */
+    const char *sa_key_pem; /* signs and verifies ServiceAccount tokens; NULL: none */
+    const char *sa_issuer;  /* their "iss" (and the audience the API accepts) */
 } kp_authn_opts;
 
 /* A caller: strings live in the arena given to the lookup. */
@@ -21,13 +25,23 @@ typedef struct {
     const char *uid;
     const char **groups;
     size_t ngroups;
+    /* a ServiceAccount token is bound to one workspace and one ServiceAccount object: the
+     * caller checks both (the request's logical cluster, the object's uid); NULL otherwise */
+    const char *cluster;
+    const char *sa_namespace, *sa_name, *sa_uid;
 } kp_authn_user;
 
 /* Loads the token file. KP_EBADREQUEST naming the file and line for a malformed one (never
  * the token). owned, free with kp_authn_free(). */
 int kp_authn_new(kp_authn **out, const kp_authn_opts *opts);
 void kp_authn_free(kp_authn *a);
-/* Resolves a bearer token; KP_EUNAUTHORIZED when it is unknown. */
+/* Issues a ServiceAccount token bound to (cluster, ns, name, uid) for the audiences (none:
+ * the API's own) valid expiration_s seconds from now; *exp_out gets its expiry (Unix time). */
+int kp_authn_issue_sa_token(kp_buf *out, int64_t *exp_out, const kp_authn *a, const char *cluster,
+                            const char *ns, const char *name, const char *uid,
+                            const char *const *audiences, size_t naudiences, int64_t expiration_s);
+/* Resolves a bearer token (static, or a ServiceAccount JWT); KP_EUNAUTHORIZED when it is
+ * unknown, expired, for another audience or badly signed. */
 int kp_authn_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
                    size_t len);
 

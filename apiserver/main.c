@@ -50,6 +50,8 @@ static const char usage_serve[] =
     "  --threads N           HTTP worker threads (default 16)\n"
     "  --token-auth-file F   static bearer tokens, kube-apiserver's CSV format:\n"
     "                        token,user,uid,\"group1,group2\"\n"
+    "  --service-account-issuer URL  \"iss\" of ServiceAccount tokens, also the audience\n"
+    "                        the API accepts (default https://kplane.local)\n"
     "  --events-retention D  keep watch events this long for resume (default 10m)\n"
     "  --events-max N        and at most this many (default 1000000)\n"
     "  --compaction-interval D  how often old events are dropped (default 1m)\n"
@@ -61,6 +63,7 @@ typedef struct {
     const char *database_url;
     int threads;
     const char *token_auth_file;
+    const char *sa_issuer;
     kp_watch_hub_opts watch;
 } serve_opts;
 
@@ -136,6 +139,8 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
                 return KP_EBADREQUEST;
         } else if ((v = flag_value(argc, argv, &i, "--token-auth-file"))) {
             o->token_auth_file = v;
+        } else if ((v = flag_value(argc, argv, &i, "--service-account-issuer"))) {
+            o->sa_issuer = v;
         } else if ((v = flag_value(argc, argv, &i, "--events-max"))) {
             int64_t n;
             if (kp_parse_i64(&n, kp_sv_from(v), 1, INT64_MAX / 2) < 0)
@@ -311,7 +316,7 @@ static int serve(const serve_opts *o)
     }
     server_addr = kp_strdup(o->listen);
     {
-        kp_authn_opts ano = {o->token_auth_file};
+        kp_authn_opts ano = {o->token_auth_file, pki.sa_key_pem, o->sa_issuer};
         if ((rc = kp_authn_new(&authn, &ano)) < 0) {
             fail(NULL);
             goto out;

@@ -435,6 +435,42 @@ static int pki_leaf(pki_pair *out, const char *dir, const char *name,
     return 0;
 }
 
+static void wipe_free(char *s);
+
+/* The ServiceAccount token signing key, dir/sa.key: made once, kept across restarts (tokens
+ * already issued stay valid). */
+static int pki_sa_key(char **out, const char *dir)
+{
+    char *path = kp_asprintf("%s/sa.key", dir);
+    kp_crypto_key *k = NULL;
+    kp_buf pem;
+    int rc = pki_read(out, path);
+
+    kp_buf_init(&pem, PKI_FILE_MAX);
+    if (rc == 0 && kp_crypto_key_from_pem(&k, *out, strlen(*out)) == 0)
+        goto out; /* a good key */
+    if (rc == 0) {
+        KP_LOG_WARN("pki", "\"%s\" holds no usable key: making a new one", path);
+        wipe_free(*out);
+        *out = NULL;
+    } else if (rc != KP_ENOTFOUND) {
+        goto out;
+    }
+    kp_err_clear();
+    if ((rc = kp_crypto_key_generate(&k)) < 0 || (rc = kp_crypto_key_to_pem(&pem, k)) < 0 ||
+        (rc = pki_write(path, kp_buf_cstr(&pem), pem.len, 0600)) < 0)
+        goto out;
+    *out = kp_strdup(kp_buf_cstr(&pem));
+    KP_LOG_INFO("pki", "created the ServiceAccount token key \"%s\"", path);
+out:
+    if (pem.p)
+        explicit_bzero(pem.p, pem.len);
+    kp_buf_dispose(&pem);
+    kp_crypto_key_free(k);
+    free(path);
+    return rc;
+}
+
 int kp_pki_ensure(kp_pki *out, const char *dir, const char *const *hosts, size_t nhosts)
 {
     static const char *const admin_orgs[] = {PKI_ADMIN_GROUP};
@@ -471,6 +507,8 @@ int kp_pki_ensure(kp_pki *out, const char *dir, const char *const *hosts, size_t
     if ((rc = pki_leaf(&admin, dir, "admin", &spec, NULL, 0, &ca, ca_key, fresh)) < 0)
         goto out;
 
+    if ((rc = pki_sa_key(&out->sa_key_pem, dir)) < 0)
+        goto out;
     out->ca_pem = ca.cert;
     out->ca_key_pem = ca.key;
     out->serving_cert_pem = serving.cert;
@@ -504,6 +542,7 @@ void kp_pki_dispose(kp_pki *p)
     wipe_free(p->serving_key_pem);
     free(p->admin_cert_pem);
     wipe_free(p->admin_key_pem);
+    wipe_free(p->sa_key_pem);
     memset(p, 0, sizeof(*p));
 }
 

@@ -15,6 +15,7 @@ typedef struct {
     char *serving_key_pem;
     char *admin_cert_pem;
     char *admin_key_pem;
+    char *sa_key_pem; /* signs ServiceAccount tokens (sa.key) */
 } kp_pki;
 
 /* Loads or creates the PKI in dir (mode 0700; keys 0600; files written atomically). hosts are

@@ -171,3 +171,26 @@ void kp_schema_api_version(char out[KP_SCHEMA_GV_MAX], const kp_schema_res *r)
     else
         snprintf(out, KP_SCHEMA_GV_MAX, "%s", r->version);
 }
+
+size_t kp_schema_subresources(kp_schema_sub out[KP_SCHEMA_SUBS_MAX], const kp_schema_res *r)
+{
+    size_t n = 0;
+    if (r->status)
+        out[n++] = (kp_schema_sub){"status", r->group, r->version, r->kind, "get,patch,update"};
+    if (r->scale)
+        out[n++] = (kp_schema_sub){"scale", "autoscaling", "v1", "Scale", "get,patch,update"};
+    if (strcmp(r->kind, "ServiceAccount") == 0 && r->group[0] == '\0') /* kubectl create token */
+        out[n++] =
+            (kp_schema_sub){"token", "authentication.k8s.io", "v1", "TokenRequest", "create"};
+    return n;
+}
+
+const kp_schema_sub *kp_schema_find_sub(kp_schema_sub buf[KP_SCHEMA_SUBS_MAX],
+                                        const kp_schema_res *r, const char *name)
+{
+    size_t n = kp_schema_subresources(buf, r);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(buf[i].name, name) == 0)
+            return &buf[i];
+    return NULL;
+}

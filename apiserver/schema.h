@@ -56,6 +56,20 @@ const kp_schema_res *kp_schema_all(size_t *n_out);
 const kp_schema_res *kp_schema_find(const char *group, const char *version, const char *resource);
 /* The resource with that kind in group (any served version), or NULL. */
 const kp_schema_res *kp_schema_by_kind(const char *group, const char *kind);
+/* A subresource: what it answers with and the verbs it serves. */
+typedef struct {
+    const char *name;
+    const char *group, *version, *kind;
+    const char *verbs; /* comma-separated */
+} kp_schema_sub;
+
+#define KP_SCHEMA_SUBS_MAX 4
+/* The subresources of r (status, scale, ServiceAccount token); returns how many. */
+size_t kp_schema_subresources(kp_schema_sub out[KP_SCHEMA_SUBS_MAX], const kp_schema_res *r);
+/* The subresource of r named name, or NULL. */
+const kp_schema_sub *kp_schema_find_sub(kp_schema_sub buf[KP_SCHEMA_SUBS_MAX],
+                                        const kp_schema_res *r, const char *name);
+
 #define KP_SCHEMA_GV_MAX 128
 /* Writes "v1" or "apps/v1". */
 void kp_schema_api_version(char out[KP_SCHEMA_GV_MAX], const kp_schema_res *r);

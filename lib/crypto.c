@@ -7,11 +7,15 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -770,4 +774,549 @@ int kp_crypto_base64_decode(kp_buf *out, const char *p, size_t len)
     }
     kp_buf_put(out, block, bn);
     return kp_buf_status(out);
+}
+
+/* ---- JWS signatures and JWK public keys (RFC 7515, 7517, 7518) ---- */
+
+/* RFC 7518 3.3 requires 2048 bits at least; past 8192 bits a hostile JWKS would only buy
+ * itself slow verifications. */
+#define CRYPTO_RSA_BITS_MIN 2048
+#define CRYPTO_RSA_BITS_MAX 8192
+#define CRYPTO_RSA_E_MAX_BYTES 8
+/* base64url text of one JWK member: an 8192-bit modulus is 1366 characters */
+#define CRYPTO_JWK_MEMBER_MAX 2048
+
+typedef struct {
+    kp_crypto_sig_alg alg;
+    const char *name;      /* JWS "alg" */
+    int curve_nid;         /* ES*: the curve; NID_undef for RSA */
+    const char *curve_jwk; /* ES*: JWK "crv" */
+    const char *curve_ossl;
+    size_t field;              /* ES*: bytes of R, of S, of x and of y */
+    const EVP_MD *(*md)(void); /* digest */
+    bool pss;                  /* RSASSA-PSS rather than PKCS#1 v1.5 */
+} crypto_sig_info;
+
+static const crypto_sig_info crypto_sigs[] = {
+    {KP_CRYPTO_SIG_ES256, "ES256", NID_X9_62_prime256v1, "P-256", "prime256v1", 32, EVP_sha256,
+     false},
+    {KP_CRYPTO_SIG_ES384, "ES384", NID_secp384r1, "P-384", "secp384r1", 48, EVP_sha384, false},
+    {KP_CRYPTO_SIG_RS256, "RS256", NID_undef, NULL, NULL, 0, EVP_sha256, false},
+    {KP_CRYPTO_SIG_RS384, "RS384", NID_undef, NULL, NULL, 0, EVP_sha384, false},
+    {KP_CRYPTO_SIG_RS512, "RS512", NID_undef, NULL, NULL, 0, EVP_sha512, false},
+    {KP_CRYPTO_SIG_PS256, "PS256", NID_undef, NULL, NULL, 0, EVP_sha256, true},
+};
+
+static const crypto_sig_info *crypto_sig_find(kp_crypto_sig_alg alg)
+{
+    for (size_t i = 0; i < KP_ARRAY_LEN(crypto_sigs); i++)
+        if (crypto_sigs[i].alg == alg)
+            return &crypto_sigs[i];
+    return NULL;
+}
+
+const char *kp_crypto_sig_alg_name(kp_crypto_sig_alg alg)
+{
+    const crypto_sig_info *si = crypto_sig_find(alg);
+    return si ? si->name : NULL;
+}
+
+kp_crypto_sig_alg kp_crypto_sig_alg_from_name(kp_sv name)
+{
+    for (size_t i = 0; i < KP_ARRAY_LEN(crypto_sigs); i++)
+        if (kp_sv_eq_str(name, crypto_sigs[i].name))
+            return crypto_sigs[i].alg;
+    return KP_CRYPTO_SIG_NONE;
+}
+
+/* The NID of an EC key's curve, or NID_undef. */
+static int crypto_ec_nid(const EVP_PKEY *pkey)
+{
+    char name[64];
+    size_t n = 0;
+    int nid;
+
+    if (!EVP_PKEY_is_a(pkey, "EC") || EVP_PKEY_get_group_name(pkey, name, sizeof(name), &n) != 1) {
+        ERR_clear_error();
+        return NID_undef;
+    }
+    nid = OBJ_txt2nid(name);
+    if (nid == NID_undef)
+        nid = EC_curve_nist2nid(name);
+    ERR_clear_error();
+    return nid;
+}
+
+bool kp_crypto_key_fits(const kp_crypto_key *k, kp_crypto_sig_alg alg)
+{
+    const crypto_sig_info *si = crypto_sig_find(alg);
+    int bits;
+
+    if (!si || !k || !k->pkey)
+        return false;
+    if (si->curve_nid != NID_undef)
+        return crypto_ec_nid(k->pkey) == si->curve_nid;
+    /* "RSA" only: an RSA-PSS-restricted key is not what a JWK describes */
+    if (!EVP_PKEY_is_a(k->pkey, "RSA"))
+        return false;
+    bits = EVP_PKEY_get_bits(k->pkey);
+    return bits >= CRYPTO_RSA_BITS_MIN && bits <= CRYPTO_RSA_BITS_MAX;
+}
+
+kp_crypto_sig_alg kp_crypto_key_default_alg(const kp_crypto_key *k)
+{
+    static const kp_crypto_sig_alg order[] = {KP_CRYPTO_SIG_ES256, KP_CRYPTO_SIG_ES384,
+                                              KP_CRYPTO_SIG_RS256};
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(order); i++)
+        if (kp_crypto_key_fits(k, order[i]))
+            return order[i];
+    return KP_CRYPTO_SIG_NONE;
+}
+
+int kp_crypto_key_generate_for(kp_crypto_key **out, kp_crypto_sig_alg alg)
+{
+    const crypto_sig_info *si = crypto_sig_find(alg);
+    EVP_PKEY *pkey;
+    kp_crypto_key *k;
+
+    if (!si)
+        return kp_err_set(KP_EBADREQUEST, "no key type for signature algorithm %d", (int)alg);
+    if (si->curve_nid != NID_undef)
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", si->curve_ossl);
+    else
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)CRYPTO_RSA_BITS_MIN);
+    if (!pkey)
+        return crypto_fail(KP_EINTERNAL, "cannot generate a key");
+    k = kp_malloc(sizeof(*k));
+    k->pkey = pkey;
+    *out = k;
+    return 0;
+}
+
+int kp_crypto_key_public(kp_crypto_key **out, const kp_crypto_key *k)
+{
+    unsigned char *der = NULL;
+    const unsigned char *p;
+    EVP_PKEY *pub;
+    kp_crypto_key *pk;
+    int n = i2d_PUBKEY(k->pkey, &der);
+
+    if (n <= 0)
+        return crypto_fail(KP_EINTERNAL, "cannot encode the public key");
+    p = der;
+    pub = d2i_PUBKEY(NULL, &p, n);
+    OPENSSL_free(der);
+    if (!pub)
+        return crypto_fail(KP_EINTERNAL, "cannot decode the public key");
+    pk = kp_malloc(sizeof(*pk));
+    pk->pkey = pub;
+    *out = pk;
+    return 0;
+}
+
+/* A digest-sign or digest-verify context for si over pkey, PSS parameters set (RFC 7518 3.5:
+ * MGF1 with the same hash; the salt as long as the hash when signing, any length accepted when
+ * verifying, as go-jose does). */
+static EVP_MD_CTX *crypto_sig_ctx(const crypto_sig_info *si, EVP_PKEY *pkey, bool sign)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok;
+
+    if (!md)
+        return NULL;
+    ok = sign ? EVP_DigestSignInit(md, &pctx, si->md(), NULL, pkey)
+              : EVP_DigestVerifyInit(md, &pctx, si->md(), NULL, pkey);
+    if (ok == 1 && si->pss)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, sign ? RSA_PSS_SALTLEN_DIGEST
+                                                         : RSA_PSS_SALTLEN_AUTO) > 0 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, si->md()) > 0;
+    if (ok != 1) {
+        EVP_MD_CTX_free(md);
+        return NULL;
+    }
+    return md;
+}
+
+int kp_crypto_sign(kp_buf *out, const kp_crypto_key *k, kp_crypto_sig_alg alg, const void *data,
+                   size_t len)
+{
+    static const uint8_t empty;
+    const crypto_sig_info *si = crypto_sig_find(alg);
+    EVP_MD_CTX *md = NULL;
+    ECDSA_SIG *es = NULL;
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    int rc = 0;
+
+    if (!si || !kp_crypto_key_fits(k, alg))
+        return kp_err_set(KP_EBADREQUEST, "key cannot sign with %s",
+                          si ? si->name : "this algorithm");
+    if (!(md = crypto_sig_ctx(si, k->pkey, true))) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot set up signing");
+        goto out;
+    }
+    if (EVP_DigestSign(md, NULL, &sig_len, data ? data : &empty, len) != 1) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot sign");
+        goto out;
+    }
+    sig = kp_malloc(sig_len);
+    if (EVP_DigestSign(md, sig, &sig_len, data ? data : &empty, len) != 1) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot sign");
+        goto out;
+    }
+    if (si->curve_nid != NID_undef) {
+        /* RFC 7518 3.4: R and S as fixed-size big-endian octets, not OpenSSL's DER */
+        const unsigned char *p = sig;
+        uint8_t raw[2 * 66];
+        const BIGNUM *r, *s;
+
+        if (!(es = d2i_ECDSA_SIG(NULL, &p, (long)sig_len))) {
+            rc = crypto_fail(KP_EINTERNAL, "cannot decode the ECDSA signature");
+            goto out;
+        }
+        ECDSA_SIG_get0(es, &r, &s);
+        if (BN_bn2binpad(r, raw, (int)si->field) < 0 ||
+            BN_bn2binpad(s, raw + si->field, (int)si->field) < 0) {
+            rc = kp_err_set(KP_EINTERNAL, "ECDSA signature does not fit the curve");
+            goto out;
+        }
+        kp_buf_put(out, raw, 2 * si->field);
+    } else {
+        kp_buf_put(out, sig, sig_len);
+    }
+    rc = kp_buf_status(out);
+out:
+    ECDSA_SIG_free(es);
+    free(sig);
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+/* DER for a raw R||S ECDSA signature of field-byte halves; *der_out is OPENSSL_free'd. */
+static int crypto_ecdsa_der(unsigned char **der_out, const uint8_t *raw, size_t field)
+{
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, (int)field, NULL);
+    BIGNUM *s = BN_bin2bn(raw + field, (int)field, NULL);
+    int n = -1;
+
+    if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
+        r = s = NULL; /* es owns them now */
+        n = i2d_ECDSA_SIG(es, der_out);
+    }
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(es);
+    return n;
+}
+
+int kp_crypto_verify(const kp_crypto_key *k, kp_crypto_sig_alg alg, const void *data, size_t len,
+                     const void *sig, size_t sig_len)
+{
+    static const uint8_t empty;
+    const crypto_sig_info *si = crypto_sig_find(alg);
+    EVP_MD_CTX *md = NULL;
+    unsigned char *der = NULL;
+    const unsigned char *check = sig;
+    size_t check_len = sig_len;
+    bool valid = false;
+    int rc = 0;
+
+    if (!si || !kp_crypto_key_fits(k, alg))
+        return kp_err_set(KP_EUNAUTHORIZED, "key does not fit the signature algorithm");
+    if (si->curve_nid != NID_undef) {
+        int n;
+        if (sig_len != 2 * si->field)
+            goto out;
+        if ((n = crypto_ecdsa_der(&der, sig, si->field)) <= 0) {
+            rc = crypto_fail(KP_EINTERNAL, "cannot encode the ECDSA signature");
+            goto out;
+        }
+        check = der;
+        check_len = (size_t)n;
+    } else if (sig_len != (size_t)EVP_PKEY_get_size(k->pkey)) {
+        goto out; /* RSA signatures are exactly as long as the modulus */
+    }
+    if (!(md = crypto_sig_ctx(si, k->pkey, false))) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot set up signature verification");
+        goto out;
+    }
+    /* 1 is a valid signature; 0 and negative values both mean it is not */
+    valid = EVP_DigestVerify(md, check, check_len, data ? data : &empty, len) == 1;
+out:
+    if (rc == 0 && !valid)
+        rc = kp_err_set(KP_EUNAUTHORIZED, "signature is invalid");
+    ERR_clear_error();
+    OPENSSL_free(der);
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+/* Decodes one base64url JWK member into out (whose cap bounds the value). */
+static int crypto_jwk_decode(kp_buf *out, kp_sv text, const char *member)
+{
+    if (text.len == 0 || text.len > CRYPTO_JWK_MEMBER_MAX ||
+        kp_crypto_base64_decode(out, text.p, text.len) < 0 || out->len == 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "JWK member \"%s\" is not valid base64url of the "
+                          "right size",
+                          member);
+    return 0;
+}
+
+/* A public key from OSSL_PARAMs via EVP_PKEY_fromdata; NULL (OpenSSL queue cleared) when the
+ * parameters do not make a key. */
+static EVP_PKEY *crypto_pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
+{
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+    EVP_PKEY *pkey = NULL;
+
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    ERR_clear_error();
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    return pkey;
+}
+
+int kp_crypto_key_from_jwk_rsa(kp_crypto_key **out, kp_sv n, kp_sv e)
+{
+    kp_buf nb = KP_BUF_INIT(CRYPTO_RSA_BITS_MAX / 8 + 1), eb = KP_BUF_INIT(CRYPTO_RSA_E_MAX_BYTES);
+    BIGNUM *bn_n = NULL, *bn_e = NULL;
+    OSSL_PARAM_BLD *bld = NULL;
+    EVP_PKEY *pkey = NULL;
+    kp_crypto_key *k;
+    int rc, bits;
+
+    if ((rc = crypto_jwk_decode(&nb, n, "n")) < 0 || (rc = crypto_jwk_decode(&eb, e, "e")) < 0)
+        goto out;
+    if (!(bn_n = BN_bin2bn((const unsigned char *)nb.p, (int)nb.len, NULL)) ||
+        !(bn_e = BN_bin2bn((const unsigned char *)eb.p, (int)eb.len, NULL))) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot allocate a big number");
+        goto out;
+    }
+    bits = BN_num_bits(bn_n);
+    if (bits < CRYPTO_RSA_BITS_MIN || bits > CRYPTO_RSA_BITS_MAX) {
+        rc = kp_err_set(KP_EBADREQUEST, "RSA key of %d bits is outside %d to %d bits", bits,
+                        CRYPTO_RSA_BITS_MIN, CRYPTO_RSA_BITS_MAX);
+        goto out;
+    }
+    if (!BN_is_odd(bn_e) || BN_is_one(bn_e)) {
+        rc = kp_err_set(KP_EBADREQUEST, "RSA public exponent is not an odd number above 1");
+        goto out;
+    }
+    if (!BN_is_odd(bn_n)) {
+        rc = kp_err_set(KP_EBADREQUEST, "RSA modulus is even");
+        goto out;
+    }
+    if (!(bld = OSSL_PARAM_BLD_new()) ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e)) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot build RSA key parameters");
+        goto out;
+    }
+    if (!(pkey = crypto_pkey_fromdata("RSA", bld))) {
+        rc = kp_err_set(KP_EBADREQUEST, "JWK does not describe a valid RSA public key");
+        goto out;
+    }
+    k = kp_malloc(sizeof(*k));
+    k->pkey = pkey;
+    pkey = NULL;
+    *out = k;
+out:
+    EVP_PKEY_free(pkey);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(bn_n);
+    BN_free(bn_e);
+    kp_buf_dispose(&nb);
+    kp_buf_dispose(&eb);
+    return rc;
+}
+
+int kp_crypto_key_from_jwk_ec(kp_crypto_key **out, kp_sv crv, kp_sv x, kp_sv y)
+{
+    const crypto_sig_info *si = NULL;
+    kp_buf xb = KP_BUF_INIT(66), yb = KP_BUF_INIT(66);
+    uint8_t point[1 + 2 * 66];
+    OSSL_PARAM_BLD *bld = NULL;
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *check = NULL;
+    kp_crypto_key *k;
+    int rc;
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(crypto_sigs); i++)
+        if (crypto_sigs[i].curve_jwk && kp_sv_eq_str(crv, crypto_sigs[i].curve_jwk))
+            si = &crypto_sigs[i];
+    if (!si)
+        return kp_err_set(KP_EBADREQUEST, "JWK curve is not supported (P-256 and P-384 are)");
+    if ((rc = crypto_jwk_decode(&xb, x, "x")) < 0 || (rc = crypto_jwk_decode(&yb, y, "y")) < 0)
+        goto out;
+    /* RFC 7518 6.2.1.2: the full field length, leading zeros kept */
+    if (xb.len != si->field || yb.len != si->field) {
+        rc = kp_err_set(KP_EBADREQUEST, "JWK coordinates of a %s key must be %zu bytes",
+                        si->curve_jwk, si->field);
+        goto out;
+    }
+    point[0] = 0x04; /* uncompressed */
+    memcpy(point + 1, xb.p, si->field);
+    memcpy(point + 1 + si->field, yb.p, si->field);
+    if (!(bld = OSSL_PARAM_BLD_new()) ||
+        !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, si->curve_ossl, 0) ||
+        !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * si->field)) {
+        rc = crypto_fail(KP_EINTERNAL, "cannot build EC key parameters");
+        goto out;
+    }
+    /* an off-curve point invites invalid-curve attacks: decoding refuses it, and the public
+     * key check stays as a second line */
+    if (!(pkey = crypto_pkey_fromdata("EC", bld)) ||
+        !(check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) ||
+        EVP_PKEY_public_check(check) != 1) {
+        ERR_clear_error();
+        rc = kp_err_set(KP_EBADREQUEST, "JWK point is not on the %s curve", si->curve_jwk);
+        goto out;
+    }
+    k = kp_malloc(sizeof(*k));
+    k->pkey = pkey;
+    pkey = NULL;
+    *out = k;
+out:
+    EVP_PKEY_CTX_free(check);
+    EVP_PKEY_free(pkey);
+    OSSL_PARAM_BLD_free(bld);
+    kp_buf_dispose(&xb);
+    kp_buf_dispose(&yb);
+    return rc;
+}
+
+int kp_crypto_key_id(kp_buf *out, const kp_crypto_key *k)
+{
+    unsigned char *der = NULL;
+    uint8_t sum[32];
+    int n = i2d_PUBKEY(k->pkey, &der);
+
+    if (n <= 0)
+        return crypto_fail(KP_EINTERNAL, "cannot encode the public key");
+    kp_crypto_sha256(sum, der, (size_t)n);
+    OPENSSL_free(der);
+    kp_crypto_base64url_encode(out, sum, sizeof(sum));
+    return kp_buf_status(out);
+}
+
+/* Sets key to the base64url of a big number, padded to pad bytes (0: minimal, at least 1). */
+static int crypto_jwk_set_bn(json_t *jwk, const char *key, const BIGNUM *bn, size_t pad)
+{
+    uint8_t raw[CRYPTO_RSA_BITS_MAX / 8];
+    kp_buf b = KP_BUF_INIT(2 * sizeof(raw));
+    int n, rc = 0;
+
+    if (pad > sizeof(raw) || BN_num_bytes(bn) > (int)sizeof(raw))
+        return kp_err_set(KP_EINTERNAL, "number too large for a JWK");
+    n = pad ? BN_bn2binpad(bn, raw, (int)pad) : BN_bn2bin(bn, raw);
+    if (n < 0)
+        return kp_err_set(KP_EINTERNAL, "number too large for a JWK");
+    if (n == 0) { /* zero: one 0 octet */
+        raw[0] = 0;
+        n = 1;
+    }
+    kp_crypto_base64url_encode(&b, raw, (size_t)n);
+    if ((rc = kp_buf_status(&b)) == 0 && json_object_set_new(jwk, key, json_string(b.p)) < 0)
+        rc = kp_err_set(KP_EINTERNAL, "cannot build the JWK");
+    kp_buf_dispose(&b);
+    return rc;
+}
+
+/* Reads a BIGNUM parameter of pkey into *out (owned, BN_free). */
+static int crypto_get_bn(BIGNUM **out, const EVP_PKEY *pkey, const char *param)
+{
+    *out = NULL;
+    if (EVP_PKEY_get_bn_param(pkey, param, out) != 1)
+        return crypto_fail(KP_EINTERNAL, "cannot read a public key parameter");
+    return 0;
+}
+
+int kp_crypto_key_to_jwk(json_t **out, const kp_crypto_key *k, const char *kid)
+{
+    const crypto_sig_info *si = crypto_sig_find(kp_crypto_key_default_alg(k));
+    kp_buf kb = KP_BUF_INIT(256);
+    json_t *jwk = json_object(), *kid_v;
+    BIGNUM *a = NULL, *b = NULL;
+    int rc;
+
+    if (!si) {
+        rc = kp_err_set(KP_EBADREQUEST, "key type cannot be published as a JWK");
+        goto out;
+    }
+    if (!kid) {
+        if ((rc = kp_crypto_key_id(&kb, k)) < 0)
+            goto out;
+        kid = kb.p;
+    }
+    if (!(kid_v = json_string(kid))) {
+        rc = kp_err_set(KP_EBADREQUEST, "key id is not valid UTF-8");
+        goto out;
+    }
+    /* go-jose's member order, so /openid/v1/jwks reads as Kubernetes' does */
+    json_object_set_new(jwk, "use", json_string("sig"));
+    json_object_set_new(jwk, "kty", json_string(si->curve_jwk ? "EC" : "RSA"));
+    json_object_set_new(jwk, "kid", kid_v);
+    if (si->curve_jwk) {
+        json_object_set_new(jwk, "crv", json_string(si->curve_jwk));
+        json_object_set_new(jwk, "alg", json_string(si->name));
+        if ((rc = crypto_get_bn(&a, k->pkey, OSSL_PKEY_PARAM_EC_PUB_X)) < 0 ||
+            (rc = crypto_get_bn(&b, k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y)) < 0 ||
+            (rc = crypto_jwk_set_bn(jwk, "x", a, si->field)) < 0 ||
+            (rc = crypto_jwk_set_bn(jwk, "y", b, si->field)) < 0)
+            goto out;
+    } else {
+        json_object_set_new(jwk, "alg", json_string(si->name));
+        if ((rc = crypto_get_bn(&a, k->pkey, OSSL_PKEY_PARAM_RSA_N)) < 0 ||
+            (rc = crypto_get_bn(&b, k->pkey, OSSL_PKEY_PARAM_RSA_E)) < 0 ||
+            (rc = crypto_jwk_set_bn(jwk, "n", a, 0)) < 0 ||
+            (rc = crypto_jwk_set_bn(jwk, "e", b, 0)) < 0)
+            goto out;
+    }
+    *out = jwk;
+    jwk = NULL;
+out:
+    BN_free(a);
+    BN_free(b);
+    json_decref(jwk);
+    kp_buf_dispose(&kb);
+    return rc;
+}
+
+static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void kp_crypto_base64url_encode(kp_buf *out, const void *p, size_t len)
+{
+    const uint8_t *s = p;
+    char block[256];
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        size_t left = len - i;
+        if (left > 1)
+            v |= (uint32_t)s[i + 1] << 8;
+        if (left > 2)
+            v |= s[i + 2];
+        block[n++] = b64_url[(v >> 18) & 63];
+        block[n++] = b64_url[(v >> 12) & 63];
+        if (left > 1)
+            block[n++] = b64_url[(v >> 6) & 63];
+        if (left > 2)
+            block[n++] = b64_url[v & 63];
+        if (n > sizeof(block) - 4) {
+            kp_buf_put(out, block, n);
+            n = 0;
+        }
+    }
+    kp_buf_put(out, block, n);
 }

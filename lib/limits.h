@@ -13,5 +13,8 @@
 #define KP_RESP_MAX (512 * 1024 * 1024) /* one response body */
 #define KP_REQUEST_TIMEOUT_S 60         /* non-watch request deadline */
 #define KP_SHUTDOWN_GRACE_S 10          /* in-flight requests on SIGTERM */
+#define KP_JWT_MAX (16 * 1024)          /* one bearer token (JWT), compact form: 401 past it */
+#define KP_JWKS_MAX (1024 * 1024)       /* one JWKS document from an issuer */
+#define KP_JWKS_KEYS_MAX 64             /* entries in one JWKS "keys" array */
 
 #endif
