@@ -141,8 +141,18 @@ static void test_ensure_creates_files_with_private_modes(void **state)
     }
     assert_non_null(strstr(pki.ca_key_pem, "-----BEGIN PRIVATE KEY-----"));
 
-    /* no temporary file is left behind */
-    assert_int_equal(run_in(f, "test $(ls -A | wc -l) -eq 6"), 0);
+    /* the ServiceAccount token key: private, and the same bytes as returned */
+    {
+        char *path = path_of(f, "sa.key"), *disk = slurp(f, "sa.key");
+        assert_int_equal(mode_of(path), 0600);
+        assert_non_null(pki.sa_key_pem);
+        assert_string_equal(disk, pki.sa_key_pem);
+        free(disk);
+        free(path);
+    }
+
+    /* no temporary file is left behind: six certificate files and sa.key */
+    assert_int_equal(run_in(f, "test $(ls -A | wc -l) -eq 7"), 0);
     kp_pki_dispose(&pki);
     assert_null(pki.ca_pem);
 }
