@@ -99,6 +99,25 @@ check_out "the same user may not enter root:other" "cannot access workspace" AK 
 kubectl --server "$BASE/root:org" delete rolebinding alice-cm -n default >/dev/null 2>&1
 check_out "removing the binding takes effect at once" "cannot list resource" AK --server "$BASE/root:org" -n default get cm
 
+# ---- ServiceAccount tokens: bound to their workspace and their ServiceAccount ----
+kubectl --server "$BASE/root:org" create serviceaccount bot >/dev/null 2>&1
+for k in $(kubectl_versions); do
+    v=${k##*kubectl.}
+    T=$("$k" --server "$BASE/root:org" create token bot --duration=1h 2>"$E2E_TMP/tok.err")
+    check "kubectl ${v#*/} create token issues a JWT" sh -c "printf '%s' '$T' | grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$'"
+done
+T=$(kubectl --server "$BASE/root:org" create token bot)
+kubectl --server "$BASE/root:org" create clusterrolebinding bot-admin --clusterrole=cluster-admin --serviceaccount=default:bot >/dev/null 2>&1
+BK() { kubectl --kubeconfig=/dev/null --certificate-authority="$DIR/pki/ca.crt" "$@"; }
+check_out "the token works in its workspace" "^default" BK --token="$T" --server "$BASE/root:org" get ns --no-headers
+check_out "as system:serviceaccount:default:bot" "system:serviceaccount:default:bot" BK --token="$T" --server "$BASE/root:org" auth whoami
+check_out "the same token is refused in another workspace (401)" "Unauthorized|provide credentials" BK --token="$T" --server "$BASE/root:other" get ns
+TAMPERED=$(printf '%s' "$T" | sed 's/\.\([A-Za-z0-9_-]\)/.A\1/')
+check_out "a tampered token is 401" "Unauthorized|provide credentials" BK --token="$TAMPERED" --server "$BASE/root:org" get ns
+check "no token reaches the log" sh -c "! grep -q '$T' '$DIR.log'"
+kubectl --server "$BASE/root:org" delete serviceaccount bot >/dev/null 2>&1
+check_out "deleting the ServiceAccount revokes its tokens" "Unauthorized|provide credentials" BK --token="$T" --server "$BASE/root:org" get ns
+
 # ---- deletion ----
 kubectl --server "$BASE/root:org:team" create configmap c1 --from-literal=a=b >/dev/null 2>&1
 check "delete root:org" kubectl delete workspace org
