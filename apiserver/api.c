@@ -3,6 +3,7 @@
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
 #include "apiserver/metrics.h"
+#include "apiserver/openapi.h"
 #include "lib/json.h"
 #include "lib/log.h"
 
@@ -347,6 +348,19 @@ static int api_resolve_ws(api_ctx *c)
     char cluster[64], path[1024];
     int rc;
 
+    if (strcmp(c->ws_path, "*") == 0) { /* every workspace: fleet controllers list and watch */
+        if (c->kind == ROUTE_RESOURCE &&
+            (!c->verb || (strcmp(c->verb, "list") != 0 && strcmp(c->verb, "watch") != 0) ||
+             c->name))
+            return kp_err_set(KP_EMETHOD,
+                              "requests across every workspace (/clusters/*) may only list or "
+                              "watch a resource");
+        if (c->token_cluster) /* a ServiceAccount token is for its own workspace only */
+            return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+        c->cluster = NULL;
+        c->wildcard = true;
+        return 0;
+    }
     if (!c->api->ws.resolve) { /* no tree: only root */
         if (strcmp(c->ws_path, "root") == 0) {
             c->cluster = "root";
@@ -415,6 +429,16 @@ static bool api_self_review(const api_ctx *c)
            strcmp(c->user, "system:anonymous") != 0;
 }
 
+/* k8s: the system:discovery and system:public-info-viewer roles, bound to every
+ * authenticated user: discovery, OpenAPI and the version may be read by anyone who may enter. */
+static bool api_discovery_path(const api_ctx *c)
+{
+    if (c->kind == ROUTE_DISCOVERY)
+        return true;
+    return c->kind == ROUTE_NONRESOURCE && strcmp(kp_req_method(c->req), "GET") == 0 &&
+           (strncmp(c->rest, "/openapi", 8) == 0 || strcmp(c->rest, "/version") == 0);
+}
+
 /* Entering a workspace takes verb "access" on the non-resource URL "/" there (kcp's rule);
  * its creator has it through the workspace-admin binding. Then RBAC decides the request. */
 static int api_authorize(api_ctx *c)
@@ -425,6 +449,20 @@ static int api_authorize(api_ctx *c)
     if (api_public(c) || api_is_master(c))
         return 0;
     memset(&at, 0, sizeof(at));
+    if (c->wildcard) {
+        /* reading every workspace takes an explicit grant in root: verb list or watch on
+         * the non-resource URL of the wildcard path */
+        kp_authz_user u = api_authz_user(c);
+        at.verb = c->verb;
+        at.path = "/clusters/*";
+        if (!c->api->authz || kp_authz_check(c->api->authz, "root", &u, &at, NULL) < 0) {
+            kp_err_clear();
+            return kp_err_set(KP_EFORBIDDEN,
+                              "forbidden: User \"%s\" cannot %s %s across every workspace", c->user,
+                              c->verb, api_qualified(c));
+        }
+        return 0;
+    }
     at.verb = "access";
     at.path = "/";
     if ((rc = api_authz_check(c, &at)) < 0) {
@@ -435,7 +473,7 @@ static int api_authorize(api_ctx *c)
                           "\"access\" on \"/\" there",
                           c->user, c->ws_path);
     }
-    if (api_self_review(c))
+    if (api_self_review(c) || api_discovery_path(c))
         return 0;
     at = api_authz_attrs(c);
     return api_authz_check(c, &at);
@@ -449,9 +487,31 @@ static int api_text(api_ctx *c, const char *text)
     return 0;
 }
 
+/* GET /openapi/v2 (JSON, or gnostic protobuf as kubectl asks), /openapi/v3 and
+ * /openapi/v3/<group-version>: what kubectl reads before create/apply/replace/edit. */
+static int api_openapi(api_ctx *c)
+{
+    kp_openapi_reply r;
+    int rc =
+        kp_openapi_serve(&r, &c->resp->body, c->rest, api_query(c, "hash"),
+                         kp_req_header(c->req, "Accept"), kp_req_header(c->req, "If-None-Match"));
+    if (rc < 0)
+        return rc;
+    c->resp->code = r.code;
+    c->resp->content_type = r.content_type;
+    kp_http_resp_header(c->resp, c->req, "ETag", r.etag);
+    if (r.cache_control)
+        kp_http_resp_header(c->resp, c->req, "Cache-Control", r.cache_control);
+    if (r.vary)
+        kp_http_resp_header(c->resp, c->req, "Vary", r.vary);
+    return 0;
+}
+
 static int api_nonresource(api_ctx *c)
 {
     const char *r = c->rest;
+    if (strcmp(r, "/openapi") == 0 || strncmp(r, "/openapi/", 9) == 0)
+        return api_openapi(c);
     if (strcmp(r, "/healthz") == 0 || strcmp(r, "/livez") == 0 || strcmp(r, "/readyz") == 0 ||
         strncmp(r, "/healthz/", 9) == 0 || strncmp(r, "/livez/", 7) == 0 ||
         strncmp(r, "/readyz/", 8) == 0) {

@@ -22,6 +22,8 @@ typedef struct {
     /* a Workspace create in the workspace at parent_path, before it is stored */
     int (*admit_create)(void *arg, json_t *obj, const char *parent_path, const char *user,
                         const char *const *groups, size_t ngroups);
+    /* a Workspace update: what is immutable stays as it was (old is the stored object) */
+    int (*admit_update)(void *arg, const json_t *old, json_t *obj);
     /* after the create committed */
     int (*initialize)(void *arg, const char *parent_path, const json_t *obj);
     /* before the Workspace object is deleted */

@@ -31,7 +31,8 @@ typedef struct {
     /* route */
     route_kind kind;
     const char *ws_path; /* "root" */
-    const char *cluster; /* the logical cluster id */
+    const char *cluster; /* the logical cluster id; NULL for a wildcard request */
+    bool wildcard;       /* /clusters/<star>: every workspace (list and watch only) */
     const char *rest;    /* the path below /clusters/<ws> */
     const char *group;   /* discovery and resources */
     const char *version;
@@ -75,6 +76,8 @@ int api_check_type(api_ctx *c, json_t *obj);
 /* Defaults, per-kind rules, metadata validation and size: admission's built-in part. */
 int api_admit(api_ctx *c, json_t *obj);
 bool api_dry_run(const api_ctx *c);
+/* The logical cluster an object lives in (its kplane.io/cluster annotation); "" if unknown. */
+const char *api_cluster_of(const json_t *obj);
 bool api_has_finalizers(const json_t *obj);
 
 /* api_update.c: PUT, PATCH, /status, /scale */

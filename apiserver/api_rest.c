@@ -175,6 +175,17 @@ static int rest_check_namespace(api_ctx *c)
 }
 
 /* Defaults and per-kind rules applied on create and update (admission's built-in part). */
+/* k8s-as-kcp: every object names its logical cluster in an annotation, so lists and
+ * watches across workspaces tell where each object lives. */
+#define API_CLUSTER_ANN "kplane.io/cluster"
+
+const char *api_cluster_of(const json_t *obj)
+{
+    const char *v = json_string_value(
+        json_object_get(kp_json_get(obj, "metadata.annotations"), API_CLUSTER_ANN));
+    return v ? v : "";
+}
+
 int api_admit(api_ctx *c, json_t *obj)
 {
     const char *kind = c->res->kind;
@@ -184,6 +195,9 @@ int api_admit(api_ctx *c, json_t *obj)
 
     if ((rc = kp_validate_object_meta(obj, qkind, c->res->name_rule, c->res->namespaced)) < 0)
         return rc;
+    if (c->cluster)
+        json_object_set_new(kp_json_obj_ensure(kp_json_obj_ensure(obj, "metadata"), "annotations"),
+                            API_CLUSTER_ANN, json_string(c->cluster));
 
     if (strcmp(kind, "Namespace") == 0) {
         json_t *spec = kp_json_obj_ensure(obj, "spec");
@@ -364,6 +378,7 @@ static int rest_list(api_ctx *c)
         }
         o.after_ns = kp_arena_strdup(c->a, kp_json_get_str(tok, "ns"));
         o.after_name = kp_arena_strdup(c->a, kp_json_get_str(tok, "name"));
+        o.after_cluster = kp_arena_strdup(c->a, kp_json_get_str(tok, "cluster"));
         json_decref(tok);
     }
     o.limit = (size_t)limit;
@@ -403,6 +418,8 @@ static int rest_list(api_ctx *c)
                           : "",
                       "name", kp_json_get_str(last, "metadata.name"));
         size_t tl;
+        if (c->wildcard) /* the key order of a wildcard list starts with the cluster */
+            json_object_set_new(tok, "cluster", json_string(api_cluster_of(last)));
         char *tt = kp_json_dump(tok, &tl);
         kp_buf b;
         kp_buf_init(&b, 8192);

@@ -159,6 +159,12 @@ static int rest_carry_over(api_ctx *c, const json_t *old, json_t *obj)
             json_object_set_new(md, "generation", json_integer(gen ? gen + (changed ? 1 : 0) : 1));
         }
     }
+    if (c->api->ws.admit_update && strcmp(c->res->kind, "Workspace") == 0 &&
+        strcmp(c->res->group, "tenancy.kplane.io") == 0) {
+        int rc = c->api->ws.admit_update(c->api->ws.arg, old, obj);
+        if (rc < 0)
+            return rc;
+    }
     return api_admit(c, obj);
 }
 

@@ -4,6 +4,7 @@
 #include "apiserver/authz.h"
 #include "apiserver/http.h"
 #include "apiserver/pgctl.h"
+#include "apiserver/openapi.h"
 #include "apiserver/pki.h"
 #include "apiserver/store.h"
 #include "apiserver/watch.h"
@@ -251,6 +252,11 @@ static int ws_hook_admit(void *arg, json_t *obj, const char *parent, const char 
     return kp_ws_admit_create(arg, obj, parent, user, groups, ngroups);
 }
 
+static int ws_hook_admit_update(void *arg, const json_t *old, json_t *obj)
+{
+    return kp_ws_admit_update(arg, old, obj);
+}
+
 static int ws_hook_initialize(void *arg, const char *parent, const json_t *obj)
 {
     return kp_ws_initialize(arg, parent, obj);
@@ -285,6 +291,10 @@ static int serve(const serve_opts *o)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if ((rc = kp_openapi_init()) < 0) { /* built once from the schema table, read-only after */
+        fail("cannot build the OpenAPI documents");
+        goto out;
+    }
     if ((rc = prepare_data_dir(o->data_dir)) < 0 || (rc = take_lock(&lock_fd, o->data_dir)) < 0 ||
         (rc = kp_http_bind(&http, o->listen)) < 0) {
         fail(NULL);
@@ -338,8 +348,9 @@ static int serve(const serve_opts *o)
     }
     {
         char *base = kp_asprintf("https://%s", o->listen);
-        kp_api_ws_hooks hooks = {NULL, ws_hook_resolve, ws_hook_admit, ws_hook_initialize,
-                                 ws_hook_delete};
+        kp_api_ws_hooks hooks = {
+            NULL,          ws_hook_resolve, ws_hook_admit, ws_hook_admit_update, ws_hook_initialize,
+            ws_hook_delete};
         kp_api_opts ao = {store, hub, &hooks, authn, authz, pki.ca_pem, server_addr};
         static const char *const masters[] = {"system:masters"};
         ws = kp_ws_new(store, base);

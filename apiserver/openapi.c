@@ -109,15 +109,18 @@ static const oa_kind oa_kinds[] = {
     {"", "ConfigMap",
      FIELDS(F("binaryData", OA_BYTEMAP, "binaryData contains the binary data."),
             F("data", OA_STRMAP, "data contains the configuration data."),
-            F("immutable", OA_BOOL, "immutable, if set to true, ensures that data cannot be "
-                                    "updated (only object metadata can be modified).")),
+            F("immutable", OA_BOOL,
+              "immutable, if set to true, ensures that data cannot be "
+              "updated (only object metadata can be modified).")),
      false, "ConfigMap holds configuration data for pods to consume."},
     {"", "Secret",
      FIELDS(F("data", OA_BYTEMAP, "data contains the secret data, base64 encoded."),
-            F("immutable", OA_BOOL, "immutable, if set to true, ensures that data cannot be "
-                                    "updated."),
-            F("stringData", OA_STRMAP, "stringData allows specifying non-binary secret data in "
-                                       "string form; merged into data on write."),
+            F("immutable", OA_BOOL,
+              "immutable, if set to true, ensures that data cannot be "
+              "updated."),
+            F("stringData", OA_STRMAP,
+              "stringData allows specifying non-binary secret data in "
+              "string form; merged into data on write."),
             F("type", OA_STRING, "Used to facilitate programmatic handling of secret data.")),
      false, "Secret holds secret data of a certain type."},
     {"", "ServiceAccount",
@@ -135,27 +138,32 @@ static const oa_kind oa_kinds[] = {
      "local port that the proxy listens on, and the selector that determines which pods will "
      "answer requests sent through the proxy."},
     {"", "Endpoints",
-     FIELDS(F("subsets", OA_LIST, "The set of all endpoints is the union of all subsets.")),
-     false, "Endpoints is a collection of endpoints that implement the actual service."},
+     FIELDS(F("subsets", OA_LIST, "The set of all endpoints is the union of all subsets.")), false,
+     "Endpoints is a collection of endpoints that implement the actual service."},
     {"", "Pod", FIELDS(SPEC_STATUS), false,
      "Pod is a collection of containers that can run on a host."},
     {"", "Event",
-     FIELDS(F("action", OA_STRING, "What action was taken/failed regarding to the Regarding "
-                                   "object."),
+     FIELDS(F("action", OA_STRING,
+              "What action was taken/failed regarding to the Regarding "
+              "object."),
             F("count", OA_INT32, "The number of times this event has occurred."),
             F("eventTime", OA_MICROTIME, "Time when this Event was first observed."),
             F("firstTimestamp", OA_TIME, "The time at which the event was first recorded."),
             {"involvedObject", OA_REF, CORE "ObjectReference", true, NULL,
              "The object that this event is about."},
-            F("lastTimestamp", OA_TIME, "The time at which the most recent occurrence of this "
-                                        "event was recorded."),
-            F("message", OA_STRING, "A human-readable description of the status of this "
-                                    "operation."),
-            F("reason", OA_STRING, "This should be a short, machine understandable string that "
-                                   "gives the reason for the transition into the object's "
-                                   "current status."),
-            FREF("related", OA_REF, CORE "ObjectReference", "Optional secondary object for more "
-                                                             "complex actions."),
+            F("lastTimestamp", OA_TIME,
+              "The time at which the most recent occurrence of this "
+              "event was recorded."),
+            F("message", OA_STRING,
+              "A human-readable description of the status of this "
+              "operation."),
+            F("reason", OA_STRING,
+              "This should be a short, machine understandable string that "
+              "gives the reason for the transition into the object's "
+              "current status."),
+            FREF("related", OA_REF, CORE "ObjectReference",
+                 "Optional secondary object for more "
+                 "complex actions."),
             F("reportingComponent", OA_STRING, "Name of the controller that emitted this Event."),
             F("reportingInstance", OA_STRING, "ID of the controller instance."),
             F("series", OA_OBJECT, "Data about the Event series this event represents."),
@@ -193,29 +201,32 @@ static const oa_kind oa_kinds[] = {
      "Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by "
      "a RoleBinding."},
     {"rbac.authorization.k8s.io", "RoleBinding",
-     FIELDS(FREQ("roleRef", OA_OBJECT, "RoleRef can reference a Role in the current namespace "
-                                       "or a ClusterRole in the global namespace."),
-            F("subjects", OA_LIST, "Subjects holds references to the objects the role applies "
-                                   "to.")),
+     FIELDS(FREQ("roleRef", OA_OBJECT,
+                 "RoleRef can reference a Role in the current namespace "
+                 "or a ClusterRole in the global namespace."),
+            F("subjects", OA_LIST,
+              "Subjects holds references to the objects the role applies "
+              "to.")),
      false, "RoleBinding references a role, but does not contain it."},
     {"rbac.authorization.k8s.io", "ClusterRole",
-     FIELDS(F("aggregationRule", OA_OBJECT, "AggregationRule is an optional field that "
-                                            "describes how to build the Rules for this "
-                                            "ClusterRole."),
+     FIELDS(F("aggregationRule", OA_OBJECT,
+              "AggregationRule is an optional field that "
+              "describes how to build the Rules for this "
+              "ClusterRole."),
             F("rules", OA_LIST, "Rules holds all the PolicyRules for this ClusterRole")),
      false,
      "ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced "
      "as a unit by a RoleBinding or ClusterRoleBinding."},
     {"rbac.authorization.k8s.io", "ClusterRoleBinding",
-     FIELDS(FREQ("roleRef", OA_OBJECT, "RoleRef can only reference a ClusterRole in the global "
-                                       "namespace."),
-            F("subjects", OA_LIST, "Subjects holds references to the objects the role applies "
-                                   "to.")),
-     false,
-     "ClusterRoleBinding references a ClusterRole, but not contain it."},
-    {"coordination.k8s.io", "Lease",
-     FIELDS(SPEC("spec contains the specification of the Lease.")), false,
-     "Lease defines a lease concept."},
+     FIELDS(FREQ("roleRef", OA_OBJECT,
+                 "RoleRef can only reference a ClusterRole in the global "
+                 "namespace."),
+            F("subjects", OA_LIST,
+              "Subjects holds references to the objects the role applies "
+              "to.")),
+     false, "ClusterRoleBinding references a ClusterRole, but not contain it."},
+    {"coordination.k8s.io", "Lease", FIELDS(SPEC("spec contains the specification of the Lease.")),
+     false, "Lease defines a lease concept."},
     {"policy", "PodDisruptionBudget", FIELDS(SPEC_STATUS), false,
      "PodDisruptionBudget is an object to define the max disruption that can be caused to a "
      "collection of pods"},
@@ -224,60 +235,83 @@ static const oa_kind oa_kinds[] = {
      "automatically manages the replica count of any resource implementing the scale "
      "subresource based on the metrics specified."},
     {"events.k8s.io", "Event",
-     FIELDS(F("action", OA_STRING, "action is what action was taken/failed regarding to the "
-                                   "regarding object."),
-            F("deprecatedCount", OA_INT32, "deprecatedCount is the deprecated field assuring "
-                                           "backward compatibility with core.v1 Event type."),
-            F("deprecatedFirstTimestamp", OA_TIME, "deprecatedFirstTimestamp is the deprecated "
-                                                   "field assuring backward compatibility."),
-            F("deprecatedLastTimestamp", OA_TIME, "deprecatedLastTimestamp is the deprecated "
-                                                  "field assuring backward compatibility."),
-            F("deprecatedSource", OA_OBJECT, "deprecatedSource is the deprecated field assuring "
-                                             "backward compatibility."),
-            FREQ("eventTime", OA_MICROTIME, "eventTime is the time when this Event was first "
-                                            "observed."),
-            F("note", OA_STRING, "note is a human-readable description of the status of this "
-                                 "operation."),
+     FIELDS(F("action", OA_STRING,
+              "action is what action was taken/failed regarding to the "
+              "regarding object."),
+            F("deprecatedCount", OA_INT32,
+              "deprecatedCount is the deprecated field assuring "
+              "backward compatibility with core.v1 Event type."),
+            F("deprecatedFirstTimestamp", OA_TIME,
+              "deprecatedFirstTimestamp is the deprecated "
+              "field assuring backward compatibility."),
+            F("deprecatedLastTimestamp", OA_TIME,
+              "deprecatedLastTimestamp is the deprecated "
+              "field assuring backward compatibility."),
+            F("deprecatedSource", OA_OBJECT,
+              "deprecatedSource is the deprecated field assuring "
+              "backward compatibility."),
+            FREQ("eventTime", OA_MICROTIME,
+                 "eventTime is the time when this Event was first "
+                 "observed."),
+            F("note", OA_STRING,
+              "note is a human-readable description of the status of this "
+              "operation."),
             F("reason", OA_STRING, "reason is why the action was taken."),
-            FREF("regarding", OA_REF, CORE "ObjectReference", "regarding contains the object "
-                                                              "this Event is about."),
-            FREF("related", OA_REF, CORE "ObjectReference", "related is the optional secondary "
-                                                            "object for more complex actions."),
-            F("reportingController", OA_STRING, "reportingController is the name of the "
-                                                "controller that emitted this Event."),
-            F("reportingInstance", OA_STRING, "reportingInstance is the ID of the controller "
-                                              "instance."),
-            F("series", OA_OBJECT, "series is data about the Event series this event "
-                                   "represents."),
+            FREF("regarding", OA_REF, CORE "ObjectReference",
+                 "regarding contains the object "
+                 "this Event is about."),
+            FREF("related", OA_REF, CORE "ObjectReference",
+                 "related is the optional secondary "
+                 "object for more complex actions."),
+            F("reportingController", OA_STRING,
+              "reportingController is the name of the "
+              "controller that emitted this Event."),
+            F("reportingInstance", OA_STRING,
+              "reportingInstance is the ID of the controller "
+              "instance."),
+            F("series", OA_OBJECT,
+              "series is data about the Event series this event "
+              "represents."),
             F("type", OA_STRING, "type is the type of this event (Normal, Warning).")),
      false, "Event is a report of an event somewhere in the cluster."},
     {"scheduling.k8s.io", "PriorityClass",
-     FIELDS(F("description", OA_STRING, "description is an arbitrary string that usually "
-                                        "provides guidelines on when this priority class "
-                                        "should be used."),
-            F("globalDefault", OA_BOOL, "globalDefault specifies whether this PriorityClass "
-                                        "should be considered as the default priority for pods "
-                                        "that do not have any priority class."),
-            F("preemptionPolicy", OA_STRING, "preemptionPolicy is the Policy for preempting "
-                                             "pods with lower priority."),
-            FREQ("value", OA_INT32, "value represents the integer value of this priority "
-                                    "class.")),
+     FIELDS(F("description", OA_STRING,
+              "description is an arbitrary string that usually "
+              "provides guidelines on when this priority class "
+              "should be used."),
+            F("globalDefault", OA_BOOL,
+              "globalDefault specifies whether this PriorityClass "
+              "should be considered as the default priority for pods "
+              "that do not have any priority class."),
+            F("preemptionPolicy", OA_STRING,
+              "preemptionPolicy is the Policy for preempting "
+              "pods with lower priority."),
+            FREQ("value", OA_INT32,
+                 "value represents the integer value of this priority "
+                 "class.")),
      false,
      "PriorityClass defines mapping from a priority class name to the priority integer value."},
+    {"tenancy.kplane.io", "Workspace", FIELDS(SPEC_STATUS), false,
+     "Workspace is a logical cluster in the workspace tree, reached at /clusters/<path>."},
+    {"tenancy.kplane.io", "WorkspaceType", FIELDS(SPEC_STATUS), false,
+     "WorkspaceType describes the workspaces that may be created with its name as their type."},
+    {"tenancy.kplane.io", "LogicalCluster", FIELDS(SPEC_STATUS), false,
+     "LogicalCluster is the backing object of a workspace."},
     {"authentication.k8s.io", "SelfSubjectReview",
      FIELDS(STATUS("Status is filled in by the server with the user attributes.")), false,
      "SelfSubjectReview contains the user information that the kube-apiserver has about the "
      "user making this request."},
     {"authorization.k8s.io", "SelfSubjectAccessReview",
-     FIELDS(FREQ("spec", OA_OBJECT, "Spec holds information about the request being "
-                                    "evaluated."),
+     FIELDS(FREQ("spec", OA_OBJECT,
+                 "Spec holds information about the request being "
+                 "evaluated."),
             STATUS("Status is filled in by the server and indicates whether the request is "
                    "allowed or not")),
-     false,
-     "SelfSubjectAccessReview checks whether or the current user can perform an action."},
+     false, "SelfSubjectAccessReview checks whether or the current user can perform an action."},
     {"authorization.k8s.io", "SelfSubjectRulesReview",
-     FIELDS(FREQ("spec", OA_OBJECT, "Spec holds information about the request being "
-                                    "evaluated."),
+     FIELDS(FREQ("spec", OA_OBJECT,
+                 "Spec holds information about the request being "
+                 "evaluated."),
             STATUS("Status is filled in by the server and indicates the set of actions a user "
                    "can perform.")),
      false,
@@ -285,89 +319,110 @@ static const oa_kind oa_kinds[] = {
      "a namespace."},
 };
 
-#define GVK1(g, k, v) "{\"x-kubernetes-group-version-kind\":[{\"group\":\"" g "\",\"kind\":\"" k \
-                      "\",\"version\":\"" v "\"}]}"
+#define GVK1(g, k, v)                                                                              \
+    "{\"x-kubernetes-group-version-kind\":[{\"group\":\"" g "\",\"kind\":\"" k                     \
+    "\",\"version\":\"" v "\"}]}"
 #define ATOMIC "{\"x-kubernetes-map-type\":\"atomic\"}"
 
 static const oa_def oa_defs[] = {
     {META "ObjectMeta", NULL, NULL,
-     FIELDS(F("annotations", OA_STRMAP, "Annotations is an unstructured key value map stored "
-                                        "with a resource that may be set by external tools to "
-                                        "store and retrieve arbitrary metadata."),
-            F("creationTimestamp", OA_TIME, "CreationTimestamp is a timestamp representing the "
-                                            "server time when this object was created."),
+     FIELDS(F("annotations", OA_STRMAP,
+              "Annotations is an unstructured key value map stored "
+              "with a resource that may be set by external tools to "
+              "store and retrieve arbitrary metadata."),
+            F("creationTimestamp", OA_TIME,
+              "CreationTimestamp is a timestamp representing the "
+              "server time when this object was created."),
             F("deletionGracePeriodSeconds", OA_INT64,
               "Number of seconds allowed for this object to gracefully terminate before it will "
               "be removed from the system."),
-            F("deletionTimestamp", OA_TIME, "DeletionTimestamp is RFC 3339 date and time at "
-                                            "which this resource will be deleted."),
+            F("deletionTimestamp", OA_TIME,
+              "DeletionTimestamp is RFC 3339 date and time at "
+              "which this resource will be deleted."),
             {"finalizers", OA_STRLIST, NULL, false,
              "{\"x-kubernetes-list-type\":\"set\",\"x-kubernetes-patch-strategy\":\"merge\"}",
              "Must be empty before the object is deleted from the registry."},
-            F("generateName", OA_STRING, "GenerateName is an optional prefix, used by the server, "
-                                         "to generate a unique name ONLY IF the Name field has "
-                                         "not been provided."),
-            F("generation", OA_INT64, "A sequence number representing a specific generation of "
-                                      "the desired state."),
-            F("labels", OA_STRMAP, "Map of string keys and values that can be used to organize "
-                                   "and categorize (scope and select) objects."),
+            F("generateName", OA_STRING,
+              "GenerateName is an optional prefix, used by the server, "
+              "to generate a unique name ONLY IF the Name field has "
+              "not been provided."),
+            F("generation", OA_INT64,
+              "A sequence number representing a specific generation of "
+              "the desired state."),
+            F("labels", OA_STRMAP,
+              "Map of string keys and values that can be used to organize "
+              "and categorize (scope and select) objects."),
             {"managedFields", OA_REFLIST, META "ManagedFieldsEntry", false,
              "{\"x-kubernetes-list-type\":\"atomic\"}",
              "ManagedFields maps workflow-id and version to the set of fields that are managed "
              "by that workflow."},
             F("name", OA_STRING, "Name must be unique within a namespace."),
-            F("namespace", OA_STRING, "Namespace defines the space within which each name must "
-                                      "be unique."),
+            F("namespace", OA_STRING,
+              "Namespace defines the space within which each name must "
+              "be unique."),
             {"ownerReferences", OA_REFLIST, META "OwnerReference", false,
              "{\"x-kubernetes-list-map-keys\":[\"uid\"],\"x-kubernetes-list-type\":\"map\","
              "\"x-kubernetes-patch-merge-key\":\"uid\",\"x-kubernetes-patch-strategy\":\"merge\"}",
              "List of objects depended by this object."},
-            F("resourceVersion", OA_STRING, "An opaque value that represents the internal version "
-                                            "of this object."),
-            F("selfLink", OA_STRING, "Deprecated: selfLink is a legacy read-only field that is no "
-                                     "longer populated by the system."),
+            F("resourceVersion", OA_STRING,
+              "An opaque value that represents the internal version "
+              "of this object."),
+            F("selfLink", OA_STRING,
+              "Deprecated: selfLink is a legacy read-only field that is no "
+              "longer populated by the system."),
             F("uid", OA_STRING, "UID is the unique in time and space value for this object.")),
      NULL,
      "ObjectMeta is metadata that all persisted resources must have, which includes all objects "
      "users must create."},
     {META "ListMeta", NULL, NULL,
-     FIELDS(F("continue", OA_STRING, "continue may be set if the user set a limit on the number "
-                                     "of items returned."),
-            F("remainingItemCount", OA_INT64, "the number of subsequent items in the list which "
-                                              "are not included in this list response."),
-            F("resourceVersion", OA_STRING, "String that identifies the server's internal version "
-                                            "of this object."),
+     FIELDS(F("continue", OA_STRING,
+              "continue may be set if the user set a limit on the number "
+              "of items returned."),
+            F("remainingItemCount", OA_INT64,
+              "the number of subsequent items in the list which "
+              "are not included in this list response."),
+            F("resourceVersion", OA_STRING,
+              "String that identifies the server's internal version "
+              "of this object."),
             F("selfLink", OA_STRING, "Deprecated: selfLink is a legacy read-only field.")),
      NULL, "ListMeta describes metadata that synthetic resources must have."},
     {META "OwnerReference", NULL, NULL,
      FIELDS(FREQ("apiVersion", OA_STRING, "API version of the referent."),
-            F("blockOwnerDeletion", OA_BOOL, "If true, AND if the owner has the "
-                                             "\"foregroundDeletion\" finalizer, then the owner "
-                                             "cannot be deleted from the key-value store until "
-                                             "this reference is removed."),
-            F("controller", OA_BOOL, "If true, this reference points to the managing "
-                                     "controller."),
+            F("blockOwnerDeletion", OA_BOOL,
+              "If true, AND if the owner has the "
+              "\"foregroundDeletion\" finalizer, then the owner "
+              "cannot be deleted from the key-value store until "
+              "this reference is removed."),
+            F("controller", OA_BOOL,
+              "If true, this reference points to the managing "
+              "controller."),
             FREQ("kind", OA_STRING, "Kind of the referent."),
             FREQ("name", OA_STRING, "Name of the referent."),
             FREQ("uid", OA_STRING, "UID of the referent.")),
-     ATOMIC,
-     "OwnerReference contains enough information to let you identify an owning object."},
+     ATOMIC, "OwnerReference contains enough information to let you identify an owning object."},
     {META "ManagedFieldsEntry", NULL, NULL,
-     FIELDS(F("apiVersion", OA_STRING, "APIVersion defines the version of this resource that "
-                                       "this field set applies to."),
-            F("fieldsType", OA_STRING, "FieldsType is the discriminator for the different "
-                                       "fields format and version."),
-            FREF("fieldsV1", OA_REF, META "FieldsV1", "FieldsV1 holds the first JSON version "
-                                                      "format as described in the \"FieldsV1\" "
-                                                      "type."),
-            F("manager", OA_STRING, "Manager is an identifier of the workflow managing these "
-                                    "fields."),
-            F("operation", OA_STRING, "Operation is the type of operation which lead to this "
-                                      "ManagedFieldsEntry being created."),
-            F("subresource", OA_STRING, "Subresource is the name of the subresource used to "
-                                        "update that object."),
-            F("time", OA_TIME, "Time is the timestamp of when the ManagedFields entry was "
-                               "added.")),
+     FIELDS(F("apiVersion", OA_STRING,
+              "APIVersion defines the version of this resource that "
+              "this field set applies to."),
+            F("fieldsType", OA_STRING,
+              "FieldsType is the discriminator for the different "
+              "fields format and version."),
+            FREF("fieldsV1", OA_REF, META "FieldsV1",
+                 "FieldsV1 holds the first JSON version "
+                 "format as described in the \"FieldsV1\" "
+                 "type."),
+            F("manager", OA_STRING,
+              "Manager is an identifier of the workflow managing these "
+              "fields."),
+            F("operation", OA_STRING,
+              "Operation is the type of operation which lead to this "
+              "ManagedFieldsEntry being created."),
+            F("subresource", OA_STRING,
+              "Subresource is the name of the subresource used to "
+              "update that object."),
+            F("time", OA_TIME,
+              "Time is the timestamp of when the ManagedFields entry was "
+              "added.")),
      NULL,
      "ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource "
      "that the fieldset applies to."},
@@ -382,33 +437,45 @@ static const oa_def oa_defs[] = {
      "Patch is provided to give a concrete name and type to the Kubernetes PATCH request "
      "body."},
     {META "Status", NULL, NULL,
-     FIELDS(F("apiVersion", OA_STRING, "APIVersion defines the versioned schema of this "
-                                       "representation of an object."),
+     FIELDS(F("apiVersion", OA_STRING,
+              "APIVersion defines the versioned schema of this "
+              "representation of an object."),
             F("code", OA_INT32, "Suggested HTTP return code for this status, 0 if not set."),
-            FREF("details", OA_REF, META "StatusDetails", "Extended data associated with the "
-                                                          "reason."),
-            F("kind", OA_STRING, "Kind is a string value representing the REST resource this "
-                                 "object represents."),
-            F("message", OA_STRING, "A human-readable description of the status of this "
-                                    "operation."),
+            FREF("details", OA_REF, META "StatusDetails",
+                 "Extended data associated with the "
+                 "reason."),
+            F("kind", OA_STRING,
+              "Kind is a string value representing the REST resource this "
+              "object represents."),
+            F("message", OA_STRING,
+              "A human-readable description of the status of this "
+              "operation."),
             FREF("metadata", OA_REF, META "ListMeta", "Standard list metadata."),
-            F("reason", OA_STRING, "A machine-readable description of why this operation is in "
-                                   "the \"Failure\" status."),
-            F("status", OA_STRING, "Status of the operation. One of: \"Success\" or "
-                                   "\"Failure\".")),
-     GVK1("", "Status", "v1"), "Status is a return value for calls that don't return other objects."},
+            F("reason", OA_STRING,
+              "A machine-readable description of why this operation is in "
+              "the \"Failure\" status."),
+            F("status", OA_STRING,
+              "Status of the operation. One of: \"Success\" or "
+              "\"Failure\".")),
+     GVK1("", "Status", "v1"),
+     "Status is a return value for calls that don't return other objects."},
     {META "StatusDetails", NULL, NULL,
-     FIELDS(FREF("causes", OA_REFLIST, META "StatusCause", "The Causes array includes more "
-                                                           "details associated with the "
-                                                           "StatusReason failure."),
-            F("group", OA_STRING, "The group attribute of the resource associated with the "
-                                  "status StatusReason."),
-            F("kind", OA_STRING, "The kind attribute of the resource associated with the "
-                                 "status StatusReason."),
-            F("name", OA_STRING, "The name attribute of the resource associated with the "
-                                 "status StatusReason."),
-            F("retryAfterSeconds", OA_INT32, "If specified, the time in seconds before the "
-                                             "operation should be retried."),
+     FIELDS(FREF("causes", OA_REFLIST, META "StatusCause",
+                 "The Causes array includes more "
+                 "details associated with the "
+                 "StatusReason failure."),
+            F("group", OA_STRING,
+              "The group attribute of the resource associated with the "
+              "status StatusReason."),
+            F("kind", OA_STRING,
+              "The kind attribute of the resource associated with the "
+              "status StatusReason."),
+            F("name", OA_STRING,
+              "The name attribute of the resource associated with the "
+              "status StatusReason."),
+            F("retryAfterSeconds", OA_INT32,
+              "If specified, the time in seconds before the "
+              "operation should be retried."),
             F("uid", OA_STRING, "UID of the resource.")),
      NULL,
      "StatusDetails is a set of additional properties that MAY be set by the server to provide "
@@ -422,19 +489,25 @@ static const oa_def oa_defs[] = {
      "multiple errors are encountered."},
     /* its x-kubernetes-group-version-kind (one per group-version) is added by defs_build() */
     {META "DeleteOptions", NULL, NULL,
-     FIELDS(F("apiVersion", OA_STRING, "APIVersion defines the versioned schema of this "
-                                       "representation of an object."),
-            F("dryRun", OA_STRLIST, "When present, indicates that modifications should not be "
-                                    "persisted."),
-            F("gracePeriodSeconds", OA_INT64, "The duration in seconds before the object should "
-                                              "be deleted."),
-            F("kind", OA_STRING, "Kind is a string value representing the REST resource this "
-                                 "object represents."),
+     FIELDS(F("apiVersion", OA_STRING,
+              "APIVersion defines the versioned schema of this "
+              "representation of an object."),
+            F("dryRun", OA_STRLIST,
+              "When present, indicates that modifications should not be "
+              "persisted."),
+            F("gracePeriodSeconds", OA_INT64,
+              "The duration in seconds before the object should "
+              "be deleted."),
+            F("kind", OA_STRING,
+              "Kind is a string value representing the REST resource this "
+              "object represents."),
             F("orphanDependents", OA_BOOL, "Deprecated: please use the PropagationPolicy."),
-            FREF("preconditions", OA_REF, META "Preconditions", "Must be fulfilled before a "
-                                                                "deletion is carried out."),
-            F("propagationPolicy", OA_STRING, "Whether and how garbage collection will be "
-                                              "performed.")),
+            FREF("preconditions", OA_REF, META "Preconditions",
+                 "Must be fulfilled before a "
+                 "deletion is carried out."),
+            F("propagationPolicy", OA_STRING,
+              "Whether and how garbage collection will be "
+              "performed.")),
      NULL, "DeleteOptions may be provided when deleting an API object."},
     {META "Preconditions", NULL, NULL,
      FIELDS(F("resourceVersion", OA_STRING, "Specifies the target ResourceVersion"),
@@ -444,41 +517,51 @@ static const oa_def oa_defs[] = {
      "out."},
     {CORE "ObjectReference", NULL, NULL,
      FIELDS(F("apiVersion", OA_STRING, "API version of the referent."),
-            F("fieldPath", OA_STRING, "If referring to a piece of an object instead of an entire "
-                                      "object, this string should contain a valid JSON/Go "
-                                      "field access statement."),
+            F("fieldPath", OA_STRING,
+              "If referring to a piece of an object instead of an entire "
+              "object, this string should contain a valid JSON/Go "
+              "field access statement."),
             F("kind", OA_STRING, "Kind of the referent."),
             F("name", OA_STRING, "Name of the referent."),
             F("namespace", OA_STRING, "Namespace of the referent."),
-            F("resourceVersion", OA_STRING, "Specific resourceVersion to which this reference "
-                                            "is made, if any."),
+            F("resourceVersion", OA_STRING,
+              "Specific resourceVersion to which this reference "
+              "is made, if any."),
             F("uid", OA_STRING, "UID of the referent.")),
-     ATOMIC, "ObjectReference contains enough information to let you inspect or modify the "
-             "referred object."},
-    {CORE "LocalObjectReference", NULL, NULL,
-     FIELDS(F("name", OA_STRING, "Name of the referent.")), ATOMIC,
+     ATOMIC,
+     "ObjectReference contains enough information to let you inspect or modify the "
+     "referred object."},
+    {CORE "LocalObjectReference", NULL, NULL, FIELDS(F("name", OA_STRING, "Name of the referent.")),
+     ATOMIC,
      "LocalObjectReference contains enough information to let you locate the referenced object "
      "inside the same namespace."},
     {AUTOSCALING "Scale", NULL, NULL,
-     FIELDS(F("apiVersion", OA_STRING, "APIVersion defines the versioned schema of this "
-                                       "representation of an object."),
-            F("kind", OA_STRING, "Kind is a string value representing the REST resource this "
-                                 "object represents."),
+     FIELDS(F("apiVersion", OA_STRING,
+              "APIVersion defines the versioned schema of this "
+              "representation of an object."),
+            F("kind", OA_STRING,
+              "Kind is a string value representing the REST resource this "
+              "object represents."),
             FREF("metadata", OA_REF, META "ObjectMeta", "Standard object metadata."),
-            FREF("spec", OA_REF, AUTOSCALING "ScaleSpec", "spec defines the behavior of the "
-                                                          "scale."),
-            FREF("status", OA_REF, AUTOSCALING "ScaleStatus", "status is the current status of "
-                                                              "the scale; read-only.")),
+            FREF("spec", OA_REF, AUTOSCALING "ScaleSpec",
+                 "spec defines the behavior of the "
+                 "scale."),
+            FREF("status", OA_REF, AUTOSCALING "ScaleStatus",
+                 "status is the current status of "
+                 "the scale; read-only.")),
      GVK1("autoscaling", "Scale", "v1"), "Scale represents a scaling request for a resource."},
     {AUTOSCALING "ScaleSpec", NULL, NULL,
-     FIELDS(F("replicas", OA_INT32, "replicas is the desired number of instances for the "
-                                    "scaled object.")),
+     FIELDS(F("replicas", OA_INT32,
+              "replicas is the desired number of instances for the "
+              "scaled object.")),
      NULL, "ScaleSpec describes the attributes of a scale subresource."},
     {AUTOSCALING "ScaleStatus", NULL, NULL,
-     FIELDS(FREQ("replicas", OA_INT32, "replicas is the actual number of observed instances of "
-                                       "the scaled object."),
-            F("selector", OA_STRING, "selector is the label query over pods that should match "
-                                     "the replicas count.")),
+     FIELDS(FREQ("replicas", OA_INT32,
+                 "replicas is the actual number of observed instances of "
+                 "the scaled object."),
+            F("selector", OA_STRING,
+              "selector is the label query over pods that should match "
+              "the replicas count.")),
      NULL, "ScaleStatus represents the current status of a scale subresource."},
 };
 
@@ -513,8 +596,8 @@ static bool csv_has(const char *csv, const char *word)
 static json_t *ref_to(const char *name, int ver)
 {
     char buf[256];
-    return json_pack("{s:s}", "$ref", sfmt(buf, sizeof(buf), "%s%s", ver == 2 ? V2_REF : V3_REF,
-                                          name));
+    return json_pack("{s:s}", "$ref",
+                     sfmt(buf, sizeof(buf), "%s%s", ver == 2 ? V2_REF : V3_REF, name));
 }
 
 static json_t *strings(const char *const *v)
@@ -569,22 +652,36 @@ static const char *group_camel(char *buf, size_t n, const char *group)
             up = true;
             continue;
         }
-        buf[o++] = up && group[i] >= 'a' && group[i] <= 'z' ? (char)(group[i] - 'a' + 'A')
-                                                            : group[i];
+        buf[o++] =
+            up && group[i] >= 'a' && group[i] <= 'z' ? (char)(group[i] - 'a' + 'A') : group[i];
         up = false;
     }
     buf[o] = '\0';
     return buf;
 }
 
-/* k8s: definitions are named after the Go package: io.k8s.api.<first label of group>.<v>.<Kind>,
- * the core group being "core". */
+/* k8s: a built-in kind's definition is named after its Go package,
+ * io.k8s.api.<first label of group>.<v>.<Kind> ("core" for the core group); another group's as
+ * kube-apiserver names a custom resource's, <group reversed>.<v>.<Kind>
+ * (tenancy.kplane.io -> io.kplane.tenancy.v1alpha1.Workspace). */
 static const char *kind_def_name(char *buf, size_t n, const char *group, const char *version,
                                  const char *kind)
 {
+    size_t len = strlen(group), o = 0;
     if (!group[0])
         return sfmt(buf, n, "io.k8s.api.core.%s.%s", version, kind);
-    return sfmt(buf, n, "io.k8s.api.%.*s.%s.%s", (int)strcspn(group, "."), group, version, kind);
+    if (!strchr(group, '.') || (len > 7 && strcmp(group + len - 7, ".k8s.io") == 0))
+        return sfmt(buf, n, "io.k8s.api.%.*s.%s.%s", (int)strcspn(group, "."), group, version,
+                    kind);
+    for (size_t end = len; end > 0;) { /* the labels of group, last first */
+        size_t start = end;
+        while (start > 0 && group[start - 1] != '.')
+            start--;
+        o += strlen(sfmt(buf + o, n - o, "%.*s.", (int)(end - start), group + start));
+        end = start ? start - 1 : 0;
+    }
+    sfmt(buf + o, n - o, "%s.%s", version, kind);
+    return buf;
 }
 
 static const oa_kind *kind_find(const char *group, const char *kind)
@@ -621,8 +718,7 @@ static int field_schema(json_t **out, const oa_field *f)
                       f->type == OA_INT32 ? "int32" : "int64");
         break;
     case OA_STRMAP:
-        s = json_pack("{s:s, s:{s:s}}", "type", "object", "additionalProperties", "type",
-                      "string");
+        s = json_pack("{s:s, s:{s:s}}", "type", "object", "additionalProperties", "type", "string");
         break;
     case OA_BYTEMAP:
         s = json_pack("{s:s, s:{s:s, s:s}}", "type", "object", "additionalProperties", "type",
@@ -659,8 +755,12 @@ static int field_schema(json_t **out, const oa_field *f)
 /* Adds fields to the object schema s (properties, required). */
 static int fields_add(json_t *s, const oa_field *fields)
 {
-    json_t *props = kp_json_props(s), *req = json_object_get(s, "required");
+    json_t *props = json_object_get(s, "properties"), *req = json_object_get(s, "required");
     int rc;
+    if (!props) {
+        props = json_object();
+        json_object_set_new(s, "properties", props);
+    }
     for (const oa_field *f = fields; f && f->name; f++) {
         json_t *p = NULL;
         if ((rc = field_schema(&p, f)) < 0) {
@@ -677,4 +777,1285 @@ static int fields_add(json_t *s, const oa_field *fields)
         }
     }
     return 0;
+}
+
+static const oa_field std_fields[] = {
+    {"apiVersion", OA_STRING, NULL, false, NULL,
+     "APIVersion defines the versioned schema of this representation of an object. Servers "
+     "should convert recognized schemas to the latest internal value, and may reject "
+     "unrecognized values."},
+    {"kind", OA_STRING, NULL, false, NULL,
+     "Kind is a string value representing the REST resource this object represents. Servers "
+     "may infer this from the endpoint the client submits requests to. Cannot be updated. In "
+     "CamelCase."},
+    {"metadata", OA_REF, META "ObjectMeta", false, NULL, "Standard object's metadata."},
+    {NULL, OA_OBJECT, NULL, false, NULL, NULL},
+};
+
+static void gvk_ext(json_t *s, const char *group, const char *version, const char *kind)
+{
+    json_object_set_new(s, "x-kubernetes-group-version-kind",
+                        json_pack("[o]", gvk_obj(group, version, kind)));
+}
+
+/* The definition of a kind of the schema table. */
+static int kind_schema(json_t **out, const kp_schema_res *r)
+{
+    const oa_kind *k = kind_find(r->group, r->kind);
+    json_t *s = json_pack("{s:s}", "type", "object");
+    int rc;
+
+    set_doc(s, k ? k->doc : NULL);
+    if ((rc = fields_add(s, std_fields)) < 0 || (rc = fields_add(s, k ? k->fields : NULL)) < 0) {
+        json_decref(s);
+        return rc;
+    }
+    /* a kind without a row yet: accept anything rather than report a field that exists */
+    if (!k)
+        json_object_set_new(s, "x-kubernetes-preserve-unknown-fields", json_true());
+    gvk_ext(s, r->group, r->version, r->kind);
+    *out = s;
+    return 0;
+}
+
+/* <Kind>List, what list answers. */
+static json_t *list_schema(const kp_schema_res *r, const char *item_def)
+{
+    char doc[256], kind[160];
+    json_t *s =
+        json_pack("{s:s, s:s, s:{s:{s:s, s:s}, s:{s:s, s:s, s:o}, s:{s:s, s:s}, s:o}, s:[s]}",
+                  "type", "object", "description",
+                  sfmt(doc, sizeof(doc), "%sList is a list of %s objects.", r->kind, r->kind),
+                  "properties", "apiVersion", "type", "string", "description", std_fields[0].doc,
+                  "items", "type", "array", "description", "List of objects.", "items",
+                  ref_to(item_def, 2), "kind", "type", "string", "description", std_fields[1].doc,
+                  "metadata", ref_to(META "ListMeta", 2), "required", "items");
+    gvk_ext(s, r->group, r->version, sfmt(kind, sizeof(kind), "%sList", r->kind));
+    return s;
+}
+
+/* Every definition, v2 form, by name. */
+static int defs_build(json_t **out)
+{
+    size_t n;
+    const kp_schema_res *rows = kp_schema_all(&n);
+    json_t *defs = json_object(), *gvks = json_array();
+    char name[256];
+    int rc = 0;
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(oa_defs) && rc == 0; i++) {
+        const oa_def *d = &oa_defs[i];
+        json_t *s = json_pack("{s:s}", "type", d->type ? d->type : "object");
+        if (d->format)
+            json_object_set_new(s, "format", json_string(d->format));
+        set_doc(s, d->doc);
+        if ((rc = fields_add(s, d->fields)) == 0)
+            rc = merge_ext(s, d->ext, d->name);
+        json_object_set_new(defs, d->name, s);
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_t *s = NULL;
+        char list[300];
+        bool seen = false;
+        kind_def_name(name, sizeof(name), rows[i].group, rows[i].version, rows[i].kind);
+        if (json_object_get(defs, name)) {
+            rc = kp_err_set(KP_EINTERNAL, "openapi: two definitions named \"%s\"", name);
+            break;
+        }
+        if ((rc = kind_schema(&s, &rows[i])) < 0)
+            break;
+        json_object_set_new(defs, name, s);
+        json_object_set_new(defs, sfmt(list, sizeof(list), "%sList", name),
+                            list_schema(&rows[i], name));
+        /* k8s: DeleteOptions names every group-version it may be sent to */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(rows[j].group, rows[i].group) == 0 &&
+                strcmp(rows[j].version, rows[i].version) == 0)
+                seen = true;
+        if (!seen)
+            json_array_append_new(gvks, gvk_obj(rows[i].group, rows[i].version, "DeleteOptions"));
+    }
+    if (rc < 0) {
+        json_decref(defs);
+        json_decref(gvks);
+        return rc;
+    }
+    json_object_set_new(json_object_get(defs, META "DeleteOptions"),
+                        "x-kubernetes-group-version-kind", gvks);
+    *out = defs;
+    return 0;
+}
+
+/* ---- paths ---- */
+
+typedef struct {
+    const char *name;
+    const char *type;
+    const char *doc;
+} oa_param;
+
+/* k8s: the query parameters kube-apiserver declares for each operation */
+static const oa_param P_BOOKMARKS = {
+    "allowWatchBookmarks", "boolean",
+    "allowWatchBookmarks requests watch events with type \"BOOKMARK\"."};
+static const oa_param P_CONTINUE = {
+    "continue", "string",
+    "The continue option should be set when retrieving more results from the server."};
+static const oa_param P_DRY_RUN = {
+    "dryRun", "string",
+    "When present, indicates that modifications should not be persisted. Valid values are: - "
+    "All: all dry run stages will be processed"};
+static const oa_param P_FIELD_MANAGER = {
+    "fieldManager", "string",
+    "fieldManager is a name associated with the actor or entity that is making these changes."};
+static const oa_param P_FIELD_SELECTOR = {
+    "fieldSelector", "string",
+    "A selector to restrict the list of returned objects by their fields. Defaults to "
+    "everything."};
+static const oa_param P_FIELD_VALIDATION = {
+    "fieldValidation", "string",
+    "fieldValidation instructs the server on how to handle objects in the request containing "
+    "unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict"};
+static const oa_param P_FORCE = {
+    "force", "boolean",
+    "Force is going to \"force\" Apply requests. It must be unset for non-apply patch "
+    "requests."};
+static const oa_param P_GRACE = {"gracePeriodSeconds", "integer",
+                                 "The duration in seconds before the object should be deleted."};
+static const oa_param P_LABEL_SELECTOR = {
+    "labelSelector", "string",
+    "A selector to restrict the list of returned objects by their labels. Defaults to "
+    "everything."};
+static const oa_param P_LIMIT = {"limit", "integer",
+                                 "limit is a maximum number of responses to return for a list "
+                                 "call."};
+static const oa_param P_ORPHAN = {
+    "orphanDependents", "boolean",
+    "Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7."};
+static const oa_param P_PROPAGATION = {
+    "propagationPolicy", "string",
+    "Whether and how garbage collection will be performed: 'Orphan', 'Background' or "
+    "'Foreground'."};
+static const oa_param P_RV = {
+    "resourceVersion", "string",
+    "resourceVersion sets a constraint on what resource versions a request may be served "
+    "from."};
+static const oa_param P_RV_MATCH = {
+    "resourceVersionMatch", "string",
+    "resourceVersionMatch determines how resourceVersion is applied to list calls."};
+static const oa_param P_INITIAL_EVENTS = {
+    "sendInitialEvents", "boolean",
+    "`sendInitialEvents=true` may be set together with `watch=true`: the stream begins with "
+    "synthetic events for the current state of the collection."};
+static const oa_param P_TIMEOUT = {
+    "timeoutSeconds", "integer",
+    "Timeout for the list/watch call, regardless of any activity or inactivity."};
+static const oa_param P_WATCH = {
+    "watch", "boolean",
+    "Watch for changes to the described resources and return them as a stream of add, update, "
+    "and remove notifications."};
+static const oa_param P_PRETTY = {"pretty", "string",
+                                  "If 'true', then the output is pretty printed."};
+
+static const oa_param *const params_list[] = {
+    &P_BOOKMARKS, &P_CONTINUE,       &P_FIELD_SELECTOR, &P_LABEL_SELECTOR, &P_LIMIT, &P_RV,
+    &P_RV_MATCH,  &P_INITIAL_EVENTS, &P_TIMEOUT,        &P_WATCH,          NULL};
+static const oa_param *const params_write[] = {&P_DRY_RUN, &P_FIELD_MANAGER, &P_FIELD_VALIDATION,
+                                               NULL};
+static const oa_param *const params_patch[] = {&P_DRY_RUN, &P_FIELD_MANAGER, &P_FIELD_VALIDATION,
+                                               &P_FORCE, NULL};
+static const oa_param *const params_delete[] = {&P_DRY_RUN, &P_GRACE, &P_ORPHAN, &P_PROPAGATION,
+                                                NULL};
+static const oa_param *const params_delcoll[] = {&P_CONTINUE, &P_DRY_RUN,        &P_FIELD_SELECTOR,
+                                                 &P_GRACE,    &P_LABEL_SELECTOR, &P_LIMIT,
+                                                 &P_ORPHAN,   &P_PROPAGATION,    &P_RV,
+                                                 &P_RV_MATCH, &P_INITIAL_EVENTS, &P_TIMEOUT,
+                                                 NULL};
+
+typedef enum { BODY_NONE = 0, BODY_OBJECT, BODY_PATCH, BODY_DELETE } op_body;
+typedef enum { ANS_OBJECT = 0, ANS_LIST, ANS_STATUS } op_answer;
+
+typedef struct {
+    const char *method;  /* the path item's key */
+    const char *action;  /* x-kubernetes-action */
+    const char *verb;    /* the verb a schema row must serve */
+    const char *id;      /* operationId's first word */
+    const char *doc;     /* "<doc> <Kind>" */
+    const char *doc_sub; /* "<doc_sub> <subresource> of the specified <Kind>" */
+    const oa_param *const *params;
+    op_body body;
+    op_answer answer;
+    const char *codes; /* answers besides 200: "201", "201,202", "202" */
+} op_spec;
+
+#define OP(method, action, verb, id, doc, doc_sub, params, body, answer, codes)                    \
+    {                                                                                              \
+        method, action, verb, id, doc, doc_sub, params, body, answer, codes                        \
+    }
+static const op_spec op_list = OP("get", "list", "list", "list", "list or watch objects of kind",
+                                  NULL, params_list, BODY_NONE, ANS_LIST, NULL);
+static const op_spec op_create = OP("post", "post", "create", "create", "create a", NULL,
+                                    params_write, BODY_OBJECT, ANS_OBJECT, "201,202");
+static const op_spec op_delcoll =
+    OP("delete", "deletecollection", "deletecollection", "deleteCollection", "delete collection of",
+       NULL, params_delcoll, BODY_DELETE, ANS_STATUS, NULL);
+static const op_spec op_read = OP("get", "get", "get", "read", "read the specified", "read", NULL,
+                                  BODY_NONE, ANS_OBJECT, NULL);
+static const op_spec op_replace = OP("put", "put", "update", "replace", "replace the specified",
+                                     "replace", params_write, BODY_OBJECT, ANS_OBJECT, "201");
+static const op_spec op_patch =
+    OP("patch", "patch", "patch", "patch", "partially update the specified", "partially update",
+       params_patch, BODY_PATCH, ANS_OBJECT, "201");
+static const op_spec op_delete = OP("delete", "delete", "delete", "delete", "delete a", NULL,
+                                    params_delete, BODY_DELETE, ANS_STATUS, "202");
+
+/* k8s: PATCH bodies kube-apiserver accepts; strategic merge patch only where the document
+ * describes every field (see the top of this file) */
+static const char *const patch_types[] = {"application/apply-patch+yaml",
+                                          "application/json-patch+json",
+                                          "application/merge-patch+json", NULL};
+static const char *const patch_types_smp[] = {
+    "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
+    "application/strategic-merge-patch+json", NULL};
+
+/* What the operations of one path share. */
+typedef struct {
+    const kp_schema_res *r;
+    const char *sub;              /* "status", "scale" or NULL */
+    const char *id_rest;          /* operationId after its verb: "CoreV1NamespacedPodStatus" */
+    const char *tag;              /* "core_v1" */
+    const char *g, *v, *k;        /* the GVK the operations carry */
+    const char *schema, *listdef; /* definition names of the bodies and answers */
+    bool smp;
+    bool name, ns; /* the path has {name}, {namespace} */
+} path_ctx;
+
+static json_t *param_render(const oa_param *p, const char *in, bool required, int ver)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "name", p->name, "in", in, "description", p->doc);
+    if (required)
+        json_object_set_new(o, "required", json_true());
+    if (ver == 2) {
+        json_object_set_new(o, "type", json_string(p->type));
+        json_object_set_new(o, "uniqueItems", json_true());
+    } else {
+        json_object_set_new(o, "schema",
+                            json_pack("{s:s, s:b}", "type", p->type, "uniqueItems", 1));
+    }
+    return o;
+}
+
+/* The content of a v3 body or answer: each media type with the schema. */
+static json_t *v3_content(const char *const *types, const char *def)
+{
+    json_t *c = json_object();
+    for (; *types; types++)
+        json_object_set_new(c, *types, json_pack("{s:o}", "schema", ref_to(def, 3)));
+    return c;
+}
+
+static json_t *op_render(const op_spec *s, const path_ctx *c, int ver)
+{
+    static const char *const json_types[] = {"application/json", NULL};
+    static const char *const any_types[] = {"*/*", NULL};
+    static const char *const produces_watch[] = {"application/json",
+                                                 "application/json;stream=watch", NULL};
+    json_t *op = json_object(), *params = json_array(), *resp = json_object();
+    char buf[512];
+    const char *answer = s->answer == ANS_LIST     ? c->listdef
+                         : s->answer == ANS_STATUS ? META "Status"
+                                                   : c->schema;
+    const char *body = s->body == BODY_PATCH    ? META "Patch"
+                       : s->body == BODY_DELETE ? META "DeleteOptions"
+                                                : c->schema;
+    kp_sv codes;
+
+    if (c->sub && s->doc_sub)
+        sfmt(buf, sizeof(buf), "%s %s of the specified %s", s->doc_sub, c->sub, c->r->kind);
+    else
+        sfmt(buf, sizeof(buf), "%s %s", s->doc, c->r->kind);
+    json_object_set_new(op, "description", json_string(buf));
+    json_object_set_new(op, "operationId",
+                        json_string(sfmt(buf, sizeof(buf), "%s%s", s->id, c->id_rest)));
+    json_object_set_new(op, "tags", json_pack("[s]", c->tag));
+    for (const oa_param *const *p = s->params; p && *p; p++)
+        json_array_append_new(params, param_render(*p, "query", false, ver));
+    if (ver == 2) {
+        json_object_set_new(
+            op, "consumes",
+            strings(s->body == BODY_PATCH ? (c->smp ? patch_types_smp : patch_types) : any_types));
+        json_object_set_new(op, "produces",
+                            strings(s->answer == ANS_LIST ? produces_watch : json_types));
+        json_object_set_new(op, "schemes", json_pack("[s]", "https"));
+        if (s->body != BODY_NONE) {
+            json_t *bp = json_pack("{s:s, s:s, s:o}", "name", "body", "in", "body", "schema",
+                                   ref_to(body, 2));
+            if (s->body != BODY_DELETE)
+                json_object_set_new(bp, "required", json_true());
+            json_array_insert_new(params, 0, bp);
+        }
+    } else if (s->body != BODY_NONE) {
+        json_t *rb = json_pack(
+            "{s:o}", "content",
+            v3_content(s->body == BODY_PATCH ? (c->smp ? patch_types_smp : patch_types) : any_types,
+                       body));
+        if (s->body != BODY_DELETE)
+            json_object_set_new(rb, "required", json_true());
+        json_object_set_new(op, "requestBody", rb);
+    }
+    if (json_array_size(params))
+        json_object_set_new(op, "parameters", params);
+    else
+        json_decref(params);
+
+    /* answers: 200 and the codes of the spec with the schema, 401 without */
+    codes = kp_sv_from(s->codes ? s->codes : "");
+    for (const char *code = "200"; code;) {
+        kp_sv next;
+        const char *text = strcmp(code, "200") == 0   ? "OK"
+                           : strcmp(code, "201") == 0 ? "Created"
+                                                      : "Accepted";
+        json_t *a = json_pack("{s:s}", "description", text);
+        if (ver == 2)
+            json_object_set_new(a, "schema", ref_to(answer, 2));
+        else
+            json_object_set_new(
+                a, "content",
+                v3_content(s->answer == ANS_LIST ? produces_watch : json_types, answer));
+        json_object_set_new(resp, code, a);
+        code = NULL;
+        if (codes.len) {
+            kp_sv_cut(&codes, ',', &next);
+            code = sfmt(buf, sizeof(buf), "%.*s", KP_SV_ARG(next));
+        }
+    }
+    json_object_set_new(resp, "401", json_pack("{s:s}", "description", "Unauthorized"));
+    json_object_set_new(op, "responses", resp);
+    json_object_set_new(op, "x-kubernetes-action", json_string(s->action));
+    json_object_set_new(op, "x-kubernetes-group-version-kind", gvk_obj(c->g, c->v, c->k));
+    return op;
+}
+
+/* Adds the path url with the operations of ops the resource serves (none: no path). */
+static void path_add(json_t *paths, const char *url, const path_ctx *c, const op_spec *const *ops,
+                     int ver)
+{
+    json_t *item = json_object(), *params = json_array();
+    char doc[256];
+    bool any = false;
+
+    for (; *ops; ops++) {
+        if (c->r->verbs && !csv_has(c->r->verbs, (*ops)->verb))
+            continue;
+        json_object_set_new(item, (*ops)->method, op_render(*ops, c, ver));
+        any = true;
+    }
+    if (!any) {
+        json_decref(item);
+        json_decref(params);
+        return;
+    }
+    if (c->name) {
+        oa_param p = {"name", "string", sfmt(doc, sizeof(doc), "name of the %s", c->k)};
+        json_array_append_new(params, param_render(&p, "path", true, ver));
+    }
+    if (c->ns) {
+        oa_param p = {"namespace", "string",
+                      "object name and auth scope, such as for teams and projects"};
+        json_array_append_new(params, param_render(&p, "path", true, ver));
+    }
+    json_array_append_new(params, param_render(&P_PRETTY, "query", false, ver));
+    json_object_set_new(item, "parameters", params);
+    json_object_set_new(paths, url, item);
+}
+
+/* Every path of resource r, in OpenAPI version ver, into paths. */
+static void paths_of(json_t *paths, const kp_schema_res *r, bool smp, int ver)
+{
+    static const op_spec *const coll_ops[] = {&op_list, &op_create, &op_delcoll, NULL};
+    static const op_spec *const all_ops[] = {&op_list, NULL};
+    static const op_spec *const item_ops[] = {&op_read, &op_replace, &op_patch, &op_delete, NULL};
+    static const op_spec *const sub_ops[] = {&op_read, &op_replace, &op_patch, NULL};
+    char base[160], coll[256], url[320], g[64], v[32], id[256], tag[96], def[256], listdef[300];
+    const char *ns = r->namespaced ? "Namespaced" : "";
+    path_ctx c = {r,       NULL, id,      tag, r->group, r->version,
+                  r->kind, def,  listdef, smp, false,    r->namespaced};
+
+    group_camel(g, sizeof(g), r->group);
+    sfmt(v, sizeof(v), "%s", r->version);
+    v[0] = (char)(v[0] >= 'a' && v[0] <= 'z' ? v[0] - 'a' + 'A' : v[0]);
+    sfmt(tag, sizeof(tag), "%c%s_%s", g[0] - 'A' + 'a', g + 1, r->version);
+    kind_def_name(def, sizeof(def), r->group, r->version, r->kind);
+    sfmt(listdef, sizeof(listdef), "%sList", def);
+    if (r->group[0])
+        sfmt(base, sizeof(base), "/apis/%s/%s", r->group, r->version);
+    else
+        sfmt(base, sizeof(base), "/api/%s", r->version);
+    if (r->namespaced)
+        sfmt(coll, sizeof(coll), "%s/namespaces/{namespace}/%s", base, r->resource);
+    else
+        sfmt(coll, sizeof(coll), "%s/%s", base, r->resource);
+
+    sfmt(id, sizeof(id), "%s%s%s%s", g, v, ns, r->kind);
+    path_add(paths, coll, &c, coll_ops, ver);
+    if (r->namespaced) {
+        path_ctx all = c;
+        all.ns = false;
+        sfmt(id, sizeof(id), "%s%s%sForAllNamespaces", g, v, r->kind);
+        path_add(paths, sfmt(url, sizeof(url), "%s/%s", base, r->resource), &all, all_ops, ver);
+        sfmt(id, sizeof(id), "%s%s%s%s", g, v, ns, r->kind);
+    }
+    c.name = true;
+    path_add(paths, sfmt(url, sizeof(url), "%s/{name}", coll), &c, item_ops, ver);
+    if (r->status) {
+        path_ctx st = c;
+        st.sub = "status";
+        sfmt(id, sizeof(id), "%s%s%s%sStatus", g, v, ns, r->kind);
+        path_add(paths, sfmt(url, sizeof(url), "%s/{name}/status", coll), &st, sub_ops, ver);
+    }
+    if (r->scale) {
+        /* k8s: /scale speaks autoscaling/v1 Scale */
+        path_ctx sc = c;
+        sc.sub = "scale";
+        sc.g = "autoscaling";
+        sc.v = "v1";
+        sc.k = "Scale";
+        sc.schema = AUTOSCALING "Scale";
+        sc.smp = false;
+        sfmt(id, sizeof(id), "%s%s%s%sScale", g, v, ns, r->kind);
+        path_add(paths, sfmt(url, sizeof(url), "%s/{name}/scale", coll), &sc, sub_ops, ver);
+    }
+}
+
+/* ---- v3: rewritten copies and the definitions a document reaches ---- */
+
+/* A deep copy of v with "#/definitions/" refs turned into "#/components/schemas/" ones; a $ref
+ * with siblings (a description) goes into allOf, as kube-apiserver writes it. */
+static json_t *to_v3(const json_t *v)
+{
+    if (json_is_array(v)) {
+        json_t *a = json_array(), *e;
+        size_t i;
+        json_array_foreach(v, i, e)
+        {
+            json_array_append_new(a, to_v3(e));
+        }
+        return a;
+    }
+    if (json_is_object(v)) {
+        json_t *o = json_object(), *e, *ref = NULL;
+        const char *k;
+        json_object_foreach((json_t *)v, k, e)
+        {
+            const char *sv = json_string_value(e);
+            if (strcmp(k, "$ref") == 0 && sv && strncmp(sv, V2_REF, strlen(V2_REF)) == 0) {
+                char buf[320];
+                ref = json_pack("{s:s}", "$ref",
+                                sfmt(buf, sizeof(buf), V3_REF "%s", sv + strlen(V2_REF)));
+                continue;
+            }
+            json_object_set_new(o, k, to_v3(e));
+        }
+        if (ref && json_object_size(o) == 0) {
+            json_decref(o);
+            return ref;
+        }
+        if (ref)
+            json_object_set_new(o, "allOf", json_pack("[o]", ref));
+        return o;
+    }
+    return json_deep_copy(v);
+}
+
+/* Adds to need (name -> true) every definition v refers to with prefix. */
+static void refs_scan(json_t *need, const json_t *v, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (json_is_array(v)) {
+        json_t *e;
+        size_t i;
+        json_array_foreach(v, i, e)
+        {
+            refs_scan(need, e, prefix);
+        }
+    } else if (json_is_object(v)) {
+        json_t *e;
+        const char *k;
+        json_object_foreach((json_t *)v, k, e)
+        {
+            const char *sv = json_string_value(e);
+            if (strcmp(k, "$ref") == 0 && sv && strncmp(sv, prefix, n) == 0)
+                json_object_set_new(need, sv + n, json_true());
+            else
+                refs_scan(need, e, prefix);
+        }
+    }
+}
+
+/* need grows to every definition reachable from it; KP_EINTERNAL naming a dangling ref. */
+static int refs_close(json_t *need, const json_t *defs)
+{
+    size_t before;
+    do {
+        json_t *add = json_object(), *e;
+        const char *k;
+        before = json_object_size(need);
+        json_object_foreach(need, k, e)
+        {
+            const json_t *d = json_object_get(defs, k);
+            if (!d) {
+                json_decref(add);
+                return kp_err_set(KP_EINTERNAL, "openapi: a $ref names the undefined \"%s\"", k);
+            }
+            refs_scan(add, d, V2_REF);
+        }
+        json_object_update(need, add);
+        json_decref(add);
+    } while (json_object_size(need) != before);
+    return 0;
+}
+
+/* ---- gnostic protobuf (github.com/google/gnostic openapiv2/OpenAPIv2.proto) ---- */
+
+typedef enum {
+    PB_DOCUMENT = 0,
+    PB_INFO,
+    PB_PATHS,
+    PB_PATH_ITEM,
+    PB_OPERATION,
+    PB_PARAMETERS_ITEM, /* oneof Parameter{body | non-body}, JsonReference */
+    PB_BODY_PARAMETER,
+    PB_QUERY_PARAMETER,
+    PB_PATH_PARAMETER,
+    PB_HEADER_PARAMETER,
+    PB_RESPONSES,
+    PB_RESPONSE_VALUE, /* oneof Response, JsonReference */
+    PB_RESPONSE,
+    PB_SCHEMA_ITEM, /* oneof Schema, FileSchema */
+    PB_SCHEMA,
+    PB_DEFINITIONS,
+    PB_PROPERTIES,
+    PB_TYPE_ITEM,             /* a type name or a list of them */
+    PB_ITEMS_ITEM,            /* a schema or a list of them */
+    PB_ADDITIONAL_PROPERTIES, /* oneof Schema, bool */
+} pb_msg;
+
+typedef enum { PK_STRING = 0, PK_BOOL, PK_STRINGS, PK_MSG, PK_MSGS } pb_kind;
+
+typedef struct {
+    const char *key;
+    uint32_t field;
+    pb_kind kind;
+    pb_msg msg;
+} pb_field;
+
+/* A message read from a JSON object: known keys by the table; "x-" keys as repeated NamedAny
+ * at ext; any other key as repeated Named<msg>{1: name, 2: value} at named. 0: none. */
+typedef struct {
+    const pb_field *fields;
+    uint32_t ext;
+    uint32_t named;
+    pb_msg named_msg;
+} pb_desc;
+
+#define PBF(...) ((const pb_field[]){__VA_ARGS__, {NULL, 0, PK_STRING, PB_DOCUMENT}})
+
+/* Field numbers as in OpenAPIv2.proto (message Document: swagger = 1, info = 2, host = 3,
+ * base_path = 4, schemes = 5, consumes = 6, produces = 7, paths = 8, definitions = 9, ...,
+ * vendor_extension = 16; and so on for each message below). */
+static const pb_desc pb_descs[] = {
+    [PB_DOCUMENT] = {PBF({"swagger", 1, PK_STRING, 0}, {"info", 2, PK_MSG, PB_INFO},
+                         {"host", 3, PK_STRING, 0}, {"basePath", 4, PK_STRING, 0},
+                         {"schemes", 5, PK_STRINGS, 0}, {"consumes", 6, PK_STRINGS, 0},
+                         {"produces", 7, PK_STRINGS, 0}, {"paths", 8, PK_MSG, PB_PATHS},
+                         {"definitions", 9, PK_MSG, PB_DEFINITIONS}),
+                     16, 0, 0},
+    [PB_INFO] = {PBF({"title", 1, PK_STRING, 0}, {"version", 2, PK_STRING, 0},
+                     {"description", 3, PK_STRING, 0}),
+                 7, 0, 0},
+    [PB_PATHS] = {NULL, 1, 2, PB_PATH_ITEM},
+    [PB_PATH_ITEM] = {PBF({"$ref", 1, PK_STRING, 0}, {"get", 2, PK_MSG, PB_OPERATION},
+                          {"put", 3, PK_MSG, PB_OPERATION}, {"post", 4, PK_MSG, PB_OPERATION},
+                          {"delete", 5, PK_MSG, PB_OPERATION}, {"options", 6, PK_MSG, PB_OPERATION},
+                          {"head", 7, PK_MSG, PB_OPERATION}, {"patch", 8, PK_MSG, PB_OPERATION},
+                          {"parameters", 9, PK_MSGS, PB_PARAMETERS_ITEM}),
+                      10, 0, 0},
+    [PB_OPERATION] = {PBF({"tags", 1, PK_STRINGS, 0}, {"summary", 2, PK_STRING, 0},
+                          {"description", 3, PK_STRING, 0}, {"operationId", 5, PK_STRING, 0},
+                          {"produces", 6, PK_STRINGS, 0}, {"consumes", 7, PK_STRINGS, 0},
+                          {"parameters", 8, PK_MSGS, PB_PARAMETERS_ITEM},
+                          {"responses", 9, PK_MSG, PB_RESPONSES}, {"schemes", 10, PK_STRINGS, 0},
+                          {"deprecated", 11, PK_BOOL, 0}),
+                      13, 0, 0},
+    [PB_BODY_PARAMETER] = {PBF({"description", 1, PK_STRING, 0}, {"name", 2, PK_STRING, 0},
+                               {"in", 3, PK_STRING, 0}, {"required", 4, PK_BOOL, 0},
+                               {"schema", 5, PK_MSG, PB_SCHEMA}),
+                           6, 0, 0},
+    [PB_QUERY_PARAMETER] = {PBF({"required", 1, PK_BOOL, 0}, {"in", 2, PK_STRING, 0},
+                                {"description", 3, PK_STRING, 0}, {"name", 4, PK_STRING, 0},
+                                {"allowEmptyValue", 5, PK_BOOL, 0}, {"type", 6, PK_STRING, 0},
+                                {"format", 7, PK_STRING, 0}, {"uniqueItems", 20, PK_BOOL, 0}),
+                            23, 0, 0},
+    [PB_PATH_PARAMETER] = {PBF({"required", 1, PK_BOOL, 0}, {"in", 2, PK_STRING, 0},
+                               {"description", 3, PK_STRING, 0}, {"name", 4, PK_STRING, 0},
+                               {"type", 5, PK_STRING, 0}, {"format", 6, PK_STRING, 0},
+                               {"uniqueItems", 19, PK_BOOL, 0}),
+                           22, 0, 0},
+    [PB_HEADER_PARAMETER] = {PBF({"required", 1, PK_BOOL, 0}, {"in", 2, PK_STRING, 0},
+                                 {"description", 3, PK_STRING, 0}, {"name", 4, PK_STRING, 0},
+                                 {"type", 5, PK_STRING, 0}, {"format", 6, PK_STRING, 0},
+                                 {"uniqueItems", 19, PK_BOOL, 0}),
+                             22, 0, 0},
+    [PB_RESPONSES] = {NULL, 2, 1, PB_RESPONSE_VALUE},
+    [PB_RESPONSE] = {PBF({"description", 1, PK_STRING, 0}, {"schema", 2, PK_MSG, PB_SCHEMA_ITEM}),
+                     5, 0, 0},
+    [PB_SCHEMA] = {PBF({"$ref", 1, PK_STRING, 0}, {"format", 2, PK_STRING, 0},
+                       {"title", 3, PK_STRING, 0}, {"description", 4, PK_STRING, 0},
+                       {"uniqueItems", 16, PK_BOOL, 0}, {"required", 19, PK_STRINGS, 0},
+                       {"additionalProperties", 21, PK_MSG, PB_ADDITIONAL_PROPERTIES},
+                       {"type", 22, PK_MSG, PB_TYPE_ITEM}, {"items", 23, PK_MSG, PB_ITEMS_ITEM},
+                       {"allOf", 24, PK_MSGS, PB_SCHEMA}, {"properties", 25, PK_MSG, PB_PROPERTIES},
+                       {"readOnly", 27, PK_BOOL, 0}),
+                   31, 0, 0},
+    [PB_DEFINITIONS] = {NULL, 0, 1, PB_SCHEMA},
+    [PB_PROPERTIES] = {NULL, 0, 1, PB_SCHEMA},
+};
+
+static void pb_varint(kp_buf *b, uint64_t v)
+{
+    while (v >= 0x80) {
+        kp_buf_putc(b, (char)(v | 0x80));
+        v >>= 7;
+    }
+    kp_buf_putc(b, (char)v);
+}
+
+static void pb_tag(kp_buf *b, uint32_t field, unsigned wire)
+{
+    pb_varint(b, ((uint64_t)field << 3) | wire);
+}
+
+static void pb_bytes(kp_buf *b, uint32_t field, const void *p, size_t n)
+{
+    pb_tag(b, field, 2);
+    pb_varint(b, n);
+    kp_buf_put(b, p, n);
+}
+
+static void pb_string(kp_buf *b, uint32_t field, const char *s)
+{
+    pb_bytes(b, field, s, strlen(s));
+}
+
+static int pb_encode(kp_buf *b, pb_msg m, const json_t *v);
+
+/* field = the message m read from v, length-delimited. */
+static int pb_nested(kp_buf *b, uint32_t field, pb_msg m, const json_t *v)
+{
+    kp_buf tmp;
+    int rc;
+    kp_buf_init(&tmp, OA_DOC_MAX);
+    if ((rc = pb_encode(&tmp, m, v)) == 0 && (rc = kp_buf_status(&tmp)) == 0)
+        pb_bytes(b, field, tmp.p ? tmp.p : "", tmp.len);
+    kp_buf_dispose(&tmp);
+    return rc;
+}
+
+/* A Named<X> entry {1: name, 2: X} at field. */
+static int pb_named(kp_buf *b, uint32_t field, const char *name, pb_msg m, const json_t *v)
+{
+    kp_buf tmp;
+    int rc;
+    kp_buf_init(&tmp, OA_DOC_MAX);
+    pb_string(&tmp, 1, name);
+    if ((rc = pb_nested(&tmp, 2, m, v)) == 0 && (rc = kp_buf_status(&tmp)) == 0)
+        pb_bytes(b, field, tmp.p, tmp.len);
+    kp_buf_dispose(&tmp);
+    return rc;
+}
+
+/* k8s: a vendor extension is NamedAny{1: name, 2: Any{2: yaml}}; kubectl reads the value with
+ * a YAML parser, so JSON text (a subset of YAML) is what we write. */
+static int pb_extension(kp_buf *b, uint32_t field, const char *name, const json_t *v)
+{
+    char *yaml = json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    kp_buf any, named;
+    int rc;
+    if (!yaml)
+        return kp_err_set(KP_EINTERNAL, "openapi: cannot serialize extension \"%s\"", name);
+    kp_buf_init(&any, OA_DOC_MAX);
+    kp_buf_init(&named, OA_DOC_MAX);
+    pb_string(&any, 2, yaml);
+    pb_string(&named, 1, name);
+    pb_bytes(&named, 2, any.p, any.len);
+    if ((rc = kp_buf_status(&named)) == 0)
+        pb_bytes(b, field, named.p, named.len);
+    kp_buf_dispose(&any);
+    kp_buf_dispose(&named);
+    free(yaml);
+    return rc;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of o, sorted: the protobuf bytes do not depend on insertion order. Owned. */
+static const char **sorted_keys(const json_t *o, size_t *n_out)
+{
+    size_t n = json_object_size(o), i = 0;
+    const char **keys = kp_calloc(n ? n : 1, sizeof(*keys));
+    const char *k;
+    json_t *e;
+    json_object_foreach((json_t *)o, k, e)
+    {
+        keys[i++] = k;
+    }
+    qsort(keys, n, sizeof(*keys), key_cmp);
+    *n_out = n;
+    return keys;
+}
+
+static int pb_field_encode(kp_buf *b, const pb_field *f, const char *key, const json_t *v)
+{
+    size_t i;
+    json_t *e;
+    int rc = 0;
+    switch (f->kind) {
+    case PK_STRING:
+        if (!json_is_string(v))
+            return kp_err_set(KP_EINTERNAL, "openapi: \"%s\" is not a string", key);
+        pb_string(b, f->field, json_string_value(v));
+        return 0;
+    case PK_BOOL:
+        if (!json_is_boolean(v))
+            return kp_err_set(KP_EINTERNAL, "openapi: \"%s\" is not a boolean", key);
+        if (json_is_true(v)) { /* proto3 leaves false out */
+            pb_tag(b, f->field, 0);
+            pb_varint(b, 1);
+        }
+        return 0;
+    case PK_STRINGS:
+        if (!json_is_array(v))
+            return kp_err_set(KP_EINTERNAL, "openapi: \"%s\" is not an array", key);
+        json_array_foreach(v, i, e)
+        {
+            if (!json_is_string(e))
+                return kp_err_set(KP_EINTERNAL, "openapi: \"%s\" holds a non-string", key);
+            pb_string(b, f->field, json_string_value(e));
+        }
+        return 0;
+    case PK_MSG:
+        return pb_nested(b, f->field, f->msg, v);
+    case PK_MSGS:
+        if (!json_is_array(v))
+            return kp_err_set(KP_EINTERNAL, "openapi: \"%s\" is not an array", key);
+        json_array_foreach(v, i, e)
+        {
+            if ((rc = pb_nested(b, f->field, f->msg, e)) < 0)
+                return rc;
+        }
+        return 0;
+    }
+    return KP_EINTERNAL;
+}
+
+/* A message read from the JSON object v through its descriptor. */
+static int pb_encode_desc(kp_buf *b, const pb_desc *d, const json_t *v)
+{
+    size_t n;
+    const char **keys;
+    int rc = 0;
+
+    if (!json_is_object(v))
+        return kp_err_set(KP_EINTERNAL, "openapi: a protobuf message is not a JSON object");
+    keys = sorted_keys(v, &n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const json_t *e = json_object_get(v, keys[i]);
+        const pb_field *f = d->fields;
+        while (f && f->key && strcmp(f->key, keys[i]) != 0)
+            f++;
+        if (f && f->key)
+            rc = pb_field_encode(b, f, keys[i], e);
+        else if (d->ext && strncmp(keys[i], "x-", 2) == 0)
+            rc = pb_extension(b, d->ext, keys[i], e);
+        else if (d->named)
+            rc = pb_named(b, d->named, keys[i], d->named_msg, e);
+        else
+            rc = kp_err_set(KP_EINTERNAL, "openapi: no protobuf field for \"%s\"", keys[i]);
+    }
+    free(keys);
+    return rc;
+}
+
+/* JsonReference{1: _ref, 2: description} */
+static int pb_json_reference(kp_buf *b, uint32_t field, const json_t *v)
+{
+    kp_buf tmp;
+    int rc;
+    const char *desc = json_string_value(json_object_get(v, "description"));
+    kp_buf_init(&tmp, OA_DOC_MAX);
+    pb_string(&tmp, 1, json_string_value(json_object_get(v, "$ref")));
+    if (desc)
+        pb_string(&tmp, 2, desc);
+    if ((rc = kp_buf_status(&tmp)) == 0)
+        pb_bytes(b, field, tmp.p, tmp.len);
+    kp_buf_dispose(&tmp);
+    return rc;
+}
+
+static int pb_encode(kp_buf *b, pb_msg m, const json_t *v)
+{
+    size_t i;
+    json_t *e;
+    int rc = 0;
+
+    switch (m) {
+    case PB_PARAMETERS_ITEM: {
+        /* ParametersItem{1: Parameter{1: BodyParameter, 2: NonBodyParameter{1: header,
+         * 2: formData, 3: query, 4: path}}, 2: JsonReference} */
+        const char *in = json_string_value(json_object_get(v, "in"));
+        kp_buf param, nonbody;
+        if (json_is_string(json_object_get(v, "$ref")))
+            return pb_json_reference(b, 2, v);
+        if (!in)
+            return kp_err_set(KP_EINTERNAL, "openapi: a parameter has no \"in\"");
+        kp_buf_init(&param, OA_DOC_MAX);
+        kp_buf_init(&nonbody, OA_DOC_MAX);
+        if (strcmp(in, "body") == 0) {
+            rc = pb_nested(&param, 1, PB_BODY_PARAMETER, v);
+        } else {
+            uint32_t which = strcmp(in, "query") == 0    ? 3
+                             : strcmp(in, "path") == 0   ? 4
+                             : strcmp(in, "header") == 0 ? 1
+                                                         : 0;
+            pb_msg sub = which == 3   ? PB_QUERY_PARAMETER
+                         : which == 4 ? PB_PATH_PARAMETER
+                                      : PB_HEADER_PARAMETER;
+            if (!which)
+                rc = kp_err_set(KP_EINTERNAL, "openapi: parameters \"in\" %s are not encoded", in);
+            if (rc == 0 && (rc = pb_nested(&nonbody, which, sub, v)) == 0)
+                pb_bytes(&param, 2, nonbody.p, nonbody.len);
+        }
+        if (rc == 0 && (rc = kp_buf_status(&param)) == 0)
+            pb_bytes(b, 1, param.p, param.len);
+        kp_buf_dispose(&param);
+        kp_buf_dispose(&nonbody);
+        return rc;
+    }
+    case PB_RESPONSE_VALUE: /* ResponseValue{1: Response, 2: JsonReference} */
+        if (json_is_string(json_object_get(v, "$ref")))
+            return pb_json_reference(b, 2, v);
+        return pb_nested(b, 1, PB_RESPONSE, v);
+    case PB_SCHEMA_ITEM: /* SchemaItem{1: Schema, 2: FileSchema} */
+        return pb_nested(b, 1, PB_SCHEMA, v);
+    case PB_TYPE_ITEM: /* TypeItem{repeated string value = 1} */
+        if (json_is_string(v)) {
+            pb_string(b, 1, json_string_value(v));
+            return 0;
+        }
+        if (!json_is_array(v))
+            return kp_err_set(KP_EINTERNAL, "openapi: a schema type is neither text nor list");
+        json_array_foreach(v, i, e)
+        {
+            if (!json_is_string(e))
+                return kp_err_set(KP_EINTERNAL, "openapi: a schema type list holds a non-string");
+            pb_string(b, 1, json_string_value(e));
+        }
+        return 0;
+    case PB_ITEMS_ITEM: /* ItemsItem{repeated Schema schema = 1} */
+        if (json_is_object(v))
+            return pb_nested(b, 1, PB_SCHEMA, v);
+        if (!json_is_array(v))
+            return kp_err_set(KP_EINTERNAL, "openapi: schema items are neither schema nor list");
+        json_array_foreach(v, i, e)
+        {
+            if ((rc = pb_nested(b, 1, PB_SCHEMA, e)) < 0)
+                return rc;
+        }
+        return 0;
+    case PB_ADDITIONAL_PROPERTIES: /* AdditionalPropertiesItem{1: Schema, 2: bool} */
+        if (json_is_boolean(v)) {
+            pb_tag(b, 2, 0);
+            pb_varint(b, json_is_true(v) ? 1 : 0);
+            return 0;
+        }
+        return pb_nested(b, 1, PB_SCHEMA, v);
+    default:
+        return pb_encode_desc(b, &pb_descs[m], v);
+    }
+}
+
+/* ---- the built documents ---- */
+
+#define HASH_HEX 64
+
+typedef struct {
+    char *path; /* "api/v1", "apis/apps/v1" */
+    char *doc;
+    size_t len;
+    char hash[HASH_HEX + 1];
+    char etag[HASH_HEX + 3];
+} oa_gv;
+
+typedef struct {
+    char *p;
+    size_t len;
+    char etag[HASH_HEX + 3];
+} oa_bytes;
+
+/* Written once by oa_build() under pthread_once, read-only afterwards. */
+static struct {
+    pthread_once_t once;
+    int rc;
+    char msg[256];
+    oa_bytes v2_json, v2_pb, v3_index;
+    oa_gv *gvs;
+    size_t ngvs;
+} oa = {.once = PTHREAD_ONCE_INIT};
+
+static void hex_hash(char out[HASH_HEX + 1], const void *p, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint8_t sum[32];
+    kp_crypto_sha256(sum, p, len);
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = hex[sum[i] >> 4];
+        out[2 * i + 1] = hex[sum[i] & 0xf];
+    }
+    out[HASH_HEX] = '\0';
+}
+
+static int dump_cb(const char *p, size_t n, void *arg)
+{
+    kp_buf_put(arg, p, n);
+    return 0;
+}
+
+/* Serializes v (compact, sorted keys: the bytes, and so the hash, are stable). */
+static int bytes_from_json(oa_bytes *out, const json_t *v)
+{
+    kp_buf b;
+    char h[HASH_HEX + 1];
+    int rc;
+    kp_buf_init(&b, OA_DOC_MAX);
+    if (json_dump_callback(v, dump_cb, &b, JSON_COMPACT | JSON_SORT_KEYS) != 0)
+        rc = kp_err_set(KP_EINTERNAL, "openapi: cannot serialize a document");
+    else
+        rc = kp_buf_status(&b);
+    if (rc < 0) {
+        kp_buf_dispose(&b);
+        return rc;
+    }
+    hex_hash(h, b.p ? b.p : "", b.len);
+    sfmt(out->etag, sizeof(out->etag), "\"%s\"", h);
+    out->p = kp_buf_take(&b, &out->len);
+    return 0;
+}
+
+static json_t *info_obj(void)
+{
+    return json_pack("{s:s, s:s}", "title", "Kubernetes", "version", KP_K8S_GIT_VERSION);
+}
+
+/* The v3 document of the group-version (group, version), into gv. */
+static int v3_build(oa_gv *gv, const json_t *defs, const char *group, const char *version)
+{
+    size_t n;
+    const kp_schema_res *rows = kp_schema_all(&n);
+    json_t *paths = json_object(), *need = json_object(), *schemas = json_object(), *doc, *e;
+    const char *k;
+    char name[256];
+    oa_bytes b;
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        const oa_kind *kd;
+        if (strcmp(rows[i].group, group) != 0 || strcmp(rows[i].version, version) != 0)
+            continue;
+        kd = kind_find(rows[i].group, rows[i].kind);
+        paths_of(paths, &rows[i], kd && kd->complete, 3);
+        json_object_set_new(need, kind_def_name(name, sizeof(name), group, version, rows[i].kind),
+                            json_true());
+    }
+    refs_scan(need, paths, V3_REF);
+    if ((rc = refs_close(need, defs)) < 0)
+        goto out;
+    json_object_foreach(need, k, e)
+    {
+        json_object_set_new(schemas, k, to_v3(json_object_get(defs, k)));
+    }
+    doc = json_pack("{s:s, s:o, s:O, s:{s:O}}", "openapi", "3.0.0", "info", info_obj(), "paths",
+                    paths, "components", "schemas", schemas);
+    rc = bytes_from_json(&b, doc);
+    json_decref(doc);
+    if (rc < 0)
+        goto out;
+    gv->doc = b.p;
+    gv->len = b.len;
+    sfmt(gv->hash, sizeof(gv->hash), "%.*s", HASH_HEX, b.etag + 1);
+    sfmt(gv->etag, sizeof(gv->etag), "%s", b.etag);
+out:
+    json_decref(paths);
+    json_decref(need);
+    json_decref(schemas);
+    return rc;
+}
+
+static int oa_build(void)
+{
+    size_t n;
+    const kp_schema_res *rows = kp_schema_all(&n);
+    json_t *defs = NULL, *paths = json_object(), *need = json_object(), *doc = NULL;
+    json_t *index = json_object();
+    kp_buf pb;
+    char url[320];
+    int rc;
+
+    kp_buf_init(&pb, OA_DOC_MAX);
+    if ((rc = defs_build(&defs)) < 0)
+        goto out;
+    oa.gvs = kp_calloc(n, sizeof(*oa.gvs));
+    for (size_t i = 0; i < n; i++) {
+        const oa_kind *kd = kind_find(rows[i].group, rows[i].kind);
+        bool first = true;
+        paths_of(paths, &rows[i], kd && kd->complete, 2);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(rows[j].group, rows[i].group) == 0 &&
+                strcmp(rows[j].version, rows[i].version) == 0)
+                first = false;
+        if (!first)
+            continue;
+        oa_gv *gv = &oa.gvs[oa.ngvs++];
+        if (rows[i].group[0])
+            gv->path = kp_asprintf("apis/%s/%s", rows[i].group, rows[i].version);
+        else
+            gv->path = kp_asprintf("api/%s", rows[i].version);
+        if ((rc = v3_build(gv, defs, rows[i].group, rows[i].version)) < 0)
+            goto out;
+        json_object_set_new(
+            index, gv->path,
+            json_pack("{s:s}", "serverRelativeURL",
+                      sfmt(url, sizeof(url), "/openapi/v3/%s?hash=%s", gv->path, gv->hash)));
+    }
+    /* every $ref of the v2 document resolves */
+    refs_scan(need, paths, V2_REF);
+    refs_scan(need, defs, V2_REF);
+    if ((rc = refs_close(need, defs)) < 0)
+        goto out;
+    doc = json_pack("{s:s, s:o, s:O, s:O}", "swagger", "2.0", "info", info_obj(), "paths", paths,
+                    "definitions", defs);
+    if ((rc = bytes_from_json(&oa.v2_json, doc)) < 0)
+        goto out;
+    if ((rc = pb_encode(&pb, PB_DOCUMENT, doc)) < 0 || (rc = kp_buf_status(&pb)) < 0)
+        goto out;
+    {
+        char h[HASH_HEX + 1];
+        hex_hash(h, pb.p, pb.len);
+        sfmt(oa.v2_pb.etag, sizeof(oa.v2_pb.etag), "\"%s\"", h);
+        oa.v2_pb.p = kp_buf_take(&pb, &oa.v2_pb.len);
+    }
+    {
+        json_t *ix = json_pack("{s:O}", "paths", index);
+        rc = bytes_from_json(&oa.v3_index, ix);
+        json_decref(ix);
+    }
+out:
+    kp_buf_dispose(&pb);
+    json_decref(doc);
+    json_decref(defs);
+    json_decref(paths);
+    json_decref(need);
+    json_decref(index);
+    return rc;
+}
+
+static void oa_once(void)
+{
+    oa.rc = oa_build();
+    if (oa.rc < 0)
+        snprintf(oa.msg, sizeof(oa.msg), "%s", kp_err_msg());
+}
+
+int kp_openapi_init(void)
+{
+    pthread_once(&oa.once, oa_once);
+    if (oa.rc < 0)
+        return kp_err_set(oa.rc, "%s", oa.msg);
+    return 0;
+}
+
+static const oa_gv *gv_find(const char *gv_path)
+{
+    size_t n = strlen(gv_path);
+    while (n && gv_path[n - 1] == '/')
+        n--;
+    for (size_t i = 0; i < oa.ngvs; i++)
+        if (strlen(oa.gvs[i].path) == n && strncmp(oa.gvs[i].path, gv_path, n) == 0)
+            return &oa.gvs[i];
+    return NULL;
+}
+
+static int put_bytes(kp_buf *out, const char *p, size_t len)
+{
+    kp_buf_put(out, p, len);
+    return kp_buf_status(out);
+}
+
+int kp_openapi_v2_json(kp_buf *out)
+{
+    int rc = kp_openapi_init();
+    return rc < 0 ? rc : put_bytes(out, oa.v2_json.p, oa.v2_json.len);
+}
+
+int kp_openapi_v2_proto(kp_buf *out)
+{
+    int rc = kp_openapi_init();
+    return rc < 0 ? rc : put_bytes(out, oa.v2_pb.p, oa.v2_pb.len);
+}
+
+int kp_openapi_v3_index(kp_buf *out)
+{
+    int rc = kp_openapi_init();
+    return rc < 0 ? rc : put_bytes(out, oa.v3_index.p, oa.v3_index.len);
+}
+
+static int gv_lookup(const oa_gv **out, const char *gv_path)
+{
+    int rc = kp_openapi_init();
+    if (rc < 0)
+        return rc;
+    if (!(*out = gv_find(gv_path)))
+        return kp_err_set(KP_ENOTFOUND, "no OpenAPI document for \"%s\"", gv_path);
+    return 0;
+}
+
+int kp_openapi_v3_doc(kp_buf *out, const char *gv_path)
+{
+    const oa_gv *gv;
+    int rc = gv_lookup(&gv, gv_path);
+    return rc < 0 ? rc : put_bytes(out, gv->doc, gv->len);
+}
+
+int kp_openapi_v3_hash(const char **out, const char *gv_path)
+{
+    const oa_gv *gv;
+    int rc = gv_lookup(&gv, gv_path);
+    if (rc == 0)
+        *out = gv->hash;
+    return rc;
+}
+
+/* ---- serving ---- */
+
+typedef enum { FMT_NONE = 0, FMT_JSON, FMT_PROTO } oa_fmt;
+
+/* q=0 means "not acceptable" (RFC 9110 12.4.2). */
+static bool accept_q_zero(kp_sv params)
+{
+    kp_sv p;
+    while (params.len) {
+        kp_sv_cut(&params, ';', &p);
+        p = kp_sv_trim(p);
+        if (p.len >= 2 && (p.p[0] == 'q' || p.p[0] == 'Q') && p.p[1] == '=') {
+            for (size_t i = 2; i < p.len; i++)
+                if (p.p[i] != '0' && p.p[i] != '.')
+                    return false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The first entry of Accept we produce (JSON everywhere, v2 protobuf where proto_ok). */
+static oa_fmt accept_pick(const char *accept, bool proto_ok)
+{
+    kp_sv in = kp_sv_from(accept ? accept : ""), item, mt;
+    if (kp_sv_trim(in).len == 0)
+        return FMT_JSON;
+    while (in.len) {
+        kp_sv_cut(&in, ',', &item);
+        kp_sv_cut(&item, ';', &mt); /* item keeps the parameters */
+        mt = kp_sv_trim(mt);
+        if (accept_q_zero(item))
+            continue;
+        if (kp_sv_eq_nocase(mt, "application/json") || kp_sv_eq_nocase(mt, "application/*") ||
+            kp_sv_eq_nocase(mt, "*/*"))
+            return FMT_JSON;
+        if (proto_ok &&
+            (kp_sv_eq_nocase(mt, KP_OPENAPI_V2_PB) || kp_sv_eq_nocase(mt, KP_OPENAPI_V2_PB_AT) ||
+             kp_sv_eq_nocase(mt, KP_OPENAPI_V2_PB_OLD)))
+            return FMT_PROTO;
+    }
+    return FMT_NONE;
+}
+
+static bool etag_match(const char *if_none_match, const char *etag)
+{
+    if (!if_none_match)
+        return false;
+    return kp_sv_eq_str(kp_sv_trim(kp_sv_from(if_none_match)), "*") ||
+           strstr(if_none_match, etag) != NULL;
+}
+
+/* Fills out and, unless 304, appends p to body. */
+static int reply(kp_openapi_reply *out, kp_buf *body, const char *ct, const char *p, size_t len,
+                 const char *etag, const char *if_none_match)
+{
+    out->etag = etag;
+    if (etag_match(if_none_match, etag)) {
+        out->code = 304;
+        return 0;
+    }
+    out->code = 200;
+    out->content_type = ct;
+    return put_bytes(body, p, len);
+}
+
+int kp_openapi_serve(kp_openapi_reply *out, kp_buf *body, const char *path, const char *hash,
+                     const char *accept, const char *if_none_match)
+{
+    static const char v3[] = "/openapi/v3/";
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = kp_openapi_init()) < 0)
+        return rc;
+    if (strcmp(path, "/openapi/v2") == 0 || strcmp(path, "/openapi/v2/") == 0) {
+        oa_fmt f = accept_pick(accept, true);
+        out->vary = "Accept";
+        if (f == FMT_NONE)
+            return kp_err_set(KP_ENOTACCEPTABLE,
+                              "/openapi/v2 is served as application/json or %s, not \"%s\"",
+                              KP_OPENAPI_V2_PB, accept);
+        if (f == FMT_PROTO)
+            return reply(out, body, KP_OPENAPI_V2_PB, oa.v2_pb.p, oa.v2_pb.len, oa.v2_pb.etag,
+                         if_none_match);
+        return reply(out, body, "application/json", oa.v2_json.p, oa.v2_json.len, oa.v2_json.etag,
+                     if_none_match);
+    }
+    if (strcmp(path, "/openapi/v3") == 0 || strcmp(path, v3) == 0) {
+        if (accept_pick(accept, false) == FMT_NONE)
+            return kp_err_set(KP_ENOTACCEPTABLE, "/openapi/v3 is served as application/json");
+        return reply(out, body, "application/json", oa.v3_index.p, oa.v3_index.len,
+                     oa.v3_index.etag, if_none_match);
+    }
+    if (strncmp(path, v3, sizeof(v3) - 1) == 0) {
+        const oa_gv *gv = gv_find(path + sizeof(v3) - 1);
+        if (!gv)
+            return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+        out->vary = "Accept";
+        /* k8s: a URL with the current hash never changes (kube-openapi handler3); with another
+         * hash (a client's stale index) the current document goes out uncacheable instead of
+         * kube's 301 to the new URL, which would have to rebuild the /clusters/<ws> prefix */
+        if (hash && strcmp(hash, gv->hash) == 0)
+            out->cache_control = "public, max-age=31536000, immutable";
+        else if (hash)
+            out->cache_control = "no-store";
+        if (accept_pick(accept, false) == FMT_NONE)
+            return kp_err_set(KP_ENOTACCEPTABLE, "%s is served as application/json", path);
+        return reply(out, body, "application/json", gv->doc, gv->len, gv->etag, if_none_match);
+    }
+    return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
 }

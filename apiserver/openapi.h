@@ -1,16 +1,21 @@
-/* openapi: the OpenAPI documents kubectl downloads before create/apply/replace/edit: v2 as JSON
- * and as gnostic protobuf (the only form kubectl 1.27/1.28 read), v3 as an index plus one JSON
- * document per group-version (kubectl >= 1.29). All are derived from the schema table and a
- * table of field schemas in openapi.c, built once (kp_openapi_init, or lazily on first use) and
- * read-only afterwards: any thread may call every function. */
+/* openapi: the OpenAPI documents kubectl downloads before create/apply/replace/edit: v3 as an
+ * index plus one JSON document per group-version (where kubectl >= 1.27 looks first), v2 as
+ * JSON and as gnostic protobuf (the only v2 form kubectl asks for: up front in 1.27/1.28, for
+ * apply's patch type and as the fallback of the fieldValidation check in every version). All
+ * come from the schema table and a table of field schemas in openapi.c, built once
+ * (kp_openapi_init, or lazily on first use) and read-only afterwards: any thread may call every
+ * function. */
 #ifndef KP_OPENAPI_H
 #define KP_OPENAPI_H
 
 #include "lib/buf.h"
 
-/* The media types of /openapi/v2 as protobuf: the one kubectl >= 1.27 sends, and the older
- * name earlier clients used. Both are answered with the same bytes and the first type. */
-#define KP_OPENAPI_V2_PB "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+/* /openapi/v2 as protobuf is answered with Content-Type KP_OPENAPI_V2_PB, as kube-apiserver
+ * does (a type Go's mime package can parse: client-go rejects the "@" form in a response) and
+ * requested with any of the three names: that one, the "@" form kubectl >= 1.27 sends and the
+ * older gnostic name. */
+#define KP_OPENAPI_V2_PB "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+#define KP_OPENAPI_V2_PB_AT "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 #define KP_OPENAPI_V2_PB_OLD "application/com.github.proto-openapiv2.v2.v2.0.0@v2.0.0+protobuf"
 
 /* Builds every document. main calls it before the threads start; the other functions call it
@@ -34,11 +39,13 @@ int kp_openapi_v3_hash(const char **out, const char *gv_path);
 
 /* What to send besides the body; every string is static (valid for the process's life). */
 typedef struct {
-    int code;                  /* 200, or 304 when If-None-Match names the current ETag */
-    const char *content_type;  /* NULL with 304 */
-    const char *etag;          /* quoted */
-    const char *cache_control; /* "no-cache, private", or immutable for /openapi/v3/<gv>?hash= */
-    const char *vary;          /* "Accept" where the answer depends on it, else NULL */
+    int code;                 /* 200, or 304 when If-None-Match names the current ETag */
+    const char *content_type; /* NULL with 304 */
+    const char *etag;         /* quoted */
+    /* /openapi/v3/<gv>?hash=: immutable with the current hash, "no-store" with another; NULL
+     * elsewhere (clients revalidate with the ETag) */
+    const char *cache_control;
+    const char *vary; /* "Accept" where the answer depends on it, else NULL */
 } kp_openapi_reply;
 
 /* Answers GET <path> for path "/openapi/v2", "/openapi/v3" or "/openapi/v3/<gv_path>" (the

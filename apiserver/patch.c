@@ -546,6 +546,7 @@ enum {
     K_PDB,
     K_HPA,
     K_SCALE,
+    K_PRIORITYCLASS,
     K_COUNT
 };
 
@@ -577,6 +578,7 @@ static const char *const smp_kinds[K_COUNT] = {
     [K_PDB] = "PodDisruptionBudget",
     [K_HPA] = "HorizontalPodAutoscaler",
     [K_SCALE] = "Scale",
+    [K_PRIORITYCLASS] = "PriorityClass",
 };
 
 #define KB(k) (1u << (k))

@@ -29,6 +29,8 @@ static const char *const store_migrations[] = {
     "CREATE INDEX events_by_time ON events (at);"
     "CREATE TABLE kplane_compaction (floor_rv bigint NOT NULL);"
     "INSERT INTO kplane_compaction VALUES (0);",
+    /* 3: wildcard lists across workspaces read by resource first */
+    "CREATE INDEX objects_by_resource ON objects (resource, cluster, namespace, name);",
 };
 
 #define SQL_OBJ_KEY "cluster = $1 AND resource = $2 AND namespace = $3 AND name = $4"
@@ -57,12 +59,18 @@ static const char SQL_LIST[] = "SELECT value FROM objects WHERE cluster = $1 AND
                                " AND ($3::text IS NULL OR namespace = $3)"
                                " AND ($4::text IS NULL OR (namespace, name) > ($4, $5))"
                                " ORDER BY namespace, name LIMIT $6";
+/* every workspace at once (a wildcard list): the key order starts with the cluster */
+static const char SQL_LIST_ALL[] =
+    "SELECT value FROM objects WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2)"
+    " AND ($3::text IS NULL OR (cluster, namespace, name) > ($5, $3, $4))"
+    " ORDER BY cluster, namespace, name LIMIT $6";
 static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1 AND resource = $2"
                                 " AND ($3::text IS NULL OR namespace = $3)";
 
 static const char SQL_EVENTS_SINCE[] =
-    "SELECT rv, type, namespace, name, value FROM events"
-    " WHERE cluster = $1 AND resource = $2 AND rv > $3 AND rv <= $4 ORDER BY rv";
+    "SELECT rv, type, namespace, name, value, cluster FROM events"
+    " WHERE ($1::text IS NULL OR cluster = $1) AND resource = $2 AND rv > $3 AND rv <= $4"
+    " ORDER BY rv";
 static const char SQL_EVENTS_RANGE[] =
     "SELECT rv, type, cluster, resource, namespace, name, value FROM events"
     " WHERE rv > $1 AND rv <= $2 ORDER BY rv";
@@ -802,7 +810,7 @@ int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store 
     PGconn *c = NULL;
     PGresult *res = NULL;
     json_t *items = NULL;
-    const char *p[6];
+    const char *p[7];
     char lim[24];
     int64_t rv = 0;
     int rc, n;
@@ -822,8 +830,14 @@ int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store 
     p[2] = o->ns;
     p[3] = o->after_name ? (o->after_ns ? o->after_ns : "") : NULL;
     p[4] = o->after_name;
-    p[5] = lim;
-    res = PQexecParams(c, SQL_LIST, 6, NULL, p, NULL, NULL, 0);
+    if (o->cluster) {
+        p[5] = lim;
+        res = PQexecParams(c, SQL_LIST, 6, NULL, p, NULL, NULL, 0);
+    } else {
+        const char *q[6] = {
+            o->resource, o->ns, p[3], p[4], o->after_cluster ? o->after_cluster : "", lim};
+        res = PQexecParams(c, SQL_LIST_ALL, 6, NULL, q, NULL, NULL, 0);
+    }
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = store_error(c, res, "list");
         goto out;
@@ -910,7 +924,7 @@ int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, con
         kp_store_event *e = &evs[i];
         e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
         e->type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
-        e->key.cluster = kp_strdup(cluster);
+        e->key.cluster = kp_strdup(PQgetvalue(res, i, 5));
         e->key.resource = kp_strdup(resource);
         e->key.ns = kp_strdup(PQgetvalue(res, i, 2));
         e->key.name = kp_strdup(PQgetvalue(res, i, 3));

@@ -62,12 +62,13 @@ void kp_store_subscribe(kp_store *st, kp_store_sub_fn fn, void *arg);
 int kp_store_get(json_t **out, kp_store *st, const kp_key *key);
 
 typedef struct {
-    const char *cluster;
+    const char *cluster; /* NULL: every workspace (key order then starts with the cluster) */
     const char *resource;
     const char *ns;       /* NULL: every namespace */
     const char *after_ns; /* continue after (after_ns, after_name); NULL: from the start */
     const char *after_name;
-    size_t limit; /* 0: no limit */
+    size_t limit;              /* 0: no limit */
+    const char *after_cluster; /* with cluster NULL: the cluster of the key to continue after */
 } kp_store_list_opts;
 
 /* Lists objects in key order. *items_out is a new JSON array owned by the caller; *rv_out is
@@ -99,9 +100,9 @@ int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expec
 int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
                         const char *except_resource);
 
-/* Reads the event log of (cluster, resource) for after_rv < rv <= upto_rv, in rv order.
- * KP_EEXPIRED when after_rv is older than the compacted floor. *out is owned by the caller:
- * free with kp_store_events_free(). */
+/* Reads the event log of (cluster, resource) (cluster NULL: of every workspace) for after_rv < rv
+ * <= upto_rv, in rv order. KP_EEXPIRED when after_rv is older than the compacted floor. *out is
+ * owned by the caller: free with kp_store_events_free(). */
 int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, const char *cluster,
                           const char *resource, int64_t after_rv, int64_t upto_rv);
 void kp_store_events_free(kp_store_event *evs, size_t n);

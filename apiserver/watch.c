@@ -62,9 +62,9 @@ struct kp_watch_hub {
     hub_event *in_head, *in_tail; /* from the writer, not yet fanned out; guarded by mu */
     hub_event **ring;             /* recent events, oldest at ring_start; guarded by mu */
     size_t ring_start, ring_len;
-    int64_t ring_floor; /* every event after it is in the ring or inbound */
-    int64_t last_rv;    /* newest rv fanned out */
-    kp_watch *buckets[HUB_BUCKETS];
+    int64_t ring_floor;                 /* every event after it is in the ring or inbound */
+    int64_t last_rv;                    /* newest rv fanned out */
+    kp_watch *buckets[HUB_BUCKETS + 1]; /* the last: wildcard watchers (every workspace) */
     long nwatchers;
     bool closing, stopping;
     pthread_t thread;
@@ -184,7 +184,7 @@ static void watch_end(kp_watch *w)
 static bool watch_matches(const kp_watch *w, const char *cluster, const char *resource,
                           const char *ns, const char *name, const json_t *obj)
 {
-    if (strcmp(w->resource, resource) != 0 || strcmp(w->cluster, cluster) != 0)
+    if (strcmp(w->resource, resource) != 0 || (w->cluster && strcmp(w->cluster, cluster) != 0))
         return false;
     if (w->ns && strcmp(w->ns, ns) != 0)
         return false;
@@ -331,11 +331,13 @@ static void hub_fanout(kp_watch_hub *h, hub_event *e)
 {
     for (kp_watch *w = h->buckets[hub_bucket(e->cluster, e->resource)]; w; w = w->next)
         watch_offer(w, e);
+    for (kp_watch *w = h->buckets[HUB_BUCKETS]; w; w = w->next)
+        watch_offer(w, e);
 }
 
 static void hub_tick(kp_watch_hub *h, int64_t now)
 {
-    for (size_t b = 0; b < HUB_BUCKETS; b++) {
+    for (size_t b = 0; b <= HUB_BUCKETS; b++) {
         for (kp_watch *w = h->buckets[b]; w; w = w->next) {
             if (w->ended)
                 continue;
@@ -475,7 +477,7 @@ void kp_watch_hub_close(kp_watch_hub *h)
         return;
     pthread_mutex_lock(&h->mu);
     h->closing = true;
-    for (size_t b = 0; b < HUB_BUCKETS; b++)
+    for (size_t b = 0; b <= HUB_BUCKETS; b++)
         for (kp_watch *w = h->buckets[b]; w; w = w->next)
             watch_end(w);
     pthread_mutex_unlock(&h->mu);
@@ -593,7 +595,7 @@ int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *o)
     int rc = 0;
 
     w->h = h;
-    w->cluster = kp_strdup(o->cluster);
+    w->cluster = o->cluster ? kp_strdup(o->cluster) : NULL; /* NULL: every workspace */
     w->resource = kp_strdup(o->resource);
     w->ns = o->ns ? kp_strdup(o->ns) : NULL;
     w->name = o->name ? kp_strdup(o->name) : NULL;
@@ -611,7 +613,7 @@ int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *o)
     w->last_bookmark_ms = now_ms();
     w->deadline_ms = w->last_bookmark_ms + (int64_t)(o->timeout_s > 0 ? o->timeout_s : 1800) * 1000;
     w->min_rv = o->rv;
-    w->bucket = hub_bucket(w->cluster, w->resource);
+    w->bucket = w->cluster ? hub_bucket(w->cluster, w->resource) : HUB_BUCKETS;
 
     pthread_mutex_lock(&h->mu);
     if (h->closing) {
@@ -676,7 +678,8 @@ void kp_watch_initial(kp_watch *w, json_t *items, int64_t list_rv, bool end_book
     {
         const char *ns = kp_json_get_str(item, "metadata.namespace");
         const char *name = kp_json_get_str(item, "metadata.name");
-        if (watch_matches(w, w->cluster, w->resource, ns ? ns : "", name ? name : "", item))
+        if (watch_matches(w, w->cluster ? w->cluster : "", w->resource, ns ? ns : "",
+                          name ? name : "", item))
             frames[n++] = w->render ? watch_render(w, list_rv, "ADDED", item)
                                     : frame_new(list_rv, "ADDED", item);
     }

@@ -41,7 +41,8 @@ void kp_watch_hub_free(kp_watch_hub *h);
 long kp_watch_hub_watchers(kp_watch_hub *h);
 
 typedef struct {
-    const char *cluster, *resource; /* the store key of the resource */
+    const char *cluster, *resource; /* the store key of the resource; cluster NULL: every
+                                       workspace */
     const char *ns;                 /* NULL: every namespace */
     const char *name;               /* NULL: every object (fieldSelector metadata.name=X) */
     kp_sel *labels, *fields;        /* consumed by kp_watch_start, on every path; NULL fine */

@@ -450,6 +450,31 @@ int kp_ws_admit_create(kp_ws *ws, json_t *obj, const char *parent_path, const ch
     return 0;
 }
 
+int kp_ws_admit_update(kp_ws *ws, const json_t *old, json_t *obj)
+{
+    static const char *const fixed[] = {"cluster", "type"};
+    json_t *spec = kp_json_obj_ensure(obj, "spec");
+    const json_t *ospec = json_object_get(old, "spec");
+    (void)ws;
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(fixed); i++) {
+        json_t *was = json_object_get(ospec, fixed[i]), *now = json_object_get(spec, fixed[i]);
+        if (!was)
+            continue;
+        if (!now) { /* omitted: kept (kubectl replace of an edited copy may drop it) */
+            json_object_set(spec, fixed[i], was);
+        } else if (!json_equal(was, now)) {
+            kp_err_cause(strcmp(fixed[i], "type") == 0 ? "spec.type" : "spec.cluster",
+                         "FieldValueInvalid", "Invalid value: field is immutable");
+            return kp_err_set(KP_EINVALID,
+                              "Workspace.tenancy.kplane.io \"%s\" is invalid: spec.%s: Invalid "
+                              "value: field is immutable",
+                              kp_json_get_str(old, "metadata.name"), fixed[i]);
+        }
+    }
+    return 0;
+}
+
 /* ---- initialization ---- */
 
 static void ws_now(char out[32])

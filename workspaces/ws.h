@@ -39,6 +39,9 @@ int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN +
  * assigns spec.cluster, records the owner, sets status (phase Scheduling, URL). */
 int kp_ws_admit_create(kp_ws *ws, json_t *obj, const char *parent_path, const char *user,
                        const char *const *groups, size_t ngroups);
+/* Admission of a Workspace update: spec.cluster and spec.type never change (kept when the
+ * update omits them, 422 when it changes them). */
+int kp_ws_admit_update(kp_ws *ws, const json_t *old, json_t *obj);
 /* After the create committed: Initializing, the initial content, Ready. */
 int kp_ws_initialize(kp_ws *ws, const char *parent_path, const json_t *wsobj);
 /* Before the Workspace object goes: its children (through the API) and every object of its

@@ -24,9 +24,9 @@ K31=$KDIR/kubectl.1.31
 [ -x "$K31" ] || K31=$KUBECTL
 K33=$KDIR/kubectl.1.33
 [ -x "$K33" ] || K33=$KUBECTL
-# kplane serves no /openapi/v2 or /v3 yet, which kubectl's client-side validation downloads
-# first. Set this to "" once /openapi is served.
-VALIDATE_FLAG=--validate=false
+# kubectl validates by default (it reads /openapi/v2 or /v3 and sends fieldValidation=Strict);
+# kplane serves both, so no flag is needed.
+VALIDATE_FLAG=
 
 BG_PIDS=() # background kubectl/curl jobs of this script: those still running are stopped
 api_cleanup() { # by PID at exit, before lib.sh stops the servers

@@ -194,10 +194,8 @@ cat >"$E2E_TMP/cm.json" <<'EOF'
 {"apiVersion": "v1", "kind": "ConfigMap",
  "metadata": {"name": "kept", "namespace": "default"}, "data": {"a": "b"}}
 EOF
-# --validate=false: kplane serves no /openapi/v2 or /v3 yet, which client-side validation
-# downloads first.
-check "kubectl create -f a JSON ConfigMap" \
-    env KUBECONFIG="$KC" "$KUBECTL_JSON" create --validate=false -f "$E2E_TMP/cm.json"
+check "kubectl create -f a JSON ConfigMap (default validation)" \
+    env KUBECONFIG="$KC" "$KUBECTL_JSON" create -f "$E2E_TMP/cm.json"
 check "kubectl 1.31 create configmap --from-literal" \
     env KUBECONFIG="$KC" "$KUBECTL_JSON" create configmap lit --from-literal=x=y
 

@@ -463,7 +463,7 @@ static void check_pages(kp_store *st, const char *ns, size_t limit, const json_t
     int pages = 0;
 
     while (more) {
-        kp_store_list_opts o = {"c1", "/configmaps", ns, after_ns, after_name, limit};
+        kp_store_list_opts o = {"c1", "/configmaps", ns, after_ns, after_name, limit, NULL};
         json_t *items = NULL, *last;
         int64_t rv = 0;
         size_t i;
@@ -528,7 +528,7 @@ static void test_list(void **state)
     }
 
     {
-        kp_store_list_opts o = {"c1", "/configmaps", NULL, NULL, NULL, 0};
+        kp_store_list_opts o = {"c1", "/configmaps", NULL, NULL, NULL, 0, NULL};
         assert_rc(kp_store_list(&items, &rv, &more, st, &o), 0);
     }
     assert_int_equal(json_array_size(items), LIST_NS * LIST_NAMES);
@@ -543,7 +543,7 @@ static void test_list(void **state)
     assert_int_equal(rv, kp_store_current_rv(st));
 
     {
-        kp_store_list_opts o = {"c1", "/configmaps", "b", NULL, NULL, 0};
+        kp_store_list_opts o = {"c1", "/configmaps", "b", NULL, NULL, 0, NULL};
         assert_rc(kp_store_list(&nsb, &rv, &more, st, &o), 0);
     }
     assert_int_equal(json_array_size(nsb), LIST_NAMES);
@@ -560,7 +560,7 @@ static void test_list(void **state)
 
     /* A page after the last key is empty. */
     {
-        kp_store_list_opts o = {"c1", "/configmaps", NULL, "c", "z", 5};
+        kp_store_list_opts o = {"c1", "/configmaps", NULL, "c", "z", 5, NULL};
         json_t *rest = NULL;
         assert_rc(kp_store_list(&rest, &rv, &more, st, &o), 0);
         assert_int_equal(json_array_size(rest), 0);
@@ -581,7 +581,7 @@ static void test_list(void **state)
     {
         kp_key k = {"c1", "/configmaps", "a", "z"};
         json_t *gone = NULL, *after = NULL;
-        kp_store_list_opts o = {"c1", "/configmaps", NULL, NULL, NULL, 0};
+        kp_store_list_opts o = {"c1", "/configmaps", NULL, NULL, NULL, 0, NULL};
         int64_t drv;
         assert_rc(kp_store_delete(&gone, st, &k, 0), 0);
         drv = rv_of(gone);
@@ -1170,7 +1170,7 @@ static void test_db_down_and_back(void **state)
     assert_rc(kp_store_delete(NULL, st, &k, 0), KP_EUNAVAILABLE);
     assert_rc(kp_store_get(&got, st, &k), KP_EUNAVAILABLE);
     {
-        kp_store_list_opts lo = {"c1", "/configmaps", NULL, NULL, NULL, 0};
+        kp_store_list_opts lo = {"c1", "/configmaps", NULL, NULL, NULL, 0, NULL};
         assert_rc(kp_store_list(&items, &rv, &more, st, &lo), KP_EUNAVAILABLE);
         assert_null(items);
     }
