@@ -76,6 +76,8 @@ int api_check_type(api_ctx *c, json_t *obj);
 /* Defaults, per-kind rules, metadata validation and size: admission's built-in part. */
 int api_admit(api_ctx *c, json_t *obj);
 bool api_dry_run(const api_ctx *c);
+/* fieldValidation (Strict, Warn, Ignore) on a decoded object; drops unknown fields. */
+int api_field_validation(api_ctx *c, json_t *obj);
 /* The logical cluster an object lives in (its kplane.io/cluster annotation); "" if unknown. */
 const char *api_cluster_of(const json_t *obj);
 bool api_has_finalizers(const json_t *obj);

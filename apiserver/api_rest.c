@@ -3,6 +3,7 @@
 #include "lib/json.h"
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "apiserver/openapi.h"
 #include "apiserver/patch.h"
 #include "apiserver/proto.h"
 #include "apiserver/select.h"
@@ -175,6 +176,51 @@ static int rest_check_namespace(api_ctx *c)
 }
 
 /* Defaults and per-kind rules applied on create and update (admission's built-in part). */
+/* k8s fieldValidation: Strict refuses unknown fields (400), Warn (the default) answers with
+ * one Warning header each, Ignore says nothing; in every mode they are dropped, as decoding a
+ * built-in type does. Only fields the schema table describes can be told unknown. */
+int api_field_validation(api_ctx *c, json_t *obj)
+{
+    const char *fv = api_query(c, "fieldValidation");
+    json_t *unknown = NULL, *u;
+    size_t i;
+    int rc = 0;
+
+    if (fv && *fv && strcmp(fv, "Strict") != 0 && strcmp(fv, "Warn") != 0 &&
+        strcmp(fv, "Ignore") != 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "fieldValidation \"%s\" is not one of \"Strict\", \"Warn\", \"Ignore\"",
+                          fv);
+    kp_openapi_prune(&unknown, obj, c->res->group, c->res->kind);
+    if (json_array_size(unknown) == 0)
+        goto out;
+    if (fv && strcmp(fv, "Strict") == 0) {
+        kp_buf msg;
+        kp_buf_init(&msg, 2048);
+        kp_buf_puts(&msg, "strict decoding error: ");
+        json_array_foreach(unknown, i, u)
+        {
+            kp_buf_appendf(&msg, "%sunknown field \"%s\"", i ? ", " : "", json_string_value(u));
+        }
+        if (msg.err) /* too many to list: the first ones say enough */
+            msg.err = 0;
+        rc = kp_err_set(KP_EBADREQUEST, "%s", kp_buf_cstr(&msg));
+        kp_buf_dispose(&msg);
+    } else if (!fv || strcmp(fv, "Ignore") != 0) {
+        json_array_foreach(unknown, i, u)
+        {
+            char *w = kp_asprintf("299 - \"unknown field \\\"%s\\\"\"", json_string_value(u));
+            kp_http_resp_header(c->resp, c->req, "Warning", w);
+            free(w);
+            if (i >= 32) /* a handful is enough to act on */
+                break;
+        }
+    }
+out:
+    json_decref(unknown);
+    return rc;
+}
+
 /* k8s-as-kcp: every object names its logical cluster in an annotation, so lists and
  * watches across workspaces tell where each object lives. */
 #define API_CLUSTER_ANN "kplane.io/cluster"
@@ -465,7 +511,7 @@ static int rest_create(api_ctx *c)
                                       "resource");
     if ((rc = api_body(&obj, c)) < 0)
         return rc;
-    if ((rc = api_check_type(c, obj)) < 0)
+    if ((rc = api_check_type(c, obj)) < 0 || (rc = api_field_validation(c, obj)) < 0)
         goto out;
     md = kp_json_obj_ensure(obj, "metadata");
     name = json_string_value(json_object_get(md, "name"));

@@ -282,7 +282,7 @@ int api_update(api_ctx *c)
         rc = rest_guaranteed_update(c, expect, rest_scale_change, obj);
         goto out;
     }
-    if ((rc = api_check_type(c, obj)) < 0)
+    if ((rc = api_check_type(c, obj)) < 0 || (rc = api_field_validation(c, obj)) < 0)
         goto out;
     rc = rest_guaranteed_update(c, expect, rest_put_change, obj);
 out:
@@ -333,6 +333,10 @@ static int rest_patch_change(api_ctx *c, const json_t *old, json_t **out, void *
             json_decref(res);
             return kp_err_set(KP_EBADREQUEST, "a patch may not change the kind (to \"%s\")", kind);
         }
+    }
+    if ((rc = api_field_validation(c, res)) < 0) {
+        json_decref(res);
+        return rc;
     }
     *out = res;
     return 0;

@@ -692,6 +692,85 @@ static const oa_kind *kind_find(const char *group, const char *kind)
     return NULL;
 }
 
+/* ---- unknown fields (fieldValidation) ---- */
+
+static const oa_def *def_find(const char *name)
+{
+    for (size_t i = 0; name && i < KP_ARRAY_LEN(oa_defs); i++)
+        if (strcmp(oa_defs[i].name, name) == 0)
+            return &oa_defs[i];
+    return NULL;
+}
+
+static const oa_field *field_find(const oa_field *a, const oa_field *b, const char *name)
+{
+    for (const oa_field *f = a; f && f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    for (const oa_field *f = b; f && f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+static void prune_value(json_t *v, const oa_field *f, kp_buf *path, json_t *unknown, int depth);
+
+/* k8s: a built-in type's decoder drops what its Go struct has no field for; where our table
+ * describes the fields, so do we, and each dropped path is reported. */
+static void prune_object(json_t *obj, const oa_field *a, const oa_field *b, kp_buf *path,
+                         json_t *unknown, int depth)
+{
+    const char *key;
+    json_t *v, *gone = json_array();
+    void *tmp;
+    size_t base = path->len, i;
+
+    if (!json_is_object(obj) || depth > 64)
+        return;
+    json_object_foreach_safe(obj, tmp, key, v)
+    {
+        const oa_field *f = field_find(a, b, key);
+        path->len = base;
+        if (base)
+            kp_buf_putc(path, '.');
+        kp_buf_puts(path, key);
+        if (!f) {
+            json_array_append_new(unknown, json_string(kp_buf_cstr(path)));
+            json_array_append_new(gone, json_string(key));
+            continue;
+        }
+        prune_value(v, f, path, unknown, depth + 1);
+    }
+    json_array_foreach(gone, i, v) json_object_del(obj, json_string_value(v));
+    json_decref(gone);
+    path->len = base;
+    if (path->p)
+        path->p[base] = '\0';
+}
+
+static void prune_value(json_t *v, const oa_field *f, kp_buf *path, json_t *unknown, int depth)
+{
+    const oa_def *d;
+    size_t i, base = path->len;
+    json_t *e;
+
+    if ((f->type != OA_REF && f->type != OA_REFLIST) || !(d = def_find(f->ref)) || !d->fields)
+        return; /* not described: anything goes */
+    if (f->type == OA_REF) {
+        prune_object(v, d->fields, NULL, path, unknown, depth);
+        return;
+    }
+    json_array_foreach(v, i, e)
+    {
+        path->len = base;
+        kp_buf_appendf(path, "[%zu]", i);
+        prune_object(e, d->fields, NULL, path, unknown, depth);
+    }
+    path->len = base;
+    if (path->p)
+        path->p[base] = '\0';
+}
+
 /* ---- schemas (v2 form) ---- */
 
 static json_t *object_any(void)
@@ -2058,4 +2137,19 @@ int kp_openapi_serve(kp_openapi_reply *out, kp_buf *body, const char *path, cons
         return reply(out, body, "application/json", gv->doc, gv->len, gv->etag, if_none_match);
     }
     return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+}
+
+int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const char *kind)
+{
+    const oa_kind *k = kind_find(group, kind);
+    json_t *unknown = json_array();
+    kp_buf path;
+
+    if (k) {
+        kp_buf_init(&path, 64 * 1024);
+        prune_object(obj, std_fields, k->fields, &path, unknown, 0);
+        kp_buf_dispose(&path);
+    }
+    *unknown_out = unknown;
+    return 0;
 }

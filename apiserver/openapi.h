@@ -8,6 +8,7 @@
 #ifndef KP_OPENAPI_H
 #define KP_OPENAPI_H
 
+#include <jansson.h>
 #include "lib/buf.h"
 
 /* /openapi/v2 as protobuf is answered with Content-Type KP_OPENAPI_V2_PB, as kube-apiserver
@@ -23,6 +24,10 @@
  * openapi.c is inconsistent (a $ref to an undefined schema, an unparsable extension): the unit
  * test keeps that from shipping. */
 int kp_openapi_init(void);
+/* Removes from obj the fields the schema of (group, kind) does not have, where it describes
+ * them (a field it leaves open keeps everything), and lists their paths ("bogus",
+ * "metadata.foo", "spec.ports[0].bar") in *unknown_out (a new array, owned by the caller). */
+int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const char *kind);
 
 /* Each appends one document to out (0, KP_ETOOLARGE past out's cap, KP_EINTERNAL as above). */
 int kp_openapi_v2_json(kp_buf *out);
