@@ -741,7 +741,8 @@ static void prune_object(json_t *obj, const oa_field *a, const oa_field *b, kp_b
         }
         prune_value(v, f, path, unknown, depth + 1);
     }
-    json_array_foreach(gone, i, v) json_object_del(obj, json_string_value(v));
+    for (i = 0; i < json_array_size(gone); i++)
+        json_object_del(obj, json_string_value(json_array_get(gone, i)));
     json_decref(gone);
     path->len = base;
     if (path->p)
