@@ -42,6 +42,15 @@ struct kp_req {
     bool counted;
 };
 
+/* A request id: 16 random hex digits, for the access log and 5xx answers. */
+static void http_new_id(char id[17])
+{
+    uint8_t rnd[8];
+    kp_crypto_random(rnd, sizeof(rnd));
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+}
+
 static void req_free(kp_req *r)
 {
     if (!r)
@@ -95,10 +104,22 @@ void kp_http_stream_resume(kp_http_stream *s)
     MHD_resume_connection(s->conn);
 }
 
+/* Adds the response's headers, queues it and drops our reference. */
+static enum MHD_Result http_send(kp_req *r, struct MHD_Response *mr, const kp_http_resp *resp)
+{
+    enum MHD_Result ret;
+    if (resp->content_type)
+        MHD_add_response_header(mr, "Content-Type", resp->content_type);
+    for (kp_http_hdr *hd = resp->headers; hd; hd = hd->next)
+        MHD_add_response_header(mr, hd->name, hd->value);
+    ret = MHD_queue_response(r->conn, (unsigned)resp->code, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
 static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
 {
     struct MHD_Response *mr;
-    enum MHD_Result ret;
     size_t len = 0;
     char *body;
 
@@ -108,13 +129,7 @@ static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
         st->s = resp->stream;
         mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, http_stream_read, st,
                                                http_stream_free);
-        if (resp->content_type)
-            MHD_add_response_header(mr, "Content-Type", resp->content_type);
-        for (kp_http_hdr *hd = resp->headers; hd; hd = hd->next)
-            MHD_add_response_header(mr, hd->name, hd->value);
-        ret = MHD_queue_response(r->conn, (unsigned)resp->code, mr);
-        MHD_destroy_response(mr);
-        return ret;
+        return http_send(r, mr, resp);
     }
 
     if (kp_buf_status(&resp->body) < 0) { /* the handler overran the response cap */
@@ -126,13 +141,7 @@ static enum MHD_Result http_queue(kp_req *r, kp_http_resp *resp)
     }
     body = kp_buf_take(&resp->body, &len);
     mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (resp->content_type)
-        MHD_add_response_header(mr, "Content-Type", resp->content_type);
-    for (kp_http_hdr *hd = resp->headers; hd; hd = hd->next)
-        MHD_add_response_header(mr, hd->name, hd->value);
-    ret = MHD_queue_response(r->conn, (unsigned)resp->code, mr);
-    MHD_destroy_response(mr);
-    return ret;
+    return http_send(r, mr, resp);
 }
 
 static enum MHD_Result http_dispatch(kp_req *r)
@@ -163,7 +172,6 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 
     if (!r) {
         const char *cl;
-        uint8_t rnd[8];
 
         r = kp_calloc(1, sizeof(*r));
         r->h = h;
@@ -172,9 +180,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         r->method = kp_arena_strdup(r->arena, method);
         r->path = kp_arena_strdup(r->arena, url);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
-        kp_crypto_random(rnd, sizeof(rnd));
-        for (size_t i = 0; i < sizeof(rnd); i++)
-            snprintf(r->id + 2 * i, 3, "%02x", rnd[i]);
+        http_new_id(r->id);
         kp_buf_init(&r->body, KP_BODY_MAX);
         atomic_fetch_add(&h->inflight, 1);
         r->counted = true;
@@ -422,7 +428,6 @@ const char *kp_req_internal_user(const kp_req *r, const char *const **groups, si
 void kp_http_call(kp_http_handler handler, void *arg, const kp_req_internal *in, kp_http_resp *resp)
 {
     kp_req r;
-    uint8_t rnd[8];
 
     memset(&r, 0, sizeof(r));
     r.internal = in;
@@ -430,9 +435,7 @@ void kp_http_call(kp_http_handler handler, void *arg, const kp_req_internal *in,
     r.method = in->method;
     r.path = in->path;
     clock_gettime(CLOCK_MONOTONIC, &r.start);
-    kp_crypto_random(rnd, sizeof(rnd));
-    for (size_t i = 0; i < sizeof(rnd); i++)
-        snprintf(r.id + 2 * i, 3, "%02x", rnd[i]);
+    http_new_id(r.id);
     kp_buf_init(&r.body, KP_BODY_MAX);
     if (in->body_len)
         kp_buf_put(&r.body, in->body, in->body_len);

@@ -2,6 +2,7 @@
 #include "apiserver/pki.h"
 #include "lib/buf.h"
 #include "lib/crypto.h"
+#include "lib/file.h"
 #include "lib/log.h"
 
 #include <arpa/inet.h>
@@ -122,75 +123,6 @@ static int pki_read(char **out, const char *path)
     return rc;
 }
 
-static int pki_write_error(const char *path, int e)
-{
-    return kp_err_set(pki_errno_code(e), "cannot write \"%s\": %s", path, strerror(e));
-}
-
-/* Writes path atomically: a temporary file in the same directory, fsync, rename, then fsync
- * of the directory so the rename itself survives a crash. Readers see the old file or the
- * new one, never a torn one. */
-static int pki_write(const char *path, const char *data, size_t len, mode_t mode)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir =
-        slash ? kp_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : kp_strdup(".");
-    char *tmp = kp_asprintf("%s.tmp.XXXXXX", path);
-    int fd, dfd = -1, rc = 0;
-    size_t off = 0;
-
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        rc = pki_write_error(path, errno);
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        goto out;
-    }
-    if (fchmod(fd, mode) < 0) {
-        rc = pki_write_error(path, errno);
-        goto out;
-    }
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = pki_write_error(path, errno);
-            goto out;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) < 0) {
-        rc = pki_write_error(path, errno);
-        goto out;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        rc = pki_write_error(path, errno);
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        rc = pki_write_error(path, errno);
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) < 0)
-        rc = pki_write_error(path, errno);
-out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (tmp)
-        unlink(tmp);
-    free(tmp);
-    free(dir);
-    return rc;
-}
-
 /* Loads dir/name.crt and dir/name.key. A missing or unparsable file, or a key that is not
  * the certificate's, leaves *out empty and returns 0: the caller issues a new pair. Only an
  * I/O error (permissions, ...) fails. */
@@ -257,8 +189,8 @@ static int pair_issue(pki_pair *out, kp_crypto_key **key_out, const char *dir, c
     if ((rc = kp_crypto_key_generate(&key)) < 0 || (rc = kp_crypto_key_to_pem(&keypem, key)) < 0)
         goto out;
     rc = kp_crypto_cert_issue(&crt, spec, key, ca ? ca->cert : NULL, ca ? ca_key : key);
-    if (rc < 0 || (rc = pki_write(key_path, keypem.p, keypem.len, 0600)) < 0 ||
-        (rc = pki_write(crt_path, crt.p, crt.len, 0644)) < 0)
+    if (rc < 0 || (rc = kp_file_write_atomic(key_path, keypem.p, keypem.len, 0600)) < 0 ||
+        (rc = kp_file_write_atomic(crt_path, crt.p, crt.len, 0644)) < 0)
         goto out;
     out->cert = kp_buf_take(&crt, NULL);
     out->key = kp_buf_take(&keypem, NULL);
@@ -458,7 +390,7 @@ static int pki_sa_key(char **out, const char *dir)
     }
     kp_err_clear();
     if ((rc = kp_crypto_key_generate(&k)) < 0 || (rc = kp_crypto_key_to_pem(&pem, k)) < 0 ||
-        (rc = pki_write(path, kp_buf_cstr(&pem), pem.len, 0600)) < 0)
+        (rc = kp_file_write_atomic(path, kp_buf_cstr(&pem), pem.len, 0600)) < 0)
         goto out;
     *out = kp_strdup(kp_buf_cstr(&pem));
     KP_LOG_INFO("pki", "created the ServiceAccount token key \"%s\"", path);
@@ -594,7 +526,7 @@ int kp_pki_write_kubeconfig(const char *path, const char *server_url, const kp_p
                     "current-context: kplane\n");
     if ((rc = kp_buf_status(&b)) < 0)
         goto out;
-    rc = pki_write(path, b.p, b.len, 0600);
+    rc = kp_file_write_atomic(path, b.p, b.len, 0600);
 out:
     if (b.p)
         explicit_bzero(b.p, b.alloc);

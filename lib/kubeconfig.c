@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "lib/kubeconfig.h"
+#include "lib/file.h"
 #include "lib/crypto.h"
 #include "lib/yaml.h"
 
@@ -116,77 +117,6 @@ int kp_kubeconfig_emit(kp_buf *out, const kp_kubeconfig *kc)
     return kp_yaml_emit(out, kc->doc);
 }
 
-static int kc_write_error(const char *path, int e)
-{
-    return kp_err_set(e == EACCES || e == EPERM ? KP_EFORBIDDEN : KP_EINTERNAL,
-                      "cannot write kubeconfig \"%s\": %s", path, strerror(e));
-}
-
-/* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
- * Readers (kubectl running meanwhile) see the old file or the new one, never a torn one. */
-static int kc_write_atomic(const char *path, const char *data, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir =
-        slash ? kp_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : kp_strdup(".");
-    char *tmp = kp_asprintf("%s.tmp.XXXXXX", path);
-    int fd, dfd = -1, rc = 0;
-    size_t off = 0;
-
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        rc = kc_write_error(path, errno);
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        goto out;
-    }
-    if (fchmod(fd, 0600) < 0) {
-        rc = kc_write_error(path, errno);
-        goto out;
-    }
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = kc_write_error(path, errno);
-            goto out;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) < 0) {
-        rc = kc_write_error(path, errno);
-        goto out;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        rc = kc_write_error(path, errno);
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        rc = kc_write_error(path, errno);
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    /* the rename itself survives a crash once the directory is synced; best effort */
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0)
-        (void)fsync(dfd);
-out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
-    free(dir);
-    return rc;
-}
-
 int kp_kubeconfig_write(const kp_kubeconfig *kc, const char *path)
 {
     kp_buf b = KP_BUF_INIT(KP_KUBECONFIG_MAX);
@@ -200,7 +130,7 @@ int kp_kubeconfig_write(const kp_kubeconfig *kc, const char *path)
      * file it points to */
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
         real = realpath(path, NULL);
-    rc = kc_write_atomic(real ? real : path, b.p, b.len);
+    rc = kp_file_write_atomic(real ? real : path, b.p, b.len, 0600);
 out:
     if (b.p)
         explicit_bzero(b.p, b.alloc);
