@@ -47,7 +47,7 @@ typedef struct {
     strv verbs, groups, resources, names, urls;
 } authz_rule;
 
-typedef enum { AGG_TODO, AGG_BUSY, AGG_DONE } agg_state;
+typedef enum { AGG_PENDING, AGG_BUSY, AGG_DONE } agg_state;
 
 typedef struct {
     const char *ns, *name;
@@ -383,7 +383,7 @@ static void role_aggregate(authz_role *crs, size_t n, size_t i, kp_arena *ar, in
     rule_vec rv = {NULL, 0, 0};
     size_t s, j, k;
 
-    if (r->state != AGG_TODO)
+    if (r->state != AGG_PENDING)
         return;
     if (!json_is_object(agg) || depth > AGG_DEPTH_MAX) {
         r->state = AGG_DONE;
