@@ -47,6 +47,9 @@ typedef struct {
     /* authn */
     const char *token_cluster; /* a ServiceAccount token's workspace, checked after resolve */
     const char *sa_ns, *sa_name, *sa_uid;
+    const char *workspace_token; /* a JWT for the workspace's own issuers, checked after
+                                    resolve (borrowed from the request's header) */
+    size_t workspace_token_len;
     const char *user;
     const char **groups;
     size_t ngroups;

@@ -25,6 +25,7 @@ struct kp_authn {
     kp_jwks *sa_keys;
     char *sa_kid;
     char *issuer;
+    kp_oidc *oidc; /* borrowed */
 };
 
 /* One CSV field, double quotes allowed (a quoted field may hold commas, "" is a quote). */
@@ -156,11 +157,13 @@ int kp_authn_new(kp_authn **out, const kp_authn_opts *opts)
 {
     kp_authn *a = kp_calloc(1, sizeof(*a));
     int rc = 0;
+    if (opts)
+        a->oidc = opts->oidc;
     if (opts && opts->token_file && (rc = authn_load(a, opts->token_file)) < 0)
         goto fail;
     if (opts && opts->sa_key_pem) {
         json_t *jwk = NULL;
-        a->issuer = kp_strdup(opts->sa_issuer ? opts->sa_issuer : "https://kplane.local");
+        a->issuer = kp_strdup(opts->sa_issuer ? opts->sa_issuer : KP_AUTHN_SA_ISSUER_DEFAULT);
         if ((rc = kp_crypto_key_from_pem(&a->sa_key, opts->sa_key_pem, strlen(opts->sa_key_pem))) <
                 0 ||
             (rc = kp_jwks_from_key(&a->sa_keys, a->sa_key)) < 0 ||
@@ -226,23 +229,22 @@ int kp_authn_issue_sa_token(kp_buf *out, int64_t *exp_out, const kp_authn *a, co
 
 /* k8s bound ServiceAccount tokens: signed by us, for our audience, not expired; the caller
  * then checks the workspace and that the ServiceAccount object still has that uid. */
-static int authn_sa_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
-                          size_t len)
+static int authn_sa_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const kp_jwt *t)
 {
     const char *const auds[] = {a->issuer};
     kp_jwt_expect want;
-    kp_jwt *t = NULL;
     const json_t *cl;
     const char *ns, *name, *uid, *cluster;
     int rc;
 
+    if (!a->sa_keys)
+        return kp_err_set(KP_EUNAUTHORIZED, "ServiceAccount tokens are not enabled");
     memset(&want, 0, sizeof(want));
     want.issuer = a->issuer;
     want.audiences = auds;
     want.naudiences = 1;
-    if ((rc = kp_jwt_parse(&t, token, len)) < 0 ||
-        (rc = kp_jwt_verify(t, a->sa_keys, &want, (int64_t)time(NULL))) < 0)
-        goto out;
+    if ((rc = kp_jwt_verify(t, a->sa_keys, &want, (int64_t)time(NULL))) < 0)
+        return rc;
     cl = kp_jwt_claims(t);
     { /* the claim names hold dots: no dotted-path lookups here */
         const json_t *k8s = json_object_get(cl, "kubernetes.io");
@@ -252,10 +254,8 @@ static int authn_sa_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a
         uid = json_string_value(json_object_get(sa, "uid"));
         cluster = json_string_value(json_object_get(json_object_get(cl, "kplane.io"), "cluster"));
     }
-    if (!ns || !name || !uid || !cluster) {
-        rc = kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
-        goto out;
-    }
+    if (!ns || !name || !uid || !cluster)
+        return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
     out->name = kp_arena_printf(arena, "system:serviceaccount:%s:%s", ns, name);
     out->uid = kp_arena_strdup(arena, uid);
     out->groups = kp_arena_calloc(arena, 3, sizeof(char *));
@@ -266,9 +266,51 @@ static int authn_sa_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a
     out->sa_namespace = kp_arena_strdup(arena, ns);
     out->sa_name = kp_arena_strdup(arena, name);
     out->sa_uid = out->uid;
-out:
+    return 0;
+}
+
+/* A JWT: kplane's own ServiceAccount token when its "iss" says so (verified here), else a
+ * token for the workspace's issuers (verified once the workspace is known). k8s picks the JWT
+ * authenticator by the unverified issuer the same way (hasCorrectIssuer). */
+static int authn_jwt(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
+                     size_t len)
+{
+    kp_jwt *t = NULL;
+    const char *iss;
+    int rc;
+
+    if ((rc = kp_jwt_parse(&t, token, len)) < 0)
+        return rc;
+    iss = json_string_value(json_object_get(kp_jwt_claims(t), "iss"));
+    if (a->oidc && !(a->sa_keys && iss && strcmp(iss, a->issuer) == 0))
+        out->workspace_jwt = true;
+    else
+        rc = authn_sa_token(out, arena, a, t);
     kp_jwt_free(t);
     return rc;
+}
+
+int kp_authn_workspace_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a,
+                             const char *cluster, const char *token, size_t len)
+{
+    kp_oidc_user u;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!a->oidc)
+        return kp_err_set(KP_EUNAUTHORIZED, "workspace issuers are not enabled");
+    if ((rc = kp_oidc_authenticate(&u, arena, a->oidc, cluster, token, len)) < 0)
+        return rc;
+    out->name = u.name;
+    out->uid = u.uid;
+    out->groups = u.groups;
+    out->ngroups = u.ngroups;
+    return 0;
+}
+
+const char *kp_authn_sa_issuer(const kp_authn *a)
+{
+    return a->issuer;
 }
 
 int kp_authn_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const char *token,
@@ -280,8 +322,8 @@ int kp_authn_token(kp_authn_user *out, kp_arena *arena, const kp_authn *a, const
     memset(out, 0, sizeof(*out));
     if (len == 0 || len > KP_HEADER_VALUE_MAX)
         return kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
-    if (a->sa_keys && memchr(token, '.', len)) /* a JWT */
-        return authn_sa_token(out, arena, a, token, len);
+    if ((a->sa_keys || a->oidc) && memchr(token, '.', len)) /* a JWT */
+        return authn_jwt(out, arena, a, token, len);
     kp_crypto_sha256(d, token, len);
     /* every entry is compared, so the time does not tell which one matched */
     for (size_t i = 0; i < a->ntokens; i++)

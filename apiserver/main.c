@@ -3,6 +3,7 @@
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
 #include "apiserver/http.h"
+#include "apiserver/oidc.h"
 #include "apiserver/pgctl.h"
 #include "apiserver/openapi.h"
 #include "apiserver/pki.h"
@@ -10,6 +11,7 @@
 #include "apiserver/watch.h"
 #include "apiserver/client.h"
 #include "workspaces/ws.h"
+#include "lib/httpc.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 
@@ -53,6 +55,10 @@ static const char usage_serve[] =
     "                        token,user,uid,\"group1,group2\"\n"
     "  --service-account-issuer URL  \"iss\" of ServiceAccount tokens, also the audience\n"
     "                        the API accepts (default https://kplane.local)\n"
+    "  --oidc-jwks-ttl D     keys from a WorkspaceAuthentication's jwksURL are fetched again\n"
+    "                        after this (default 5m)\n"
+    "  --oidc-jwks-min-refresh D  and at most once per this, also for a token naming a key\n"
+    "                        the cached set lacks (default 30s)\n"
     "  --events-retention D  keep watch events this long for resume (default 10m)\n"
     "  --events-max N        and at most this many (default 1000000)\n"
     "  --compaction-interval D  how often old events are dropped (default 1m)\n"
@@ -65,6 +71,7 @@ typedef struct {
     int threads;
     const char *token_auth_file;
     const char *sa_issuer;
+    int jwks_ttl_s, jwks_refresh_s;
     kp_watch_hub_opts watch;
 } serve_opts;
 
@@ -142,6 +149,12 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
             o->token_auth_file = v;
         } else if ((v = flag_value(argc, argv, &i, "--service-account-issuer"))) {
             o->sa_issuer = v;
+        } else if ((v = flag_value(argc, argv, &i, "--oidc-jwks-ttl"))) {
+            if (parse_seconds(&o->jwks_ttl_s, "--oidc-jwks-ttl", v) < 0)
+                return KP_EBADREQUEST;
+        } else if ((v = flag_value(argc, argv, &i, "--oidc-jwks-min-refresh"))) {
+            if (parse_seconds(&o->jwks_refresh_s, "--oidc-jwks-min-refresh", v) < 0)
+                return KP_EBADREQUEST;
         } else if ((v = flag_value(argc, argv, &i, "--events-max"))) {
             int64_t n;
             if (kp_parse_i64(&n, kp_sv_from(v), 1, INT64_MAX / 2) < 0)
@@ -232,12 +245,23 @@ static char *listen_host(const char *listen)
     return n ? kp_strndup(listen, n) : kp_strdup("127.0.0.1");
 }
 
-/* RBAC caches forget a workspace's policy when any of its RBAC objects changes. */
-static void rbac_observe(void *arg, const kp_store_event *evs, size_t n)
+/* The caches that follow committed writes. */
+typedef struct {
+    kp_authz *authz;
+    kp_oidc *oidc;
+} auth_caches;
+
+/* RBAC caches forget a workspace's policy when any of its RBAC objects changes, and the OIDC
+ * cache its issuers when one of its WorkspaceAuthentications does. */
+static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    const auth_caches *ac = arg;
+    for (size_t i = 0; i < n; i++) {
         if (strncmp(evs[i].key.resource, "rbac.authorization.k8s.io/", 26) == 0)
-            kp_authz_invalidate(arg, evs[i].key.cluster);
+            kp_authz_invalidate(ac->authz, evs[i].key.cluster);
+        else if (strcmp(evs[i].key.resource, KP_OIDC_RESOURCE) == 0)
+            kp_oidc_invalidate(ac->oidc, evs[i].key.cluster);
+    }
 }
 
 /* The workspace tree behind the API's hooks. */
@@ -276,6 +300,8 @@ static int serve(const serve_opts *o)
     kp_ws *ws = NULL;
     kp_authn *authn = NULL;
     kp_authz *authz = NULL;
+    kp_oidc *oidc = NULL;
+    auth_caches caches;
     kp_client *ws_client = NULL;
     kp_http *http = NULL;
     kp_pki pki;
@@ -293,6 +319,10 @@ static int serve(const serve_opts *o)
 
     if ((rc = kp_openapi_init()) < 0) { /* built once from the schema table, read-only after */
         fail("cannot build the OpenAPI documents");
+        goto out;
+    }
+    if ((rc = kp_httpc_global_init()) < 0) { /* before any thread: JWKS URLs are fetched */
+        fail(NULL);
         goto out;
     }
     if ((rc = prepare_data_dir(o->data_dir)) < 0 || (rc = take_lock(&lock_fd, o->data_dir)) < 0 ||
@@ -326,7 +356,19 @@ static int serve(const serve_opts *o)
     }
     server_addr = kp_strdup(o->listen);
     {
-        kp_authn_opts ano = {o->token_auth_file, pki.sa_key_pem, o->sa_issuer};
+        kp_oidc_opts oo;
+        memset(&oo, 0, sizeof(oo));
+        oo.store = store;
+        oo.reserved_issuer = o->sa_issuer ? o->sa_issuer : KP_AUTHN_SA_ISSUER_DEFAULT;
+        oo.jwks_ttl_s = o->jwks_ttl_s;
+        oo.jwks_refresh_s = o->jwks_refresh_s;
+        if ((rc = kp_oidc_new(&oidc, &oo)) < 0) {
+            fail(NULL);
+            goto out;
+        }
+    }
+    {
+        kp_authn_opts ano = {o->token_auth_file, pki.sa_key_pem, o->sa_issuer, oidc};
         if ((rc = kp_authn_new(&authn, &ano)) < 0) {
             fail(NULL);
             goto out;
@@ -338,8 +380,10 @@ static int serve(const serve_opts *o)
     }
     {
         kp_watch_hub_opts wo = o->watch;
-        wo.observe = rbac_observe;
-        wo.observe_arg = authz;
+        caches.authz = authz;
+        caches.oidc = oidc;
+        wo.observe = auth_observe;
+        wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
     }
     if (rc < 0) {
@@ -404,7 +448,8 @@ out:
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
     kp_authz_free(authz);
-    kp_store_free(store);
+    kp_store_free(store); /* the writer stops: nothing observes the caches any more */
+    kp_oidc_free(oidc);
     if (pg && kp_pgctl_stop(pg) < 0) {
         fail("cannot stop the embedded PostgreSQL");
         exit_code = 1;
@@ -417,6 +462,7 @@ out:
     free(kubeconfig);
     free(url);
     free(server_addr);
+    kp_httpc_global_cleanup();
     if (exit_code == 0)
         KP_LOG_INFO("main", "stopped");
     return exit_code;

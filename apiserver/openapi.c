@@ -297,6 +297,12 @@ static const oa_kind oa_kinds[] = {
      "WorkspaceType describes the workspaces that may be created with its name as their type."},
     {"tenancy.kplane.io", "LogicalCluster", FIELDS(SPEC_STATUS), false,
      "LogicalCluster is the backing object of a workspace."},
+    {"tenancy.kplane.io", "WorkspaceAuthentication",
+     FIELDS(SPEC("spec.jwt lists the workspace's JWT authenticators, shaped as Kubernetes' "
+                 "AuthenticationConfiguration.jwt[] plus issuer.jwks, jwksURL or jwksFile.")),
+     false,
+     "WorkspaceAuthentication configures OIDC issuers whose ID tokens authenticate users in this "
+     "workspace."},
     {"authentication.k8s.io", "SelfSubjectReview",
      FIELDS(STATUS("Status is filled in by the server with the user attributes.")), false,
      "SelfSubjectReview contains the user information that the kube-apiserver has about the "

@@ -128,6 +128,11 @@ static const kp_schema_res schema_rows[] = {
     {"tenancy.kplane.io", "v1alpha1", "logicalclusters", "LogicalCluster", "logicalcluster", NULL,
      NULL, false, false, false, KP_NAME_SUBDOMAIN, COLS(C_PATH("Path", "string", "spec.path", 0)),
      "tenancy.kplane.io/logicalclusters", NULL, NULL},
+    /* a workspace's own OIDC issuers (apiserver/oidc.c), read by authentication */
+    {"tenancy.kplane.io", "v1alpha1", "workspaceauthentications", "WorkspaceAuthentication",
+     "workspaceauthentication", NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN,
+     COLS({"Issuers", "integer", KP_COL_COUNT, "spec.jwt", NULL, 0}),
+     "tenancy.kplane.io/workspaceauthentications", NULL, NULL},
     /* reviews: answered from the request, never stored */
     {"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
      NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL, "create"},
