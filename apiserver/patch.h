@@ -5,11 +5,12 @@
 #ifndef KP_PATCH_H
 #define KP_PATCH_H
 
+#include "lib/limits.h"
+
 #include <stdbool.h>
 #include <jansson.h>
 
 /* k8s: maxJSONPatchOperations in apiserver/pkg/endpoints/handlers/patch.go; more is a 413. */
-#define KP_PATCH_OPS_MAX 10000
 
 /* RFC 7386 merge patch. Fails only on nesting past KP_JSON_DEPTH_MAX (KP_EBADREQUEST) or a
  * result over KP_OBJECT_MAX (KP_EINVALID). *out is owned by the caller (json_decref). */

@@ -1329,7 +1329,6 @@ static const struct {
 /* A request body holds at most KP_BODY_MAX bytes, but a 2-byte empty message can become an
  * object with defaults; cap the values made so a crafted body cannot cost more memory than the
  * largest legitimate object (an etcd-sized 1.5 MiB of JSON has fewer). */
-#define PROTO_VALUES_MAX 1000000
 /* Longest apiVersion/kind quoted back in an error message. */
 #define PROTO_QUOTE_MAX 64
 
@@ -1465,12 +1464,12 @@ static int wire_err(const proto_msg *m, const proto_field *f, unsigned wt)
                       f->json, f->num, wt);
 }
 
-/* Counts one JSON value against PROTO_VALUES_MAX. */
+/* Counts one JSON value against KP_PROTO_VALUES_MAX. */
 static int dec_value(dec *d)
 {
-    if (++d->values > PROTO_VALUES_MAX)
+    if (++d->values > KP_PROTO_VALUES_MAX)
         return kp_err_set(KP_ETOOLARGE, "protobuf body expands to more than %d JSON values",
-                          PROTO_VALUES_MAX);
+                          KP_PROTO_VALUES_MAX);
     return 0;
 }
 

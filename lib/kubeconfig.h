@@ -6,12 +6,12 @@
 #ifndef KP_KUBECONFIG_H
 #define KP_KUBECONFIG_H
 
+#include "lib/limits.h"
+
 #include <stdbool.h>
 #include <jansson.h>
 #include "lib/buf.h"
 
-#define KP_KUBECONFIG_MAX (16 * 1024 * 1024) /* a kubeconfig file */
-#define KP_KUBECONFIG_FILE_MAX (1024 * 1024) /* a CA, certificate, key or token file it names */
 #define KP_KUBECONFIG_WS_PREFIX "/clusters/" /* kplane serves workspace P under /clusters/P */
 #define KP_KUBECONFIG_WS_PATH_MAX 1024       /* a workspace path ("root:org:team") */
 

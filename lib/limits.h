@@ -17,4 +17,12 @@
 #define KP_JWKS_MAX (1024 * 1024)       /* one JWKS document from an issuer */
 #define KP_JWKS_KEYS_MAX 64             /* entries in one JWKS "keys" array */
 
+#define KP_YAML_ALIASES_MAX 100                   /* alias uses (*name) */
+#define KP_YAML_ALIAS_NODES_MAX 100000            /* JSON nodes copied by them */
+#define KP_YAML_ALIAS_BYTES_MAX (4 * 1024 * 1024) /* string and key bytes copied by them */
+#define KP_PATCH_OPS_MAX 10000                    /* operations in one JSON patch: 413 past it */
+#define KP_KUBECONFIG_MAX (16 * 1024 * 1024)      /* a kubeconfig file */
+#define KP_KUBECONFIG_FILE_MAX (1024 * 1024) /* a CA, certificate, key or token file it names */
+#define KP_PROTO_VALUES_MAX 1000000          /* JSON values one protobuf body may expand to */
+
 #endif

@@ -5,14 +5,13 @@
 #ifndef KP_YAML_H
 #define KP_YAML_H
 
+#include "lib/limits.h"
+
 #include <jansson.h>
 #include "lib/buf.h"
 
 /* Caps on anchors and aliases per call, so a few hundred bytes cannot expand to gigabytes
  * ("billion laughs"). Past any of them: KP_EBADREQUEST "YAML aliases expand too much". */
-#define KP_YAML_ALIASES_MAX 100                   /* alias uses (*name) */
-#define KP_YAML_ALIAS_NODES_MAX 100000            /* JSON nodes copied by them */
-#define KP_YAML_ALIAS_BYTES_MAX (4 * 1024 * 1024) /* string and key bytes copied by them */
 
 /* Parses exactly one YAML document into JSON. Empty documents (nothing but comments or an
  * empty "---") are skipped; none left, or more than one left: KP_EBADREQUEST. Malformed YAML,
