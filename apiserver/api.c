@@ -590,6 +590,9 @@ static int api_nonresource(api_ctx *c)
                          (double)s.batches);
         kp_metrics_gauge("kplane_store_mutations_total", "Mutations handled by the writer.",
                          (double)s.mutations);
+        kp_metrics_gauge("kplane_store_quota_rejections_total",
+                         "Writes refused because a workspace quota was reached.",
+                         (double)s.quota_rejections);
         kp_metrics_gauge("kplane_store_batch_size_avg", "Mutations per writer transaction.",
                          s.batches ? (double)s.mutations / (double)s.batches : 0);
         kp_metrics_gauge("kplane_store_commit_seconds_avg", "Mean writer transaction latency.",

@@ -35,6 +35,11 @@ int api_store_err(const api_ctx *c, int rc, const char *name)
         return kp_err_set(rc, "%s \"%s\" not found", api_qualified(c), name);
     case KP_EEXISTS:
         return kp_err_set(rc, "%s \"%s\" already exists", api_qualified(c), name);
+    case KP_EFORBIDDEN: { /* k8s: <resource> "<name>" is forbidden: <why> */
+        char why[512];
+        snprintf(why, sizeof(why), "%s", kp_err_msg());
+        return kp_err_set(rc, "%s \"%s\" is forbidden: %s", api_qualified(c), name, why);
+    }
     case KP_ECONFLICT: {
         /* k8s: "Operation cannot be fulfilled on <resource> \"<name>\": <why>" */
         char why[512];

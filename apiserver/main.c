@@ -51,6 +51,9 @@ static const char usage_serve[] =
     "  --database-url URL    use this PostgreSQL (libpq URL) instead of the embedded one\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
     "  --threads N           HTTP worker threads (default 16)\n"
+    "  --workspace-max-objects N  objects a workspace may hold unless its Workspace or\n"
+    "                        WorkspaceType says otherwise (default 0: unlimited)\n"
+    "  --workspace-max-bytes N    and bytes of objects (default 0: unlimited)\n"
     "  --token-auth-file F   static bearer tokens, kube-apiserver's CSV format:\n"
     "                        token,user,uid,\"group1,group2\"\n"
     "  --service-account-issuer URL  \"iss\" of ServiceAccount tokens, also the audience\n"
@@ -70,6 +73,7 @@ typedef struct {
     const char *database_url;
     int threads;
     const char *token_auth_file;
+    int64_t ws_max_objects, ws_max_bytes;
     const char *sa_issuer;
     int jwks_ttl_s, jwks_refresh_s;
     kp_watch_hub_opts watch;
@@ -145,6 +149,12 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
         } else if ((v = flag_value(argc, argv, &i, "--compaction-interval"))) {
             if (parse_seconds(&o->watch.compact_interval_s, "--compaction-interval", v) < 0)
                 return KP_EBADREQUEST;
+        } else if ((v = flag_value(argc, argv, &i, "--workspace-max-objects"))) {
+            if (kp_parse_i64(&o->ws_max_objects, kp_sv_from(v), 0, INT64_MAX) < 0)
+                return kp_err_set(KP_EBADREQUEST, "--workspace-max-objects: %s", kp_err_msg());
+        } else if ((v = flag_value(argc, argv, &i, "--workspace-max-bytes"))) {
+            if (kp_parse_i64(&o->ws_max_bytes, kp_sv_from(v), 0, INT64_MAX) < 0)
+                return kp_err_set(KP_EBADREQUEST, "--workspace-max-bytes: %s", kp_err_msg());
         } else if ((v = flag_value(argc, argv, &i, "--token-auth-file"))) {
             o->token_auth_file = v;
         } else if ((v = flag_value(argc, argv, &i, "--service-account-issuer"))) {
@@ -249,10 +259,12 @@ static char *listen_host(const char *listen)
 typedef struct {
     kp_authz *authz;
     kp_oidc *oidc;
+    kp_ws *ws;
 } auth_caches;
 
-/* RBAC caches forget a workspace's policy when any of its RBAC objects changes, and the OIDC
- * cache its issuers when one of its WorkspaceAuthentications does. */
+/* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
+ * cache its issuers when one of its WorkspaceAuthentications does, and the workspace tree
+ * its cached quotas when a Workspace or WorkspaceType changes. */
 static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
 {
     const auth_caches *ac = arg;
@@ -262,6 +274,7 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
         else if (strcmp(evs[i].key.resource, KP_OIDC_RESOURCE) == 0)
             kp_oidc_invalidate(ac->oidc, evs[i].key.cluster);
     }
+    kp_ws_observe(ac->ws, evs, n); /* quota changes apply on the next request */
 }
 
 /* The workspace tree behind the API's hooks. */
@@ -353,6 +366,12 @@ static int serve(const serve_opts *o)
             fail("cannot open the database");
             goto out;
         }
+        kp_store_set_default_limits(store, o->ws_max_objects, o->ws_max_bytes);
+    }
+    {
+        char *base = kp_asprintf("https://%s", o->listen);
+        ws = kp_ws_new(store, base);
+        free(base);
     }
     server_addr = kp_strdup(o->listen);
     {
@@ -382,6 +401,7 @@ static int serve(const serve_opts *o)
         kp_watch_hub_opts wo = o->watch;
         caches.authz = authz;
         caches.oidc = oidc;
+        caches.ws = ws;
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -391,14 +411,11 @@ static int serve(const serve_opts *o)
         goto out;
     }
     {
-        char *base = kp_asprintf("https://%s", o->listen);
         kp_api_ws_hooks hooks = {
             NULL,          ws_hook_resolve, ws_hook_admit, ws_hook_admit_update, ws_hook_initialize,
             ws_hook_delete};
         kp_api_opts ao = {store, hub, &hooks, authn, authz, pki.ca_pem, server_addr};
         static const char *const masters[] = {"system:masters"};
-        ws = kp_ws_new(store, base);
-        free(base);
         hooks.arg = ws;
         if ((rc = kp_api_new(&api, &ao)) < 0) {
             fail("cannot start the API");

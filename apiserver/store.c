@@ -10,6 +10,8 @@
 #include <time.h>
 
 #define STORE_BATCH_MAX 256
+#define STORE_LIMITS_MAX 65536 /* clusters whose limits are remembered; then arbitrary ones go */
+#define STORE_LIMIT_BUCKETS 4096
 
 /* Each migration moves the schema up one version, in one transaction. Never edit a
  * released step: add one. */
@@ -31,27 +33,52 @@ static const char *const store_migrations[] = {
     "INSERT INTO kplane_compaction VALUES (0);",
     /* 3: wildcard lists across workspaces read by resource first */
     "CREATE INDEX objects_by_resource ON objects (resource, cluster, namespace, name);",
+    /* 4: quotas: each object's size (its JSON length as stored; rows from before count their
+     * jsonb text) and the exact usage of each logical cluster, kept by every mutation */
+    "ALTER TABLE objects ADD COLUMN bytes bigint NOT NULL DEFAULT 0;"
+    "UPDATE objects SET bytes = octet_length(value::text);"
+    "CREATE TABLE cluster_usage ("
+    " cluster text PRIMARY KEY, objects bigint NOT NULL, bytes bigint NOT NULL);"
+    "INSERT INTO cluster_usage (cluster, objects, bytes)"
+    " SELECT cluster, count(*), sum(bytes) FROM objects GROUP BY cluster;",
 };
 
 #define SQL_OBJ_KEY "cluster = $1 AND resource = $2 AND namespace = $3 AND name = $4"
 static const char SQL_GET[] = "SELECT value FROM objects WHERE " SQL_OBJ_KEY;
+/* Each mutation is one statement: the object, its event and its cluster's usage (upserted, so
+ * the usage row appears with the cluster's first object). Create and update return the usage
+ * after the change, which the writer checks against the cluster's limits. */
+#define SQL_USAGE_ADD                                                                              \
+    " ON CONFLICT (cluster) DO UPDATE SET objects = u.objects + excluded.objects,"                 \
+    " bytes = u.bytes + excluded.bytes"
 static const char SQL_CREATE[] =
-    "WITH ins AS (INSERT INTO objects (cluster, resource, namespace, name, rv, value)"
-    " VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT DO NOTHING RETURNING 1)"
-    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
-    " SELECT $5, $1, $2, $3, $4, 1, $6::jsonb FROM ins";
+    "WITH ins AS (INSERT INTO objects (cluster, resource, namespace, name, rv, value, bytes)"
+    " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING RETURNING bytes),"
+    " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " SELECT $5, $1, $2, $3, $4, 1, $6::jsonb FROM ins)"
+    " INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
+    " SELECT $1, 1, bytes FROM ins" SQL_USAGE_ADD " RETURNING objects, bytes";
+/* the FROM sub-select reads the row as it was before this statement: its old size */
 static const char SQL_UPDATE[] =
-    "WITH up AS (UPDATE objects SET rv = $5, value = $6::jsonb WHERE " SQL_OBJ_KEY
-    " AND ($7::bigint = 0 OR rv = $7::bigint) RETURNING 1)"
-    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
-    " SELECT $5, $1, $2, $3, $4, 2, $6::jsonb FROM up";
+    "WITH up AS (UPDATE objects SET rv = $5, value = $6::jsonb, bytes = $8"
+    " FROM (SELECT bytes AS was FROM objects WHERE " SQL_OBJ_KEY ") old"
+    " WHERE " SQL_OBJ_KEY " AND ($7::bigint = 0 OR rv = $7::bigint)"
+    " RETURNING $8::bigint - old.was AS delta),"
+    " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " SELECT $5, $1, $2, $3, $4, 2, $6::jsonb FROM up),"
+    " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
+    " SELECT $1, 0, delta FROM up" SQL_USAGE_ADD " RETURNING objects, bytes)"
+    " SELECT us.objects, us.bytes, up.delta FROM us, up";
 static const char SQL_DELETE[] =
     "WITH del AS (DELETE FROM objects WHERE " SQL_OBJ_KEY
-    " AND ($6::bigint = 0 OR rv = $6::bigint) RETURNING value)"
-    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " AND ($6::bigint = 0 OR rv = $6::bigint) RETURNING value, bytes),"
+    " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
     " SELECT $5::bigint, $1, $2, $3, $4, 3,"
     " jsonb_set(value, '{metadata,resourceVersion}', to_jsonb($5::text)) FROM del"
-    " RETURNING value";
+    " RETURNING value),"
+    " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
+    " SELECT $1, -1, -bytes FROM del" SQL_USAGE_ADD ")"
+    " SELECT value FROM ev";
 static const char SQL_RV_OF[] = "SELECT rv FROM objects WHERE " SQL_OBJ_KEY;
 static const char SQL_MAX_RV[] = "SELECT greatest((SELECT coalesce(max(rv), 0) FROM events),"
                                  " (SELECT coalesce(max(rv), 0) FROM objects))";
@@ -64,6 +91,7 @@ static const char SQL_LIST_ALL[] =
     "SELECT value FROM objects WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2)"
     " AND ($3::text IS NULL OR (cluster, namespace, name) > ($5, $3, $4))"
     " ORDER BY cluster, namespace, name LIMIT $6";
+static const char SQL_USAGE[] = "SELECT objects, bytes FROM cluster_usage WHERE cluster = $1";
 static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1 AND resource = $2"
                                 " AND ($3::text IS NULL OR namespace = $3)";
 
@@ -89,15 +117,39 @@ static const char SQL_COMPACT[] =
 static const char SQL_DELETE_ALL[] =
     "WITH del AS (DELETE FROM objects WHERE cluster = $1"
     " AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR resource <> $3)"
-    " RETURNING resource, namespace, name, value),"
+    " RETURNING resource, namespace, name, value, bytes),"
     " num AS (SELECT resource, namespace, name, value,"
-    " $4::bigint - 1 + row_number() OVER (ORDER BY resource, namespace, name) AS rv FROM del)"
-    " INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
+    " $4::bigint - 1 + row_number() OVER (ORDER BY resource, namespace, name) AS rv FROM del),"
+    " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
     " SELECT rv, $1, resource, namespace, name, 3,"
     " jsonb_set(value, '{metadata,resourceVersion}', to_jsonb(rv::text)) FROM num"
-    " RETURNING rv, resource, namespace, name, value";
+    " RETURNING rv, resource, namespace, name, value),"
+    " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
+    " SELECT $1, -count(*), -sum(bytes)::bigint FROM del HAVING count(*) > 0" SQL_USAGE_ADD ")"
+    " SELECT rv, resource, namespace, name, value FROM ev";
 
 typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE, MUT_DELETE_ALL } mut_op;
+
+/* The writer's per-mutation statements, prepared once per connection: parsing and planning
+ * the CTEs for every mutation cost about as much as running them. */
+typedef enum { STMT_CREATE, STMT_UPDATE, STMT_DELETE, STMT_RV_OF, STMT_N } writer_stmt;
+static const struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+} writer_stmts[STMT_N] = {
+    [STMT_CREATE] = {"kp_create", SQL_CREATE, 7},
+    [STMT_UPDATE] = {"kp_update", SQL_UPDATE, 8},
+    [STMT_DELETE] = {"kp_delete", SQL_DELETE, 6},
+    [STMT_RV_OF] = {"kp_rv_of", SQL_RV_OF, 4},
+};
+
+/* The limits of one logical cluster; a negative field means the store's default. */
+typedef struct lim_entry {
+    struct lim_entry *next;
+    int64_t max_objects, max_bytes;
+    char cluster[];
+} lim_entry;
 
 typedef struct mutation {
     struct mutation *next;
@@ -138,6 +190,13 @@ struct kp_store {
     kp_store_stats stats;  /* guarded by mu */
     kp_store_sub_fn sub;
     void *sub_arg;
+    /* quotas: clusters absent from the map have the defaults, never "unlimited" unless the
+     * defaults are, so forgetting an entry can only make a cluster's limits the defaults */
+    pthread_mutex_t lim_mu;
+    int64_t default_max_objects, default_max_bytes; /* guarded by lim_mu */
+    lim_entry *lim[STORE_LIMIT_BUCKETS];            /* guarded by lim_mu */
+    size_t nlim;                                    /* guarded by lim_mu */
+    size_t lim_evict; /* guarded by lim_mu: the bucket eviction tries next */
 };
 
 /* Maps a failed result or connection to a kp_err code; one place for SQLSTATEs. */
@@ -307,6 +366,118 @@ static int store_query_i64(int64_t *out, PGconn *c, const char *sql)
     return rc;
 }
 
+/* ---- quota limits ---- */
+
+static size_t lim_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return (size_t)(h % STORE_LIMIT_BUCKETS);
+}
+
+/* The link that points at cluster's entry, or the NULL link ending its bucket. */
+static lim_entry **lim_find(kp_store *st, const char *cluster)
+{
+    lim_entry **pp = &st->lim[lim_hash(cluster)];
+    while (*pp && strcmp((*pp)->cluster, cluster) != 0)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+void kp_store_set_limits(kp_store *st, const char *cluster, int64_t max_objects, int64_t max_bytes)
+{
+    size_t len = strlen(cluster);
+    lim_entry **pp, *gone = NULL, *fresh = NULL;
+    bool dflt;
+
+    if (max_objects < 0)
+        max_objects = KP_STORE_LIMIT_DEFAULT;
+    if (max_bytes < 0)
+        max_bytes = KP_STORE_LIMIT_DEFAULT;
+    /* the defaults need no entry: a cluster without one has them */
+    dflt = max_objects == KP_STORE_LIMIT_DEFAULT && max_bytes == KP_STORE_LIMIT_DEFAULT;
+    if (!dflt) { /* allocated before the lock, which is held for a lookup only */
+        fresh = kp_malloc(sizeof(*fresh) + len + 1);
+        memcpy(fresh->cluster, cluster, len + 1);
+        fresh->max_objects = max_objects;
+        fresh->max_bytes = max_bytes;
+    }
+    pthread_mutex_lock(&st->lim_mu);
+    pp = lim_find(st, cluster);
+    if (*pp && !dflt) { /* the usual case: the same cluster set again */
+        (*pp)->max_objects = max_objects;
+        (*pp)->max_bytes = max_bytes;
+    } else if (*pp) {
+        gone = *pp;
+        *pp = gone->next;
+        st->nlim--;
+    } else if (!dflt) {
+        size_t h = lim_hash(cluster);
+        /* Bounded: forget an arbitrary other cluster, which then has the defaults until its
+         * limits are set again. */
+        for (size_t i = 0; st->nlim >= STORE_LIMITS_MAX && i < STORE_LIMIT_BUCKETS; i++) {
+            lim_entry **b = &st->lim[st->lim_evict];
+            st->lim_evict = (st->lim_evict + 1) % STORE_LIMIT_BUCKETS;
+            if (*b) {
+                lim_entry *old = *b;
+                *b = old->next;
+                st->nlim--;
+                free(old);
+            }
+        }
+        fresh->next = st->lim[h];
+        st->lim[h] = fresh;
+        st->nlim++;
+        fresh = NULL;
+    }
+    pthread_mutex_unlock(&st->lim_mu);
+    free(gone);
+    free(fresh);
+}
+
+/* The limits the writer enforces for cluster (0: unlimited). */
+static void store_limits_get(int64_t *max_objects, int64_t *max_bytes, kp_store *st,
+                             const char *cluster)
+{
+    int64_t mo = KP_STORE_LIMIT_DEFAULT, mb = KP_STORE_LIMIT_DEFAULT;
+
+    pthread_mutex_lock(&st->lim_mu);
+    {
+        const lim_entry *e = *lim_find(st, cluster);
+        if (e) {
+            mo = e->max_objects;
+            mb = e->max_bytes;
+        }
+    }
+    if (mo < 0)
+        mo = st->default_max_objects;
+    if (mb < 0)
+        mb = st->default_max_bytes;
+    pthread_mutex_unlock(&st->lim_mu);
+    *max_objects = mo;
+    *max_bytes = mb;
+}
+
+void kp_store_set_default_limits(kp_store *st, int64_t max_objects, int64_t max_bytes)
+{
+    pthread_mutex_lock(&st->lim_mu);
+    st->default_max_objects = KP_MAX(max_objects, 0);
+    st->default_max_bytes = KP_MAX(max_bytes, 0);
+    pthread_mutex_unlock(&st->lim_mu);
+}
+
+static void store_limits_clear(kp_store *st)
+{
+    for (size_t i = 0; i < STORE_LIMIT_BUCKETS; i++)
+        while (st->lim[i]) {
+            lim_entry *e = st->lim[i];
+            st->lim[i] = e->next;
+            free(e);
+        }
+    st->nlim = 0;
+}
+
 /* ---- writer ---- */
 
 static void mut_fail(mutation *m, int rc)
@@ -372,14 +543,58 @@ static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
     return 0;
 }
 
+static int writer_prepare(PGconn *c)
+{
+    for (size_t i = 0; i < STMT_N; i++) {
+        PGresult *res =
+            PQprepare(c, writer_stmts[i].name, writer_stmts[i].sql, writer_stmts[i].nparams, NULL);
+        int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : store_error(c, res, "prepare");
+        PQclear(res);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static PGresult *writer_exec(PGconn *c, writer_stmt s, const char *const *p)
+{
+    return PQexecPrepared(c, writer_stmts[s].name, writer_stmts[s].nparams, p, NULL, NULL, 0);
+}
+
+/* After a create or an update applied inside its savepoint: a request error when it took its
+ * cluster past a limit (the caller rolls the savepoint back). Only growth is refused, so a
+ * cluster over its limits (limits lowered, or rows from before quotas) can always shrink.
+ * The message names the limit and this cluster's own usage, nothing of other clusters. */
+static int writer_check_quota(const mutation *m, const PGresult *res, int64_t len,
+                              int64_t max_objects, int64_t max_bytes)
+{
+    int64_t objects = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    int64_t bytes = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    int64_t delta = m->op == MUT_CREATE ? len : strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+
+    if (m->op == MUT_CREATE && max_objects > 0 && objects > max_objects)
+        return kp_err_set(KP_EFORBIDDEN,
+                          "exceeded quota: workspace may hold at most %lld objects (used: %lld, "
+                          "requested: 1)",
+                          (long long)max_objects, (long long)(objects - 1));
+    if (delta > 0 && max_bytes > 0 && bytes > max_bytes)
+        return kp_err_set(KP_EFORBIDDEN,
+                          "exceeded quota: workspace may hold at most %lld bytes of objects "
+                          "(used: %lld, requested: %lld)",
+                          (long long)max_bytes, (long long)(bytes - delta), (long long)delta);
+    return 0;
+}
+
 /* Runs one mutation inside the open transaction. Returns 0, a request error (the savepoint
  * is rolled back by the caller), or KP_EUNAVAILABLE when the connection broke. */
 static int writer_apply(kp_store *st, mutation *m, int64_t rv)
 {
     PGconn *c = st->wconn;
-    const char *p[7];
-    char rvs[24], exps[24];
+    const char *p[8];
+    char rvs[24], exps[24], lens[24];
     char *text = NULL;
+    size_t len = 0;
+    int64_t max_objects = 0, max_bytes = 0;
     PGresult *res = NULL;
     int rc = 0;
 
@@ -390,28 +605,35 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
     key_params(p, m->key);
     p[4] = rvs;
     if (m->op != MUT_DELETE) {
+        store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
         json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
                             json_string(rvs));
-        text = kp_json_dump(m->obj, NULL);
+        text = kp_json_dump(m->obj, &len);
+        snprintf(lens, sizeof(lens), "%zu", len);
         p[5] = text;
-        p[6] = exps;
-        res = PQexecParams(c, m->op == MUT_CREATE ? SQL_CREATE : SQL_UPDATE,
-                           m->op == MUT_CREATE ? 6 : 7, NULL, p, NULL, NULL, 0);
+        if (m->op == MUT_CREATE) {
+            p[6] = lens;
+            res = writer_exec(c, STMT_CREATE, p);
+        } else {
+            p[6] = exps;
+            p[7] = lens;
+            res = writer_exec(c, STMT_UPDATE, p);
+        }
     } else {
         p[5] = exps;
-        res = PQexecParams(c, SQL_DELETE, 6, NULL, p, NULL, NULL, 0);
+        res = writer_exec(c, STMT_DELETE, p);
     }
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = store_error(c, res, "write");
         goto out;
     }
-    if (strcmp(PQcmdTuples(res), "1") != 0) {
+    if (PQntuples(res) != 1) {
         PGresult *r2;
         if (m->op == MUT_CREATE) {
             rc = kp_err_set(KP_EEXISTS, "\"%s\" already exists", m->key->name);
             goto out;
         }
-        r2 = PQexecParams(c, SQL_RV_OF, 4, NULL, p, NULL, NULL, 0);
+        r2 = writer_exec(c, STMT_RV_OF, p);
         if (PQresultStatus(r2) != PGRES_TUPLES_OK)
             rc = store_error(c, r2, "write");
         else if (PQntuples(r2) == 0)
@@ -423,6 +645,9 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
         PQclear(r2);
         goto out;
     }
+    if (m->op != MUT_DELETE &&
+        (rc = writer_check_quota(m, res, (int64_t)len, max_objects, max_bytes)) < 0)
+        goto out;
     if (m->op == MUT_DELETE)
         rc = kp_json_parse(&m->result, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
     else
@@ -436,9 +661,16 @@ out:
 
 static int writer_reconnect(kp_store *st)
 {
+    int rc;
     PQfinish(st->wconn);
     st->wconn = NULL;
-    return store_connect(&st->wconn, st->conninfo);
+    if ((rc = store_connect(&st->wconn, st->conninfo)) < 0)
+        return rc;
+    if ((rc = writer_prepare(st->wconn)) < 0) {
+        PQfinish(st->wconn);
+        st->wconn = NULL;
+    }
+    return rc;
 }
 
 /* After a failed batch: continue after the newest rv the database really has, and publish
@@ -500,6 +732,7 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
 {
     struct timespec t0, t1;
     int rc, nok = 0;
+    uint64_t nquota = 0;
     mutation *m;
     int64_t first_rv = st->next_rv;
 
@@ -519,6 +752,7 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
         if (rc == KP_EUNAVAILABLE)
             goto fail_all;
         if (rc < 0) {
+            nquota += rc == KP_EFORBIDDEN;
             mut_fail(m, rc);
             kp_store_events_free(m->bulk, m->nbulk);
             m->bulk = NULL;
@@ -564,6 +798,7 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
     st->committed_rv = st->next_rv - 1;
     st->stats.batches++;
     st->stats.mutations += n;
+    st->stats.quota_rejections += nquota;
     st->stats.commit_us_total +=
         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
     {
@@ -886,6 +1121,30 @@ int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *
     return rc;
 }
 
+int kp_store_usage(int64_t *objects, int64_t *bytes, kp_store *st, const char *cluster)
+{
+    PGconn *c = NULL;
+    PGresult *res;
+    const char *p[1] = {cluster};
+    int rc;
+
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    res = PQexecParams(c, SQL_USAGE, 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "usage");
+    } else if (PQntuples(res) == 0) {
+        *objects = 0;
+        *bytes = 0;
+    } else {
+        *objects = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        *bytes = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    }
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
 int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, const char *cluster,
                           const char *resource, int64_t after_rv, int64_t upto_rv)
 {
@@ -1011,13 +1270,14 @@ int kp_store_open(kp_store **out, const kp_store_opts *opts)
     pthread_cond_init(&st->pool_cv, NULL);
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->queue_cv, NULL);
+    pthread_mutex_init(&st->lim_mu, NULL);
     st->pool_size = opts->pool_size > 0 ? (size_t)opts->pool_size : 8;
     st->pool = kp_calloc(st->pool_size, sizeof(PGconn *));
     if (opts->admin_conninfo && (rc = store_ensure_db(opts->admin_conninfo, opts->conninfo)) < 0)
         goto out;
     if ((rc = store_connect(&st->wconn, st->conninfo)) < 0)
         goto out;
-    if ((rc = store_migrate(st->wconn)) < 0)
+    if ((rc = store_migrate(st->wconn)) < 0 || (rc = writer_prepare(st->wconn)) < 0)
         goto out;
     if ((rc = store_query_i64(&st->committed_rv, st->wconn, SQL_MAX_RV)) < 0)
         goto out;
@@ -1059,5 +1319,7 @@ void kp_store_free(kp_store *st)
     pthread_cond_destroy(&st->pool_cv);
     pthread_mutex_destroy(&st->mu);
     pthread_cond_destroy(&st->queue_cv);
+    store_limits_clear(st);
+    pthread_mutex_destroy(&st->lim_mu);
     free(st);
 }

@@ -100,6 +100,25 @@ int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expec
 int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
                         const char *except_resource);
 
+/* Quotas. The store keeps the exact usage of every logical cluster (objects, and bytes: the
+ * sum of the stored objects' JSON lengths), updated in the transaction of each mutation. A
+ * create, or an update that grows the object, that would take its cluster past a limit fails
+ * with KP_EFORBIDDEN naming the limit, and stores nothing; deletes and shrinking updates are
+ * always allowed, also over a limit. */
+#define KP_STORE_LIMIT_DEFAULT (-1) /* for kp_store_set_limits: the store's default */
+/* Sets the limits of every cluster without limits of its own (0: unlimited, the default until
+ * set). Call it after kp_store_open, before serving. (Not a field of kp_store_opts: callers
+ * initialize that struct positionally.) */
+void kp_store_set_default_limits(kp_store *st, int64_t max_objects, int64_t max_bytes);
+/* Sets the limits of cluster: 0 means unlimited, KP_STORE_LIMIT_DEFAULT (any negative value)
+ * the store's default, field by field. The store remembers a bounded number of
+ * clusters (65536); beyond that it forgets arbitrary ones, which then have the defaults until
+ * they are set again, so callers set them again now and then (the workspace tree does on
+ * every resolution after its cache entry expired). Cheap: one lock, no I/O. */
+void kp_store_set_limits(kp_store *st, const char *cluster, int64_t max_objects, int64_t max_bytes);
+/* The usage of cluster as committed (0 and 0 for a cluster without objects). */
+int kp_store_usage(int64_t *objects, int64_t *bytes, kp_store *st, const char *cluster);
+
 /* Reads the event log of (cluster, resource) (cluster NULL: of every workspace) for after_rv < rv
  * <= upto_rv, in rv order. KP_EEXPIRED when after_rv is older than the compacted floor. *out is
  * owned by the caller: free with kp_store_events_free(). */
@@ -116,6 +135,7 @@ typedef struct {
     uint64_t mutations;
     uint64_t commit_us_total;
     uint64_t batch_size_hist[8]; /* 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64-127, 128+ */
+    uint64_t quota_rejections;   /* mutations refused with KP_EFORBIDDEN by a quota */
 } kp_store_stats;
 void kp_store_get_stats(kp_store_stats *out, kp_store *st);
 

@@ -17,6 +17,10 @@
 #define WS_TYPE_RES "tenancy.kplane.io/workspacetypes"
 #define WS_API "/apis/tenancy.kplane.io/v1alpha1"
 #define WS_OWNER_ANN "tenancy.kplane.io/owner"
+/* How long the quota limits read for a workspace stay in force before a request reads them
+ * again: a changed spec.quota or WorkspaceType defaultQuota applies within this time (at once
+ * when kp_ws_observe sees the change). */
+#define WS_QUOTA_TTL_MS 10000
 
 typedef struct ws_entry {
     struct ws_entry *next;
@@ -28,13 +32,27 @@ typedef struct {
     size_t n;
 } ws_map;
 
+/* A logical cluster whose limits the store has: until when they count as current. */
+typedef struct ws_qentry {
+    struct ws_qentry *next;
+    int64_t until_ms;
+    char cluster[];
+} ws_qentry;
+
+typedef struct {
+    ws_qentry *b[WS_BUCKETS];
+    size_t n;
+} ws_qmap;
+
 struct kp_ws {
     kp_store *st;
     kp_client *client;
     char *server_base;
     pthread_mutex_t mu;
-    ws_map by_path; /* path -> id; guarded by mu */
-    ws_map by_id;   /* id -> path; guarded by mu */
+    ws_map by_path;     /* path -> id; guarded by mu */
+    ws_map by_id;       /* id -> path; guarded by mu */
+    ws_qmap quota;      /* id -> limits registered with the store until; guarded by mu */
+    uint64_t quota_gen; /* guarded by mu: moves on every quota invalidation */
 };
 
 /* ---- the resolution cache ---- */
@@ -107,6 +125,67 @@ static void map_forget(ws_map *m, const char *prefix, bool by_val)
     }
 }
 
+/* ---- the quota cache: which clusters' limits are current in the store ---- */
+
+static int ws_lookup_type(kp_ws *ws, const char *name, json_t **out);
+
+static int64_t ws_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void qmap_clear(ws_qmap *m)
+{
+    for (size_t i = 0; i < WS_BUCKETS; i++)
+        while (m->b[i]) {
+            ws_qentry *e = m->b[i];
+            m->b[i] = e->next;
+            free(e);
+        }
+    m->n = 0;
+}
+
+static bool qmap_fresh(const ws_qmap *m, const char *cluster, int64_t now)
+{
+    for (const ws_qentry *e = m->b[map_hash(cluster)]; e; e = e->next)
+        if (strcmp(e->cluster, cluster) == 0)
+            return e->until_ms > now;
+    return false;
+}
+
+static void qmap_put(ws_qmap *m, const char *cluster, int64_t until)
+{
+    size_t h = map_hash(cluster), len = strlen(cluster);
+    ws_qentry *e;
+    for (e = m->b[h]; e; e = e->next)
+        if (strcmp(e->cluster, cluster) == 0) {
+            e->until_ms = until;
+            return;
+        }
+    if (m->n >= WS_CACHE_MAX) /* bounded: start over; the next requests read limits again */
+        qmap_clear(m);
+    e = kp_malloc(sizeof(*e) + len + 1);
+    memcpy(e->cluster, cluster, len + 1);
+    e->until_ms = until;
+    e->next = m->b[h];
+    m->b[h] = e;
+    m->n++;
+}
+
+static void qmap_forget(ws_qmap *m, const char *cluster)
+{
+    for (ws_qentry **pp = &m->b[map_hash(cluster)]; *pp; pp = &(*pp)->next)
+        if (strcmp((*pp)->cluster, cluster) == 0) {
+            ws_qentry *e = *pp;
+            *pp = e->next;
+            free(e);
+            m->n--;
+            return;
+        }
+}
+
 kp_ws *kp_ws_new(kp_store *st, const char *server_base)
 {
     kp_ws *ws = kp_calloc(1, sizeof(*ws));
@@ -122,6 +201,7 @@ void kp_ws_free(kp_ws *ws)
         return;
     map_clear(&ws->by_path);
     map_clear(&ws->by_id);
+    qmap_clear(&ws->quota);
     pthread_mutex_destroy(&ws->mu);
     free(ws->server_base);
     free(ws);
@@ -188,16 +268,30 @@ static int ws_not_found(const char *path)
     return kp_err_set(KP_ENOTFOUND, "workspace \"%s\" not found", path);
 }
 
-int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN + 8],
-                  char path[KP_WS_PATH_MAX])
+/* Resolves without quotas. *fresh_out tells whether the cluster's limits are current in the
+ * store and *gen_out the quota generation before anything was read (both under one lock with
+ * the cache lookup, so a cached request takes the lock once). *wsobj_out (may be NULL) gets the
+ * Workspace object a walk read last (owned), else NULL. */
+static int ws_resolve_ids(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN + 8],
+                          char path[KP_WS_PATH_MAX], bool *fresh_out, uint64_t *gen_out,
+                          json_t **wsobj_out)
 {
     const char *hit;
     char cur[KP_WS_ID_LEN + 8];
+    json_t *last = NULL;
+    int64_t now = ws_now_ms();
     int rc;
 
+    *fresh_out = false;
+    if (wsobj_out)
+        *wsobj_out = NULL;
     if (strcmp(path_or_id, KP_WS_ROOT) == 0) {
         snprintf(cluster, KP_WS_ID_LEN + 8, "%s", KP_WS_ROOT);
         snprintf(path, KP_WS_PATH_MAX, "%s", KP_WS_ROOT);
+        pthread_mutex_lock(&ws->mu);
+        *fresh_out = qmap_fresh(&ws->quota, KP_WS_ROOT, now);
+        *gen_out = ws->quota_gen;
+        pthread_mutex_unlock(&ws->mu);
         return 0;
     }
     if (!strchr(path_or_id, ':')) { /* a logical cluster id */
@@ -208,8 +302,11 @@ int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN +
             return ws_not_found(path_or_id);
         pthread_mutex_lock(&ws->mu);
         hit = map_get(&ws->by_id, path_or_id);
-        if (hit)
+        if (hit) {
             snprintf(path, KP_WS_PATH_MAX, "%s", hit);
+            *fresh_out = qmap_fresh(&ws->quota, path_or_id, now);
+        }
+        *gen_out = ws->quota_gen;
         pthread_mutex_unlock(&ws->mu);
         if (hit) {
             snprintf(cluster, KP_WS_ID_LEN + 8, "%s", path_or_id);
@@ -234,8 +331,11 @@ int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN +
         return rc;
     pthread_mutex_lock(&ws->mu);
     hit = map_get(&ws->by_path, path_or_id);
-    if (hit)
+    if (hit) {
         snprintf(cluster, KP_WS_ID_LEN + 8, "%s", hit);
+        *fresh_out = qmap_fresh(&ws->quota, hit, now);
+    }
+    *gen_out = ws->quota_gen;
     pthread_mutex_unlock(&ws->mu);
     if (hit) {
         snprintf(path, KP_WS_PATH_MAX, "%s", path_or_id);
@@ -247,20 +347,20 @@ int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN +
         kp_sv in = kp_sv_from(path_or_id + strlen(KP_WS_ROOT) + 1), seg;
         while (in.len) {
             char name[64];
-            json_t *w = NULL;
             const char *id;
             kp_key k = {cur, WS_RES, "", name};
             kp_sv_cut(&in, ':', &seg);
             snprintf(name, sizeof(name), "%.*s", KP_SV_ARG(seg));
-            if ((rc = kp_store_get(&w, ws->st, &k)) < 0)
+            json_decref(last);
+            last = NULL;
+            if ((rc = kp_store_get(&last, ws->st, &k)) < 0)
                 return rc == KP_ENOTFOUND ? ws_not_found(path_or_id) : rc;
-            id = kp_json_get_str(w, "spec.cluster");
+            id = kp_json_get_str(last, "spec.cluster");
             if (!id) {
-                json_decref(w);
+                json_decref(last);
                 return ws_not_found(path_or_id);
             }
             snprintf(cur, sizeof(cur), "%s", id);
-            json_decref(w);
         }
     }
     snprintf(cluster, KP_WS_ID_LEN + 8, "%s", cur);
@@ -268,7 +368,141 @@ int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN +
     pthread_mutex_lock(&ws->mu);
     map_put(&ws->by_path, path, cluster);
     pthread_mutex_unlock(&ws->mu);
+    if (wsobj_out)
+        *wsobj_out = last;
+    else
+        json_decref(last);
     return 0;
+}
+
+/* One field of a quota: a non-negative integer, else KP_STORE_LIMIT_DEFAULT (not set). */
+static int64_t ws_quota_field(const json_t *quota, const char *field)
+{
+    const json_t *v = json_object_get(quota, field);
+    if (json_is_integer(v) && json_integer_value(v) >= 0)
+        return (int64_t)json_integer_value(v);
+    return KP_STORE_LIMIT_DEFAULT;
+}
+
+/* The limits of the workspace whose Workspace object is w (NULL: the server's defaults):
+ * each of its spec.quota fields, else its type's spec.defaultQuota field, else the default. */
+static int ws_quota_of(int64_t *max_objects, int64_t *max_bytes, kp_ws *ws, const json_t *w)
+{
+    const json_t *q = kp_json_get(w, "spec.quota");
+    const char *type = kp_json_get_str(w, "spec.type.name");
+    json_t *tobj = NULL;
+    int rc;
+
+    *max_objects = ws_quota_field(q, "maxObjects");
+    *max_bytes = ws_quota_field(q, "maxBytes");
+    if (!w || (*max_objects >= 0 && *max_bytes >= 0))
+        return 0;
+    rc = ws_lookup_type(ws, type ? type : "universal", &tobj);
+    if (rc == KP_ENOTFOUND) { /* the type was deleted since: the defaults */
+        kp_err_clear();
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    q = kp_json_get(tobj, "spec.defaultQuota");
+    if (*max_objects < 0)
+        *max_objects = ws_quota_field(q, "maxObjects");
+    if (*max_bytes < 0)
+        *max_bytes = ws_quota_field(q, "maxBytes");
+    json_decref(tobj);
+    return 0;
+}
+
+/* Reads the limits of cluster (at path) and registers them with the store, which enforces
+ * them on every write; w is the cluster's Workspace object when the caller has it. Root is
+ * unlimited. gen is the quota generation from before anything was read: when an invalidation
+ * came in between, the limits are registered but not marked current. */
+static int ws_quota_refresh(kp_ws *ws, const char *cluster, const char *path, const json_t *w,
+                            uint64_t gen)
+{
+    int64_t max_objects = 0, max_bytes = 0;
+    json_t *own = NULL;
+    int rc = 0;
+
+    if (strcmp(cluster, KP_WS_ROOT) != 0) {
+        if (!w) { /* from the cache: read the Workspace in the parent */
+            const char *colon = strrchr(path, ':');
+            char parent[KP_WS_PATH_MAX], pc[KP_WS_ID_LEN + 8], pp[KP_WS_PATH_MAX];
+            bool fresh;
+            uint64_t g;
+            kp_key k;
+            if (!colon)
+                return ws_not_found(path);
+            snprintf(parent, sizeof(parent), "%.*s", (int)(colon - path), path);
+            if ((rc = ws_resolve_ids(ws, parent, pc, pp, &fresh, &g, NULL)) < 0)
+                return rc;
+            k = (kp_key){pc, WS_RES, "", colon + 1};
+            rc = kp_store_get(&own, ws->st, &k);
+            if (rc == KP_ENOTFOUND) { /* going away: the defaults until then */
+                kp_err_clear();
+                rc = 0;
+            }
+            if (rc < 0)
+                return rc;
+            /* a Workspace of that name for another cluster is not this cluster's */
+            if (own && strcmp(kp_json_get_str(own, "spec.cluster") ?: "", cluster) != 0) {
+                json_decref(own);
+                own = NULL;
+            }
+            w = own;
+        }
+        rc = ws_quota_of(&max_objects, &max_bytes, ws, w);
+        json_decref(own);
+        if (rc < 0)
+            return rc;
+    }
+    kp_store_set_limits(ws->st, cluster, max_objects, max_bytes);
+    pthread_mutex_lock(&ws->mu);
+    if (ws->quota_gen == gen)
+        qmap_put(&ws->quota, cluster, ws_now_ms() + WS_QUOTA_TTL_MS);
+    pthread_mutex_unlock(&ws->mu);
+    return 0;
+}
+
+int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN + 8],
+                  char path[KP_WS_PATH_MAX])
+{
+    json_t *w = NULL;
+    bool fresh = false;
+    uint64_t gen = 0;
+    int rc = ws_resolve_ids(ws, path_or_id, cluster, path, &fresh, &gen, &w);
+
+    /* Every request comes through here before it writes: the store gets the limits of its
+     * workspace first (cached; read again after WS_QUOTA_TTL_MS or an invalidation). */
+    if (rc == 0 && !fresh)
+        rc = ws_quota_refresh(ws, cluster, path, w, gen);
+    json_decref(w);
+    return rc;
+}
+
+void kp_ws_observe(kp_ws *ws, const kp_store_event *evs, size_t n)
+{
+    for (size_t i = 0; ws && i < n; i++) {
+        const char *id;
+        if (strcmp(evs[i].key.resource, WS_TYPE_RES) == 0) { /* rare: every workspace again */
+            pthread_mutex_lock(&ws->mu);
+            qmap_clear(&ws->quota);
+            ws->quota_gen++;
+            pthread_mutex_unlock(&ws->mu);
+        } else if (strcmp(evs[i].key.resource, WS_RES) == 0 &&
+                   (id = kp_json_get_str(evs[i].obj, "spec.cluster"))) {
+            json_t *was = kp_json_get(evs[i].prev, "spec.quota");
+            json_t *now = kp_json_get(evs[i].obj, "spec.quota");
+            /* status updates (the most frequent change) leave the quota as it was */
+            if (evs[i].type == KP_EV_MODIFIED && evs[i].prev &&
+                (was == now || (was && now && json_equal(was, now))))
+                continue;
+            pthread_mutex_lock(&ws->mu);
+            qmap_forget(&ws->quota, id);
+            ws->quota_gen++;
+            pthread_mutex_unlock(&ws->mu);
+        }
+    }
 }
 
 /* ---- calls through the API ---- */
@@ -372,6 +606,38 @@ static int ws_lookup_type(kp_ws *ws, const char *name, json_t **out)
     return rc;
 }
 
+/* spec.quota, when set: {maxObjects, maxBytes}, each a non-negative integer (0: unlimited). */
+static int ws_check_quota(const json_t *obj)
+{
+    static const char *const fields[] = {"maxObjects", "maxBytes"};
+    const char *name = kp_json_get_str(obj, "metadata.name");
+    const json_t *q = kp_json_get(obj, "spec.quota");
+
+    if (!q || json_is_null(q))
+        return 0;
+    if (!json_is_object(q)) {
+        kp_err_cause("spec.quota", "FieldValueInvalid", "Invalid value: must be an object");
+        return kp_err_set(KP_EINVALID,
+                          "Workspace.tenancy.kplane.io \"%s\" is invalid: spec.quota: Invalid "
+                          "value: must be an object with maxObjects and/or maxBytes",
+                          name ? name : "");
+    }
+    for (size_t i = 0; i < KP_ARRAY_LEN(fields); i++) {
+        const json_t *v = json_object_get(q, fields[i]);
+        char field[32];
+        if (!v || (json_is_integer(v) && json_integer_value(v) >= 0))
+            continue;
+        snprintf(field, sizeof(field), "spec.quota.%s", fields[i]);
+        kp_err_cause(field, "FieldValueInvalid",
+                     "Invalid value: must be a non-negative integer (0: unlimited)");
+        return kp_err_set(KP_EINVALID,
+                          "Workspace.tenancy.kplane.io \"%s\" is invalid: %s: Invalid value: "
+                          "must be a non-negative integer (0: unlimited)",
+                          name ? name : "", field);
+    }
+    return 0;
+}
+
 int kp_ws_admit_create(kp_ws *ws, json_t *obj, const char *parent_path, const char *user,
                        const char *const *groups, size_t ngroups)
 {
@@ -391,6 +657,8 @@ int kp_ws_admit_create(kp_ws *ws, json_t *obj, const char *parent_path, const ch
                           "Workspace.tenancy.kplane.io \"%s\" is invalid: the path "
                           "would be longer than %d characters",
                           name, KP_WS_PATH_MAX - 1);
+    if ((rc = ws_check_quota(obj)) < 0)
+        return rc;
     if (!type)
         type = "universal";
     if ((rc = ws_type_of(ws, parent_path, ptype)) < 0)
@@ -455,8 +723,11 @@ int kp_ws_admit_update(kp_ws *ws, const json_t *old, json_t *obj)
     static const char *const fixed[] = {"cluster", "type"};
     json_t *spec = kp_json_obj_ensure(obj, "spec");
     const json_t *ospec = json_object_get(old, "spec");
+    int rc;
     (void)ws;
 
+    if ((rc = ws_check_quota(obj)) < 0)
+        return rc;
     for (size_t i = 0; i < KP_ARRAY_LEN(fixed); i++) {
         json_t *was = json_object_get(ospec, fixed[i]), *now = json_object_get(spec, fixed[i]);
         if (!was)
@@ -656,7 +927,10 @@ int kp_ws_delete_contents(kp_ws *ws, const char *parent_path, const json_t *wsob
     pthread_mutex_lock(&ws->mu);
     map_forget(&ws->by_path, path, false);
     map_forget(&ws->by_id, path, true);
+    qmap_forget(&ws->quota, id);
+    ws->quota_gen++;
     pthread_mutex_unlock(&ws->mu);
+    kp_store_set_limits(ws->st, id, KP_STORE_LIMIT_DEFAULT, KP_STORE_LIMIT_DEFAULT);
     rc = 0;
 out:
     json_decref(children);

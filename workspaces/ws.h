@@ -31,9 +31,20 @@ int kp_ws_bootstrap(kp_ws *ws);
 
 /* Resolves a path or a logical cluster id into the cluster id and the canonical path.
  * KP_ENOTFOUND (naming the path) when there is no such workspace; KP_EBADREQUEST for a
- * malformed path. */
+ * malformed path. It also hands the workspace's quota to the store (kp_store_set_limits),
+ * which refuses writes past it with 403: each field of the Workspace's spec.quota
+ * {maxObjects, maxBytes}, else of its WorkspaceType's spec.defaultQuota, else the store's
+ * default; root is unlimited; 0 means unlimited. The limits are cached with the resolution
+ * and read again after 10 s, so a changed quota applies within 10 s (at once with
+ * kp_ws_observe). */
 int kp_ws_resolve(kp_ws *ws, const char *path_or_id, char cluster[KP_WS_ID_LEN + 8],
                   char path[KP_WS_PATH_MAX]);
+/* Committed events (the store's subscriber, on the writer thread; it only takes the tree's
+ * lock briefly; ws may be NULL): a Workspace whose spec.quota changed, or any WorkspaceType
+ * change, makes the affected limits be read again on the next request instead of after the
+ * 10 s (a request that read the old quota while the change committed may still register it;
+ * the 10 s bound holds). */
+void kp_ws_observe(kp_ws *ws, const kp_store_event *evs, size_t n);
 
 /* Admission of a Workspace create in the workspace at parent_path: checks the name and type,
  * assigns spec.cluster, records the owner, sets status (phase Scheduling, URL). */

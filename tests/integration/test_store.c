@@ -2,6 +2,7 @@
 #include "apiserver/pgctl.h"
 #include "apiserver/store.h"
 #include "lib/json.h"
+#include "workspaces/ws.h"
 #include "lib/log.h"
 #include "lib/sv.h"
 #include "tests/support/testlib.h"
@@ -674,7 +675,7 @@ static void test_batch_isolation(void **state)
 
     kp_store_subscribe(st, rec_fn, &f->rec);
     for (int i = 0; i < BATCH_TAKEN; i++) {
-        char name[16];
+        char name[24];
         kp_key k = {"c1", "/configmaps", "default", name};
         json_t *o, *out = NULL;
         snprintf(name, sizeof(name), "taken-%d", i);
@@ -726,7 +727,7 @@ static void test_batch_isolation(void **state)
 
     /* Taken keys are untouched by the colliding creates. */
     for (int i = 0; i < BATCH_TAKEN; i++) {
-        char name[16];
+        char name[24];
         kp_key k = {"c1", "/configmaps", "default", name};
         json_t *got = NULL;
         snprintf(name, sizeof(name), "taken-%d", i);
@@ -1212,6 +1213,606 @@ static void test_db_down_and_back(void **state)
     json_decref(o);
 }
 
+/* ---- 8. quotas: exact usage per logical cluster, limits enforced by the writer ---- */
+
+/* A ConfigMap in namespace ns of cluster with pad bytes of filler data. */
+static int quota_create(kp_store *st, const char *cluster, const char *ns, const char *name,
+                        size_t pad)
+{
+    kp_key k = {cluster, "/configmaps", ns, name};
+    json_t *o = obj_new(ns, name, "q");
+    int rc;
+
+    if (pad) {
+        char *s = kp_malloc(pad + 1);
+        memset(s, 'x', pad);
+        s[pad] = '\0';
+        json_object_set_new(json_object_get(o, "data"), "pad", json_string(s));
+        free(s);
+    }
+    rc = kp_store_create(NULL, st, &k, o);
+    json_decref(o);
+    return rc;
+}
+
+/* The usage the store reports for cluster must be exactly what its objects add up to: their
+ * count and bytes in the table, and the length of each object's JSON as it was stored (a
+ * compact dump of what the store gives back). Returns the object count. */
+static int64_t quota_check_usage(store_fx *f, const char *cluster)
+{
+    int64_t objects = -1, bytes = -1, dumped = 0, rv;
+    char *sql, *v, *want;
+    json_t *items = NULL, *it;
+    bool more;
+    size_t i;
+    kp_store_list_opts lo = {cluster, "/configmaps", NULL, NULL, NULL, 0, NULL};
+
+    assert_rc(kp_store_usage(&objects, &bytes, f->st, cluster), 0);
+    sql = kp_asprintf("SELECT count(*) || ',' || coalesce(sum(bytes), 0) FROM objects"
+                      " WHERE cluster = '%s'",
+                      cluster);
+    v = sql_run(f->conninfo, sql);
+    want = kp_asprintf("%lld,%lld", (long long)objects, (long long)bytes);
+    if (strcmp(v, want) != 0)
+        fail_msg("usage of %s is %s, but its objects add up to %s", cluster, want, v);
+    free(sql);
+    free(v);
+    free(want);
+    /* every object here is a ConfigMap: their stored lengths add up to the bytes */
+    assert_rc(kp_store_list(&items, &rv, &more, f->st, &lo), 0);
+    assert_int_equal(json_array_size(items), (size_t)objects);
+    json_array_foreach(items, i, it)
+    {
+        size_t len = 0;
+        char *text = kp_json_dump(it, &len);
+        dumped += (int64_t)len;
+        free(text);
+    }
+    json_decref(items);
+    assert_int_equal(dumped, bytes);
+    return objects;
+}
+
+static void assert_msg_has(const char *what)
+{
+    if (!strstr(kp_err_msg(), what))
+        fail_msg("the message should contain \"%s\": %s", what, kp_err_msg());
+}
+
+static void test_quota_objects(void **state)
+{
+    store_fx *f = *state;
+    kp_store *st = f->st;
+    kp_key k = {"q1", "/configmaps", "default", "cm-6"};
+    json_t *got = NULL;
+    int64_t objects = -1, bytes = -1, rv;
+    size_t nev;
+    char name[32];
+
+    kp_store_subscribe(st, rec_fn, &f->rec);
+    /* nothing stored yet: zero, not an error */
+    assert_rc(kp_store_usage(&objects, &bytes, st, "q1"), 0);
+    assert_int_equal(objects, 0);
+    assert_int_equal(bytes, 0);
+
+    kp_store_set_limits(st, "q1", 5, 0);
+    for (int i = 1; i <= 5; i++) {
+        snprintf(name, sizeof(name), "cm-%d", i);
+        assert_rc(quota_create(st, "q1", "default", name, 0), 0);
+    }
+    assert_int_equal(quota_check_usage(f, "q1"), 5); /* the limit is reached exactly */
+
+    /* the 6th is refused: 403 naming the limit, nothing stored, no event, no rv used */
+    rv = kp_store_current_rv(st);
+    nev = f->rec.n;
+    assert_rc(quota_create(st, "q1", "default", "cm-6", 0), KP_EFORBIDDEN);
+    assert_msg_has("exceeded quota");
+    assert_msg_has("at most 5 objects");
+    assert_rc(kp_store_get(&got, st, &k), KP_ENOTFOUND);
+    assert_int_equal(kp_store_current_rv(st), rv);
+    assert_int_equal(f->rec.n, nev);
+    assert_int_equal(quota_check_usage(f, "q1"), 5);
+    {
+        kp_store_stats s;
+        kp_store_get_stats(&s, st);
+        assert_int_equal(s.quota_rejections, 1);
+    }
+
+    /* another cluster is not affected, nor does it see q1's usage */
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof(name), "other-%d", i);
+        assert_rc(quota_create(st, "q2", "default", name, 0), 0);
+    }
+    assert_int_equal(quota_check_usage(f, "q2"), 12);
+
+    /* deleting one makes room for exactly one more */
+    {
+        kp_key d = {"q1", "/configmaps", "default", "cm-1"};
+        assert_rc(kp_store_delete(NULL, st, &d, 0), 0);
+    }
+    assert_int_equal(quota_check_usage(f, "q1"), 4);
+    assert_rc(quota_create(st, "q1", "default", "cm-6", 0), 0);
+    assert_rc(quota_create(st, "q1", "default", "cm-7", 0), KP_EFORBIDDEN);
+    assert_int_equal(quota_check_usage(f, "q1"), 5);
+
+    /* a duplicate name stays 409, also at the limit */
+    assert_rc(quota_create(st, "q1", "default", "cm-6", 0), KP_EEXISTS);
+
+    /* raised: more fit; 0: unlimited */
+    kp_store_set_limits(st, "q1", 6, 0);
+    assert_rc(quota_create(st, "q1", "default", "cm-7", 0), 0);
+    assert_rc(quota_create(st, "q1", "default", "cm-8", 0), KP_EFORBIDDEN);
+    assert_msg_has("at most 6 objects");
+    kp_store_set_limits(st, "q1", 0, 0);
+    assert_rc(quota_create(st, "q1", "default", "cm-8", 0), 0);
+    assert_int_equal(quota_check_usage(f, "q1"), 7);
+
+    /* the default applies to a cluster without limits of its own, and to one set back to it */
+    kp_store_set_default_limits(st, 3, 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof(name), "d-%d", i);
+        assert_rc(quota_create(st, "q3", "default", name, 0), 0);
+    }
+    assert_rc(quota_create(st, "q3", "default", "d-3", 0), KP_EFORBIDDEN);
+    assert_msg_has("at most 3 objects");
+    kp_store_set_limits(st, "q1", KP_STORE_LIMIT_DEFAULT, KP_STORE_LIMIT_DEFAULT);
+    assert_rc(quota_create(st, "q1", "default", "cm-9", 0), KP_EFORBIDDEN);
+    /* over its limit now: updates and deletes still work */
+    assert_rc(kp_store_get(&got, st, &k), 0);
+    json_object_set_new(json_object_get(got, "data"), "owner", json_string("r"));
+    assert_rc(kp_store_update(NULL, st, &k, got, 0), 0);
+    json_decref(got);
+    assert_rc(kp_store_delete(NULL, st, &k, 0), 0);
+    assert_int_equal(quota_check_usage(f, "q1"), 6);
+    /* root-like: explicitly unlimited in spite of the default */
+    kp_store_set_limits(st, "q4", 0, 0);
+    for (int i = 0; i < 5; i++) {
+        snprintf(name, sizeof(name), "u-%d", i);
+        assert_rc(quota_create(st, "q4", "default", name, 0), 0);
+    }
+    assert_int_equal(quota_check_usage(f, "q3"), 3);
+    assert_int_equal(quota_check_usage(f, "q4"), 5);
+}
+
+static void test_quota_bytes(void **state)
+{
+    store_fx *f = *state;
+    kp_store *st = f->st;
+    kp_key big = {"b1", "/configmaps", "default", "big"};
+    kp_key k = {"b1", "/configmaps", "default", "grow"};
+    json_t *got = NULL, *o;
+    int64_t objects, bytes, before;
+
+    kp_store_set_limits(st, "b1", 0, 4096);
+    assert_rc(quota_create(st, "b1", "default", "small-1", 100), 0);
+    assert_rc(quota_create(st, "b1", "default", "small-2", 100), 0);
+    assert_rc(quota_create(st, "b1", "default", "grow", 100), 0);
+    quota_check_usage(f, "b1");
+    assert_rc(kp_store_usage(&objects, &bytes, st, "b1"), 0);
+    before = bytes;
+
+    /* one large object does not fit: 403 naming the byte limit, nothing stored */
+    assert_rc(quota_create(st, "b1", "default", "big", 5000), KP_EFORBIDDEN);
+    assert_msg_has("exceeded quota");
+    assert_msg_has("at most 4096 bytes");
+    assert_rc(kp_store_get(&got, st, &big), KP_ENOTFOUND);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "b1"), 0);
+    assert_int_equal(bytes, before);
+    assert_int_equal(objects, 3);
+    /* one that fits exactly is allowed */
+    {
+        size_t len = 0;
+        json_t *probe = obj_new("default", "fits", "q");
+        char *text, *s;
+        int64_t pad;
+        json_object_set_new(json_object_get(probe, "data"), "pad", json_string(""));
+        json_object_set_new(kp_json_obj_ensure(probe, "metadata"), "resourceVersion",
+                            json_string("0"));
+        text = kp_json_dump(probe, &len);
+        free(text);
+        json_decref(probe);
+        /* the rv the store writes: the next one, and one more digit at most */
+        {
+            char rvs[24];
+            snprintf(rvs, sizeof(rvs), "%lld", (long long)kp_store_current_rv(st) + 1);
+            len += strlen(rvs) - 1;
+        }
+        pad = 4096 - before - (int64_t)len;
+        assert_true(pad > 0);
+        s = kp_malloc((size_t)pad + 2);
+        memset(s, 'y', (size_t)pad + 1);
+        s[pad + 1] = '\0';
+        /* one byte too many, then exactly up to the limit */
+        o = obj_new("default", "fits", "q");
+        json_object_set_new(json_object_get(o, "data"), "pad", json_string(s));
+        {
+            kp_key kf = {"b1", "/configmaps", "default", "fits"};
+            assert_rc(kp_store_create(NULL, st, &kf, o), KP_EFORBIDDEN);
+            s[pad] = '\0';
+            json_object_set_new(json_object_get(o, "data"), "pad", json_string(s));
+            assert_rc(kp_store_create(NULL, st, &kf, o), 0);
+        }
+        json_decref(o);
+        free(s);
+    }
+    assert_rc(kp_store_usage(&objects, &bytes, st, "b1"), 0);
+    assert_int_equal(bytes, 4096);
+    quota_check_usage(f, "b1");
+    /* full: not one more byte, but an object of the same size replaces another */
+    assert_rc(quota_create(st, "b1", "default", "tiny", 0), KP_EFORBIDDEN);
+
+    /* an update growing past the limit is refused and changes nothing */
+    assert_rc(kp_store_get(&got, st, &k), 0);
+    {
+        char grown[301];
+        memset(grown, 'z', 300);
+        grown[300] = '\0';
+        json_object_set_new(json_object_get(got, "data"), "pad", json_string(grown));
+    }
+    assert_rc(kp_store_update(NULL, st, &k, got, 0), KP_EFORBIDDEN);
+    assert_msg_has("at most 4096 bytes");
+    json_decref(got);
+    assert_rc(kp_store_get(&got, st, &k), 0);
+    assert_int_equal(strlen(kp_json_get_str(got, "data.pad")), 100);
+    /* shrinking is allowed, also while over a (lowered) limit */
+    kp_store_set_limits(st, "b1", 0, 1000);
+    json_object_set_new(json_object_get(got, "data"), "pad", json_string("short"));
+    assert_rc(kp_store_update(NULL, st, &k, got, 0), 0);
+    json_decref(got);
+    assert_rc(kp_store_get(&got, st, &k), 0);
+    assert_string_equal(kp_json_get_str(got, "data.pad"), "short");
+    json_decref(got);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "b1"), 0);
+    assert_true(bytes > 1000 && bytes < 4096);
+    quota_check_usage(f, "b1");
+    /* deletes always work */
+    assert_rc(kp_store_delete(NULL, st, &k, 0), 0);
+    quota_check_usage(f, "b1");
+}
+
+static void test_quota_bulk_delete(void **state)
+{
+    store_fx *f = *state;
+    kp_store *st = f->st;
+    int64_t objects, bytes, b_before;
+    char name[32];
+
+    kp_store_set_limits(st, "d1", 10, 0);
+    for (int i = 0; i < 4; i++) {
+        snprintf(name, sizeof(name), "a-%d", i);
+        assert_rc(quota_create(st, "d1", "a", name, 50), 0);
+        snprintf(name, sizeof(name), "b-%d", i);
+        assert_rc(quota_create(st, "d1", "b", name, 70), 0);
+    }
+    {
+        kp_key s = {"d1", "/secrets", "b", "s"};
+        json_t *o = obj_new("b", "s", "q");
+        assert_rc(kp_store_create(NULL, st, &s, o), 0);
+        json_decref(o);
+    }
+    assert_rc(kp_store_usage(&objects, &bytes, st, "d1"), 0);
+    assert_int_equal(objects, 9);
+    b_before = bytes;
+    assert_rc(quota_create(st, "d1", "a", "x-1", 0), 0);
+    assert_rc(quota_create(st, "d1", "a", "x-2", 0), KP_EFORBIDDEN);
+
+    /* a namespace's objects, all in one statement: the usage drops by exactly them */
+    assert_int_equal(kp_store_delete_all(st, "d1", "a", NULL), 5);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "d1"), 0);
+    assert_int_equal(objects, 5);
+    assert_true(bytes < b_before);
+    {
+        char *v = sql_run(f->conninfo, "SELECT count(*) || ',' || sum(bytes) FROM objects"
+                                       " WHERE cluster = 'd1'");
+        char *want = kp_asprintf("%lld,%lld", (long long)objects, (long long)bytes);
+        assert_string_equal(v, want);
+        free(v);
+        free(want);
+    }
+    /* and there is room again */
+    for (int i = 0; i < 5; i++) {
+        snprintf(name, sizeof(name), "c-%d", i);
+        assert_rc(quota_create(st, "d1", "c", name, 0), 0);
+    }
+    assert_rc(quota_create(st, "d1", "c", "c-5", 0), KP_EFORBIDDEN);
+    /* sparing a resource subtracts only what went */
+    assert_int_equal(kp_store_delete_all(st, "d1", "b", "/secrets"), 4);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "d1"), 0);
+    assert_int_equal(objects, 6);
+    /* nothing to delete: usage unchanged */
+    assert_int_equal(kp_store_delete_all(st, "d1", "nothing-here", NULL), 0);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "d1"), 0);
+    assert_int_equal(objects, 6);
+    /* the whole cluster: back to zero */
+    assert_int_equal(kp_store_delete_all(st, "d1", NULL, NULL), 6);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "d1"), 0);
+    assert_int_equal(objects, 0);
+    assert_int_equal(bytes, 0);
+}
+
+/* Many writers at once against a small limit, their creates batched together with failing
+ * ones (taken names, values jsonb refuses, over the limit) and deletes: the limit holds
+ * exactly and the usage of every cluster equals its objects afterwards. */
+#define QB_THREADS 12
+#define QB_OPS 40
+#define QB_LIMIT 50
+
+typedef struct {
+    kp_store *st;
+    pthread_barrier_t *start;
+    int idx;
+    int created, forbidden, deleted, other;
+} qb_worker;
+
+static void *qb_main(void *arg)
+{
+    qb_worker *w = arg;
+    char name[32];
+
+    pthread_barrier_wait(w->start);
+    for (int i = 0; i < QB_OPS; i++) {
+        kp_key k = {"qb", "/configmaps", "default", name};
+        json_t *o;
+        int rc;
+        switch (i % 5) {
+        case 0: /* a name another thread takes too */
+            snprintf(name, sizeof(name), "shared-%d", i);
+            break;
+        case 4: /* delete what this thread made before */
+            snprintf(name, sizeof(name), "t%d-%d", w->idx, i - 3);
+            rc = kp_store_delete(NULL, w->st, &k, 0);
+            if (rc == 0)
+                w->deleted++;
+            continue;
+        default:
+            snprintf(name, sizeof(name), "t%d-%d", w->idx, i);
+        }
+        o = obj_new("default", name, "qb");
+        if (i % 5 == 2) /* jsonb cannot hold \u0000: a real SQL error in this savepoint */
+            json_object_set_new(json_object_get(o, "data"), "bad", json_stringn("a\0b", 3));
+        else if (i % 5 == 3)
+            json_object_set_new(json_object_get(o, "data"), "pad", json_string("0123456789"));
+        rc = kp_store_create(NULL, w->st, &k, o);
+        json_decref(o);
+        if (rc == 0)
+            w->created++;
+        else if (rc == KP_EFORBIDDEN)
+            w->forbidden++;
+        else
+            w->other++;
+        /* every thread also writes to its own unlimited cluster in the same batches */
+        {
+            char cl[16];
+            kp_key k2 = {cl, "/configmaps", "default", name};
+            snprintf(cl, sizeof(cl), "own-%d", w->idx);
+            o = obj_new("default", name, "qb");
+            if (kp_store_create(NULL, w->st, &k2, o) != 0)
+                w->other += 1000; /* never */
+            json_decref(o);
+        }
+    }
+    return NULL;
+}
+
+static void test_quota_batch(void **state)
+{
+    store_fx *f = *state;
+    kp_store *st = f->st;
+    qb_worker w[QB_THREADS];
+    pthread_t th[QB_THREADS];
+    pthread_barrier_t start;
+    int created = 0, forbidden = 0, deleted = 0;
+    int64_t objects, bytes;
+    kp_store_stats s0, s1;
+    char *v;
+
+    kp_store_get_stats(&s0, st);
+    kp_store_set_limits(st, "qb", QB_LIMIT, 0);
+    pthread_barrier_init(&start, NULL, QB_THREADS);
+    for (int t = 0; t < QB_THREADS; t++) {
+        memset(&w[t], 0, sizeof(w[t]));
+        w[t].st = st;
+        w[t].start = &start;
+        w[t].idx = t;
+        assert_int_equal(pthread_create(&th[t], NULL, qb_main, &w[t]), 0);
+    }
+    for (int t = 0; t < QB_THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_true(w[t].other < 1000);
+        created += w[t].created;
+        forbidden += w[t].forbidden;
+        deleted += w[t].deleted;
+    }
+    pthread_barrier_destroy(&start);
+    kp_store_get_stats(&s1, st);
+    printf("# quota batch: %d created, %d refused by the quota, %d deleted; %llu mutations in "
+           "%llu batches\n",
+           created, forbidden, deleted, (unsigned long long)(s1.mutations - s0.mutations),
+           (unsigned long long)(s1.batches - s0.batches));
+    fflush(stdout);
+    assert_true(forbidden > 0); /* the limit was reached */
+    assert_int_equal(s1.quota_rejections - s0.quota_rejections, (uint64_t)forbidden);
+    assert_rc(kp_store_usage(&objects, &bytes, st, "qb"), 0);
+    assert_int_equal(objects, created - deleted);
+    assert_true(objects <= QB_LIMIT);
+    quota_check_usage(f, "qb");
+    for (int t = 0; t < QB_THREADS; t++) {
+        char cl[16];
+        snprintf(cl, sizeof(cl), "own-%d", t);
+        quota_check_usage(f, cl);
+    }
+    /* the whole table agrees with the objects, cluster by cluster */
+    v = sql_run(f->conninfo,
+                "SELECT count(*) FROM cluster_usage u FULL JOIN (SELECT cluster, count(*) AS n,"
+                " sum(bytes) AS b FROM objects GROUP BY cluster) o USING (cluster)"
+                " WHERE coalesce(o.n, 0) <> coalesce(u.objects, -1)"
+                " OR coalesce(o.b, 0) <> coalesce(u.bytes, -1)");
+    assert_string_equal(v, "0");
+    free(v);
+}
+
+/* A database from before quotas: the migration counts what it already holds. */
+static void test_quota_migration(void **state)
+{
+    store_fx *f = *state;
+    char name[32], *v;
+    int64_t objects, bytes;
+
+    for (int i = 0; i < 7; i++) {
+        snprintf(name, sizeof(name), "old-%d", i);
+        assert_rc(quota_create(f->st, i < 4 ? "m1" : "m2", "default", name, (size_t)i * 10), 0);
+    }
+    kp_store_free(f->st);
+    f->st = NULL;
+    /* back to schema 3, as an older kplane left it */
+    free(sql_run(f->conninfo, "DROP TABLE cluster_usage; ALTER TABLE objects DROP COLUMN bytes;"
+                              "UPDATE kplane_schema SET version = 3"));
+    assert_rc(open_store(&f->st, f->conninfo, 2), 0);
+    assert_rc(kp_store_usage(&objects, &bytes, f->st, "m1"), 0);
+    assert_int_equal(objects, 4);
+    v = sql_run(f->conninfo, "SELECT sum(octet_length(value::text)) FROM objects"
+                             " WHERE cluster = 'm1'");
+    {
+        char *want = kp_asprintf("%lld", (long long)bytes);
+        assert_string_equal(v, want);
+        free(want);
+    }
+    free(v);
+    assert_rc(kp_store_usage(&objects, &bytes, f->st, "m2"), 0);
+    assert_int_equal(objects, 3);
+    /* and it is kept from there on */
+    kp_store_set_limits(f->st, "m2", 4, 0);
+    assert_rc(quota_create(f->st, "m2", "default", "new-1", 0), 0);
+    assert_rc(quota_create(f->st, "m2", "default", "new-2", 0), KP_EFORBIDDEN);
+    {
+        kp_key k = {"m2", "/configmaps", "default", "old-5"};
+        assert_rc(kp_store_delete(NULL, f->st, &k, 0), 0);
+    }
+    v = sql_run(f->conninfo, "SELECT objects || ',' || bytes FROM cluster_usage"
+                             " WHERE cluster = 'm2'");
+    {
+        char *want = sql_run(f->conninfo, "SELECT count(*) || ',' || sum(bytes) FROM objects"
+                                          " WHERE cluster = 'm2'");
+        assert_string_equal(v, want);
+        free(want);
+    }
+    free(v);
+}
+
+/* ---- 9. workspace quotas: from the tree to the store ---- */
+
+static void ws_put(kp_store *st, const char *cluster, const char *resource, const char *name,
+                   json_t *obj)
+{
+    kp_key k = {cluster, resource, "", name};
+    assert_rc(kp_store_create(NULL, st, &k, obj), 0);
+    json_decref(obj);
+}
+
+/* Creates objects in the workspace at path (resolving it first, as every request does) until
+ * the store refuses one; returns how many were created. */
+static int ws_fill(kp_ws *ws, kp_store *st, const char *path, const char *prefix, int max)
+{
+    char cluster[KP_WS_ID_LEN + 8], canon[KP_WS_PATH_MAX], name[48];
+    int n = 0, rc = 0;
+
+    while (n < max) {
+        assert_rc(kp_ws_resolve(ws, path, cluster, canon), 0);
+        snprintf(name, sizeof(name), "%s-%d", prefix, n);
+        if ((rc = quota_create(st, cluster, "default", name, 0)) < 0)
+            break;
+        n++;
+    }
+    if (n < max && rc != KP_EFORBIDDEN)
+        fail_msg("filling %s: %s (%s)", path, rc_name(rc), kp_err_msg());
+    return n;
+}
+
+static void ws_observe_fn(void *arg, const kp_store_event *evs, size_t n)
+{
+    kp_ws_observe(arg, evs, n);
+}
+
+static void test_quota_workspaces(void **state)
+{
+    store_fx *f = *state;
+    kp_store *st = f->st;
+    kp_ws *ws = kp_ws_new(st, "https://127.0.0.1:1");
+    char cluster[KP_WS_ID_LEN + 8], canon[KP_WS_PATH_MAX];
+    json_t *w = NULL;
+    kp_key kb = {"root", "tenancy.kplane.io/workspaces", "", "b"};
+
+    kp_store_subscribe(st, ws_observe_fn, ws);
+    kp_store_set_default_limits(st, 7, 0);
+    /* a type with a small default; a, b and c of it or not, b with its own quota */
+    ws_put(st, "root", "tenancy.kplane.io/workspacetypes", "small",
+           json_pack("{s:s, s:s, s:{s:s}, s:{s:{s:i}}}", "apiVersion", "tenancy.kplane.io/v1alpha1",
+                     "kind", "WorkspaceType", "metadata", "name", "small", "spec", "defaultQuota",
+                     "maxObjects", 3));
+    ws_put(st, "root", "tenancy.kplane.io/workspaces", "a",
+           json_pack("{s:{s:s}, s:{s:s, s:{s:s}}}", "metadata", "name", "a", "spec", "cluster",
+                     "aaaaaaaaaaaaaaaa", "type", "name", "small"));
+    ws_put(st, "root", "tenancy.kplane.io/workspaces", "b",
+           json_pack("{s:{s:s}, s:{s:s, s:{s:s}, s:{s:i}}}", "metadata", "name", "b", "spec",
+                     "cluster", "bbbbbbbbbbbbbbbb", "type", "name", "small", "quota", "maxObjects",
+                     5));
+    ws_put(st, "root", "tenancy.kplane.io/workspaces", "c",
+           json_pack("{s:{s:s}, s:{s:s, s:{s:s}}}", "metadata", "name", "c", "spec", "cluster",
+                     "cccccccccccccccc", "type", "name", "universal"));
+    /* a child of a, reached by its id (its LogicalCluster names its path) */
+    ws_put(st, "aaaaaaaaaaaaaaaa", "tenancy.kplane.io/workspaces", "d",
+           json_pack("{s:{s:s}, s:{s:s, s:{s:i, s:i}}}", "metadata", "name", "d", "spec", "cluster",
+                     "dddddddddddddddd", "quota", "maxObjects", 4, "maxBytes", 0));
+    ws_put(
+        st, "dddddddddddddddd", "tenancy.kplane.io/logicalclusters", "cluster",
+        json_pack("{s:{s:s}, s:{s:s}}", "metadata", "name", "cluster", "spec", "path", "root:a:d"));
+
+    /* the type's default: a holds its child's Workspace already, so 2 more */
+    assert_int_equal(ws_fill(ws, st, "root:a", "cm", 100), 2);
+    assert_msg_has("at most 3 objects");
+    /* the Workspace's own quota wins over its type's */
+    assert_int_equal(ws_fill(ws, st, "root:b", "cm", 100), 5);
+    assert_msg_has("at most 5 objects");
+    /* neither: the server's default */
+    assert_int_equal(ws_fill(ws, st, "root:c", "cm", 100), 7);
+    assert_msg_has("at most 7 objects");
+    /* by id, with its LogicalCluster counted */
+    assert_int_equal(ws_fill(ws, st, "dddddddddddddddd", "cm", 100), 3);
+    assert_msg_has("at most 4 objects");
+    assert_rc(kp_ws_resolve(ws, "root:a:d", cluster, canon), 0);
+    assert_string_equal(cluster, "dddddddddddddddd");
+    assert_rc(quota_create(st, cluster, "default", "by-path", 0), KP_EFORBIDDEN);
+    /* root is unlimited whatever the default */
+    assert_int_equal(ws_fill(ws, st, "root", "cm", 20), 20);
+
+    /* raising b's quota applies to the next request (kp_ws_observe), not after the TTL */
+    assert_rc(kp_store_get(&w, st, &kb), 0);
+    json_object_set_new(kp_json_get(w, "spec.quota"), "maxObjects", json_integer(8));
+    assert_rc(kp_store_update(NULL, st, &kb, w, 0), 0);
+    json_decref(w);
+    assert_int_equal(ws_fill(ws, st, "root:b", "more", 100), 3);
+    assert_msg_has("at most 8 objects");
+    /* and removing it falls back to the type's default (already exceeded: nothing more) */
+    assert_rc(kp_store_get(&w, st, &kb), 0);
+    json_object_del(json_object_get(w, "spec"), "quota");
+    assert_rc(kp_store_update(NULL, st, &kb, w, 0), 0);
+    json_decref(w);
+    assert_int_equal(ws_fill(ws, st, "root:b", "again", 100), 0);
+    assert_msg_has("at most 3 objects");
+    /* a type's default changed: every workspace of it */
+    {
+        kp_key kt = {"root", "tenancy.kplane.io/workspacetypes", "", "small"};
+        assert_rc(kp_store_get(&w, st, &kt), 0);
+        json_object_set_new(kp_json_get(w, "spec.defaultQuota"), "maxObjects", json_integer(10));
+        assert_rc(kp_store_update(NULL, st, &kt, w, 0), 0);
+        json_decref(w);
+    }
+    assert_int_equal(ws_fill(ws, st, "root:a", "ten", 100), 7);
+    assert_int_equal(ws_fill(ws, st, "root:b", "ten", 100), 2);
+    kp_store_subscribe(st, NULL, NULL);
+    kp_ws_free(ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1220,6 +1821,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batch_isolation, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_rmw, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_objects, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_bytes, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_bulk_delete, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_batch, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_migration, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_quota_workspaces, fx_setup, fx_teardown),
         /* last: it stops and restarts the server */
         cmocka_unit_test_setup_teardown(test_event_log, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_db_down_and_back, fx_setup, fx_teardown),
