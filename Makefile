@@ -99,7 +99,8 @@ $(BUILD)/tests/test_%: tests/integration/test_%.c $(TEST_SUPPORT) $(CORE_LIB)
 
 $(BUILD)/tests/support/testlib.o: tests/support/testlib.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Outside MODE=fuzz each fuzz target is linked with a driver that replays its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_driver.c $(CORE_LIB)

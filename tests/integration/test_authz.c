@@ -13,8 +13,6 @@
  * few logical clusters, then checked as kube-apiserver's RBAC authorizer would answer. One
  * throwaway PostgreSQL server per program, a fresh database per test (as test_store.c). */
 
-static char *g_tmp;
-static kp_pgctl *g_pg;
 static int g_dbseq;
 
 #define R_ROLE "rbac.authorization.k8s.io/roles"
@@ -23,16 +21,6 @@ static int g_dbseq;
 #define R_CLUSTERROLEBINDING "rbac.authorization.k8s.io/clusterrolebindings"
 
 /* ---- helpers ---- */
-
-static char *conninfo_for(const char *db)
-{
-    const char *base = kp_pgctl_conninfo(g_pg);
-    const char *p = strstr(base, "dbname=");
-    const char *end;
-    assert_non_null(p);
-    end = strchr(p, ' ');
-    return kp_asprintf("%.*sdbname=%s%s", (int)(p - base), base, db, end ? end : "");
-}
 
 static const char *rc_name(int rc)
 {
@@ -172,24 +160,13 @@ static kp_authz_stats stats(fx *f)
 static int group_setup(void **state)
 {
     (void)state;
-    kp_log_set_level(KP_LEVEL_ERROR);
-    g_tmp = kp_test_tmpdir();
-    if (kp_pgctl_start(&g_pg, g_tmp) < 0) {
-        fprintf(stderr, "cannot start PostgreSQL: %s\n", kp_err_msg());
-        return -1;
-    }
-    return 0;
+    return kp_test_pg_start(KP_LEVEL_ERROR);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    if (g_pg && kp_pgctl_stop(g_pg) < 0)
-        fprintf(stderr, "cannot stop PostgreSQL: %s\n", kp_err_msg());
-    kp_pgctl_free(g_pg);
-    g_pg = NULL;
-    kp_test_tmpdir_remove(g_tmp);
-    g_tmp = NULL;
+    kp_test_pg_stop();
     return 0;
 }
 
@@ -199,10 +176,10 @@ static int fx_setup(void **state)
     kp_store_opts o = {0};
 
     f->db = kp_asprintf("kplane_authz%d", ++g_dbseq);
-    f->conninfo = conninfo_for(f->db);
+    f->conninfo = kp_test_pg_conninfo_for(f->db);
     *state = f;
     o.conninfo = f->conninfo;
-    o.admin_conninfo = kp_pgctl_admin_conninfo(g_pg);
+    o.admin_conninfo = kp_test_pg_admin_conninfo();
     o.pool_size = 4;
     if (kp_store_open(&f->st, &o) < 0) {
         fprintf(stderr, "cannot open the store on %s: %s\n", f->db, kp_err_msg());

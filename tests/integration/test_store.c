@@ -14,8 +14,6 @@
 #include <time.h>
 
 /* One throwaway PostgreSQL server per program (group setup), a fresh database per test. */
-static char *g_tmp;
-static kp_pgctl *g_pg;
 static int g_dbseq;
 
 /* Updates per writer thread in the concurrency test; KPLANE_STORE_UPDATES lowers it for
@@ -32,21 +30,12 @@ static int updates_per_thread(void)
 /* ---- helpers ---- */
 
 /* The server's conninfo with dbname replaced; owned. */
-static char *conninfo_for(const char *db)
-{
-    const char *base = kp_pgctl_conninfo(g_pg);
-    const char *p = strstr(base, "dbname=");
-    const char *end;
-    assert_non_null(p);
-    end = strchr(p, ' ');
-    return kp_asprintf("%.*sdbname=%s%s", (int)(p - base), base, db, end ? end : "");
-}
 
 static int open_store(kp_store **out, const char *conninfo, int pool_size)
 {
     kp_store_opts o = {
         .conninfo = conninfo,
-        .admin_conninfo = kp_pgctl_admin_conninfo(g_pg),
+        .admin_conninfo = kp_test_pg_admin_conninfo(),
         .pool_size = pool_size,
     };
     return kp_store_open(out, &o);
@@ -178,24 +167,13 @@ static void rec_fn(void *arg, const kp_store_event *evs, size_t n)
 static int group_setup(void **state)
 {
     (void)state;
-    kp_log_set_level(KP_LEVEL_WARN);
-    g_tmp = kp_test_tmpdir();
-    if (kp_pgctl_start(&g_pg, g_tmp) < 0) {
-        fprintf(stderr, "cannot start PostgreSQL: %s\n", kp_err_msg());
-        return -1;
-    }
-    return 0;
+    return kp_test_pg_start(KP_LEVEL_WARN);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    if (g_pg && kp_pgctl_stop(g_pg) < 0)
-        fprintf(stderr, "cannot stop PostgreSQL: %s\n", kp_err_msg());
-    kp_pgctl_free(g_pg);
-    g_pg = NULL;
-    kp_test_tmpdir_remove(g_tmp);
-    g_tmp = NULL;
+    kp_test_pg_stop();
     return 0;
 }
 
@@ -211,7 +189,7 @@ static int fx_setup(void **state)
 {
     store_fx *f = kp_calloc(1, sizeof(*f));
     f->db = kp_asprintf("kplane_t%d", ++g_dbseq);
-    f->conninfo = conninfo_for(f->db);
+    f->conninfo = kp_test_pg_conninfo_for(f->db);
     rec_init(&f->rec);
     *state = f;
     if (open_store(&f->st, f->conninfo, 4) < 0) {
@@ -290,7 +268,7 @@ static void test_migrations(void **state)
     free(v);
 
     /* Without admin_conninfo a missing database is not created: KP_EUNAVAILABLE. */
-    missing = conninfo_for("kplane_never_created");
+    missing = kp_test_pg_conninfo_for("kplane_never_created");
     {
         kp_store_opts o2 = {.conninfo = missing, .pool_size = 1};
         assert_rc(kp_store_open(&st2, &o2), KP_EUNAVAILABLE);
@@ -1018,11 +996,8 @@ static void test_concurrent_rmw(void **state)
 
 static void pg_restart(void)
 {
-    kp_pgctl *pg = NULL;
-    if (kp_pgctl_start(&pg, g_tmp) < 0)
+    if (kp_test_pg_up() < 0)
         fail_msg("cannot restart PostgreSQL: %s", kp_err_msg());
-    kp_pgctl_free(g_pg);
-    g_pg = pg;
 }
 
 typedef struct {
@@ -1161,7 +1136,7 @@ static void test_db_down_and_back(void **state)
 
     /* Down: every call answers KP_EUNAVAILABLE (first on the stale connections, then on the
      * failed reconnects), none crashes or hangs. */
-    assert_rc(kp_pgctl_stop(g_pg), 0);
+    assert_rc(kp_test_pg_down(), 0);
     assert_rc(kp_store_ping(st), KP_EUNAVAILABLE);
     assert_rc(kp_store_ping(st), KP_EUNAVAILABLE);
     assert_rc(kp_store_create(NULL, st, &k2, o), KP_EUNAVAILABLE);
@@ -1198,7 +1173,7 @@ static void test_db_down_and_back(void **state)
     /* A restart while the store is idle: the first requests afterwards must not fail on
      * connections that died while nobody used them. */
     rv_before = kp_store_current_rv(st);
-    assert_rc(kp_pgctl_stop(g_pg), 0);
+    assert_rc(kp_test_pg_down(), 0);
     pg_restart();
     assert_rc(kp_store_ping(st), 0);
     assert_rc(kp_store_update(NULL, st, &k, o, 0), 0);
