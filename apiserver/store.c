@@ -95,13 +95,15 @@ static const char SQL_USAGE[] = "SELECT objects, bytes FROM cluster_usage WHERE 
 static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1 AND resource = $2"
                                 " AND ($3::text IS NULL OR namespace = $3)";
 
+/* Every query that returns events returns these columns, read by store_event_row(). */
+#define SQL_EVENT_COLS "rv, type, cluster, resource, namespace, name, value"
+
 static const char SQL_EVENTS_SINCE[] =
-    "SELECT rv, type, namespace, name, value, cluster FROM events"
+    "SELECT " SQL_EVENT_COLS " FROM events"
     " WHERE ($1::text IS NULL OR cluster = $1) AND resource = $2 AND rv > $3 AND rv <= $4"
     " ORDER BY rv";
-static const char SQL_EVENTS_RANGE[] =
-    "SELECT rv, type, cluster, resource, namespace, name, value FROM events"
-    " WHERE rv > $1 AND rv <= $2 ORDER BY rv";
+static const char SQL_EVENTS_RANGE[] = "SELECT " SQL_EVENT_COLS " FROM events"
+                                       " WHERE rv > $1 AND rv <= $2 ORDER BY rv";
 static const char SQL_FLOOR[] = "SELECT floor_rv FROM kplane_compaction";
 /* The floor moves to the newest rv that is older than the window or beyond the count; the
  * newest event always stays, so the log never forgets the current resourceVersion. */
@@ -123,10 +125,10 @@ static const char SQL_DELETE_ALL[] =
     " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
     " SELECT rv, $1, resource, namespace, name, 3,"
     " jsonb_set(value, '{metadata,resourceVersion}', to_jsonb(rv::text)) FROM num"
-    " RETURNING rv, resource, namespace, name, value),"
+    " RETURNING " SQL_EVENT_COLS "),"
     " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
     " SELECT $1, -count(*), -sum(bytes)::bigint FROM del HAVING count(*) > 0" SQL_USAGE_ADD ")"
-    " SELECT rv, resource, namespace, name, value FROM ev";
+    " SELECT " SQL_EVENT_COLS " FROM ev";
 
 typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE, MUT_DELETE_ALL } mut_op;
 
@@ -500,6 +502,19 @@ static int event_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* One event from row i of a result with SQL_EVENT_COLS; the strings are copied (free with
+ * kp_store_events_free). */
+static int store_event_row(kp_store_event *e, const PGresult *res, int i)
+{
+    e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+    e->type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
+    e->key.cluster = kp_strdup(PQgetvalue(res, i, 2));
+    e->key.resource = kp_strdup(PQgetvalue(res, i, 3));
+    e->key.ns = kp_strdup(PQgetvalue(res, i, 4));
+    e->key.name = kp_strdup(PQgetvalue(res, i, 5));
+    return kp_json_parse(&e->obj, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6));
+}
+
 /* Deletes everything of a cluster (or of one namespace in it) in one statement, one event
  * per object with consecutive resourceVersions from rv. */
 static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
@@ -523,16 +538,8 @@ static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
     n = PQntuples(res);
     m->bulk = kp_calloc((size_t)n + 1, sizeof(*m->bulk));
     for (int i = 0; i < n; i++) {
-        kp_store_event *e = &m->bulk[i];
-        e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        e->type = KP_EV_DELETED;
-        e->key.cluster = kp_strdup(m->key->cluster);
-        e->key.resource = kp_strdup(PQgetvalue(res, i, 1));
-        e->key.ns = kp_strdup(PQgetvalue(res, i, 2));
-        e->key.name = kp_strdup(PQgetvalue(res, i, 3));
         m->nbulk++;
-        if ((rc = kp_json_parse(&e->obj, PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4))) <
-            0)
+        if ((rc = store_event_row(&m->bulk[i], res, i)) < 0)
             break;
     }
     PQclear(res);
@@ -699,21 +706,11 @@ static int writer_recover(kp_store *st)
         }
         n = PQntuples(res);
         evs = kp_calloc((size_t)n + 1, sizeof(*evs));
-        for (int i = 0; i < n; i++) {
-            evs[i].rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-            evs[i].type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
-            evs[i].key.cluster = PQgetvalue(res, i, 2);
-            evs[i].key.resource = PQgetvalue(res, i, 3);
-            evs[i].key.ns = PQgetvalue(res, i, 4);
-            evs[i].key.name = PQgetvalue(res, i, 5);
-            if (kp_json_parse(&evs[i].obj, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6)) <
-                0)
-                evs[i].obj = json_object();
-        }
-        st->sub(st->sub_arg, evs, (size_t)n);
         for (int i = 0; i < n; i++)
-            json_decref(evs[i].obj);
-        free(evs);
+            if (store_event_row(&evs[i], res, i) < 0)
+                evs[i].obj = json_object(); /* still published: its key is what counts */
+        st->sub(st->sub_arg, evs, (size_t)n);
+        kp_store_events_free(evs, (size_t)n);
         PQclear(res);
         KP_LOG_WARN("store", "a batch committed although its answer was lost: published %d events",
                     n);
@@ -1180,15 +1177,7 @@ int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, con
     n = PQntuples(res);
     evs = kp_calloc((size_t)n + 1, sizeof(*evs));
     for (int i = 0; i < n; i++) {
-        kp_store_event *e = &evs[i];
-        e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        e->type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
-        e->key.cluster = kp_strdup(PQgetvalue(res, i, 5));
-        e->key.resource = kp_strdup(resource);
-        e->key.ns = kp_strdup(PQgetvalue(res, i, 2));
-        e->key.name = kp_strdup(PQgetvalue(res, i, 3));
-        if ((rc = kp_json_parse(&e->obj, PQgetvalue(res, i, 4), (size_t)PQgetlength(res, i, 4))) <
-            0) {
+        if ((rc = store_event_row(&evs[i], res, i)) < 0) {
             n = i + 1;
             goto out;
         }
