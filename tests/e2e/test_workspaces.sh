@@ -92,6 +92,21 @@ check "a write through /clusters/* is refused (405)" test "$code" = 405
 code=$(alice -o /dev/null -w '%{http_code}' "$BASE/*/api/v1/configmaps")
 check "a tenant may not read across workspaces (403)" test "$code" = 403
 
+# ---- tokens and versions from one workspace used in another ----
+for i in 1 2 3; do kubectl --server "$BASE/root:org" create configmap "page-$i" --from-literal=a=b >/dev/null 2>&1; done
+CONT=$(adm "$BASE/root:org/api/v1/namespaces/default/configmaps?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["continue"])')
+adm "$BASE/root:other/api/v1/namespaces/default/configmaps?limit=50&continue=$CONT" >"$E2E_TMP/xcont"
+check_out "a continue token of root:org used in root:other lists only root:other" '"items":\[' cat "$E2E_TMP/xcont"
+check "and never shows root:org's objects" sh -c "! grep -q 'secret-plans\|page-' '$E2E_TMP/xcont'"
+RV=$(adm "$BASE/root:org/api/v1/namespaces/default/configmaps" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')
+adm -N "$BASE/root:other/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=$((RV - 3))&timeoutSeconds=3" >"$E2E_TMP/xwatch" 2>/dev/null &
+XW=$!
+sleep 0.5
+kubectl --server "$BASE/root:org" create configmap during-watch --from-literal=a=b >/dev/null 2>&1
+wait "$XW"
+check "a watch in root:other resumed from root:org's resourceVersion gets none of root:org's events" \
+    sh -c "! grep -q 'secret-plans\|page-\|during-watch' '$E2E_TMP/xwatch'"
+
 # ---- RBAC inside a workspace ----
 printf '%s' '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"ws-access"},"rules":[{"verbs":["access"],"nonResourceURLs":["/"]}]}' |
     kubectl --server "$BASE/root:org" create -f - >/dev/null 2>&1
