@@ -494,6 +494,48 @@ static bool api_discovery_path(const api_ctx *c)
            (strncmp(c->rest, "/openapi", 8) == 0 || strcmp(c->rest, "/version") == 0);
 }
 
+/* kcp's rule for the tree: RBAC in a parent may grant verb "access" (enter) or "admin"
+ * (administer) on tenancy.kplane.io workspaces/content for a child by name, and an "admin"
+ * grant reaches every workspace below that child. Returns 2 for admin, 1 for access, 0. */
+static int api_ancestor_grant(const api_ctx *c)
+{
+    char parent[1024], pcluster[64], canon[1024];
+    const char *path = c->ws_path;
+    kp_authz_user u = api_authz_user(c);
+    bool direct = true;
+
+    if (!c->api->ws.resolve || !c->api->authz || !strchr(path, ':'))
+        return 0;
+    snprintf(parent, sizeof(parent), "%s", path);
+    for (char *colon = strrchr(parent, ':'); colon; colon = strrchr(parent, ':')) {
+        kp_authz_attrs at;
+        const char *child = colon + 1;
+        char name[256];
+        snprintf(name, sizeof(name), "%s", child);
+        *colon = '\0'; /* parent now names the workspace that holds the Workspace "name" */
+        if (c->api->ws.resolve(c->api->ws.arg, parent, pcluster, canon) < 0) {
+            kp_err_clear();
+            return 0;
+        }
+        memset(&at, 0, sizeof(at));
+        at.group = "tenancy.kplane.io";
+        at.resource = "workspaces";
+        at.subresource = "content";
+        at.name = name;
+        at.verb = "admin";
+        if (kp_authz_check(c->api->authz, pcluster, &u, &at, NULL) == 0)
+            return 2;
+        at.verb = "access";
+        if (direct && kp_authz_check(c->api->authz, pcluster, &u, &at, NULL) == 0) {
+            kp_err_clear();
+            return 1;
+        }
+        kp_err_clear();
+        direct = false; /* further up, only admin reaches down */
+    }
+    return 0;
+}
+
 /* Entering a workspace takes verb "access" on the non-resource URL "/" there (kcp's rule);
  * its creator has it through the workspace-admin binding. Then RBAC decides the request. */
 static int api_authorize(api_ctx *c)
@@ -522,11 +564,19 @@ static int api_authorize(api_ctx *c)
     at.path = "/";
     if ((rc = api_authz_check(c, &at)) < 0) {
         kp_err_clear();
-        /* k8s: do not tell a caller who may not enter whether the workspace exists */
-        return kp_err_set(KP_EFORBIDDEN,
-                          "forbidden: User \"%s\" cannot access workspace \"%s\": it needs verb "
-                          "\"access\" on \"/\" there",
-                          c->user, c->ws_path);
+        switch (api_ancestor_grant(c)) {
+        case 2: /* an admin of an ancestor administers everything below it */
+            return 0;
+        case 1: /* allowed to enter by the parent: RBAC inside decides the rest */
+            break;
+        default:
+            /* k8s: do not tell a caller who may not enter whether the workspace exists */
+            return kp_err_set(KP_EFORBIDDEN,
+                              "forbidden: User \"%s\" cannot access workspace \"%s\": it needs "
+                              "verb \"access\" on \"/\" there, or \"access\" or \"admin\" on "
+                              "workspaces/content in an ancestor",
+                              c->user, c->ws_path);
+        }
     }
     if (api_self_review(c) || api_discovery_path(c))
         return 0;

@@ -8,7 +8,7 @@
 
 DIR=$E2E_TMP/ws
 PORT=$(free_port)
-printf 'tenant-a-token,alice,2001,"tenants"\n' >"$E2E_TMP/tokens.csv"
+printf 'tenant-a-token,alice,2001,"tenants"\nbob-token,bob,2002\ncarol-token,carol,2003\n' >"$E2E_TMP/tokens.csv"
 if ! start_kplane "$DIR" "$PORT" --token-auth-file "$E2E_TMP/tokens.csv"; then
     not_ok "kplane starts"
     exit 1
@@ -91,6 +91,22 @@ code=$(adm -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/
 check "a write through /clusters/* is refused (405)" test "$code" = 405
 code=$(alice -o /dev/null -w '%{http_code}' "$BASE/*/api/v1/configmaps")
 check "a tenant may not read across workspaces (403)" test "$code" = 403
+
+# ---- grants in a parent: access to enter, admin over everything below ----
+printf '%s' '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"org-admin"},"rules":[{"apiGroups":["tenancy.kplane.io"],"resources":["workspaces/content"],"verbs":["admin"],"resourceNames":["org"]}]}' |
+    kubectl create -f - >/dev/null 2>&1
+kubectl create clusterrolebinding bob-org-admin --clusterrole=org-admin --user=bob >/dev/null 2>&1
+printf '%s' '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"org-enter"},"rules":[{"apiGroups":["tenancy.kplane.io"],"resources":["workspaces/content"],"verbs":["access"],"resourceNames":["org"]}]}' |
+    kubectl create -f - >/dev/null 2>&1
+kubectl create clusterrolebinding carol-org-enter --clusterrole=org-enter --user=carol >/dev/null 2>&1
+TK() { kubectl --kubeconfig=/dev/null --certificate-authority="$DIR/pki/ca.crt" "$@"; }
+check_out "admin on workspaces/content in root administers root:org" "secret-plans" \
+    TK --token=bob-token --server "$BASE/root:org" -n default get cm
+check_out "and every workspace below it (root:org:team)" "^default" TK --token=bob-token --server "$BASE/root:org:team" get ns --no-headers
+check_out "but not a sibling (root:other)" "cannot access workspace" TK --token=bob-token --server "$BASE/root:other" get ns
+check_out "access on workspaces/content lets carol enter root:org, where RBAC still decides" 'User "carol" cannot list resource "configmaps"' \
+    TK --token=carol-token --server "$BASE/root:org" -n default get cm
+check_out "access does not reach below the child" "cannot access workspace" TK --token=carol-token --server "$BASE/root:org:team" get ns
 
 # ---- tokens and versions from one workspace used in another ----
 for i in 1 2 3; do kubectl --server "$BASE/root:org" create configmap "page-$i" --from-literal=a=b >/dev/null 2>&1; done
