@@ -689,7 +689,8 @@ void kp_crypto_fingerprint(char out[17], const void *p, size_t len)
 
 static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-void kp_crypto_base64_encode(kp_buf *out, const void *p, size_t len)
+/* One encoder for both alphabets: standard base64 pads with '=', base64url (JWS) does not. */
+static void b64_encode(kp_buf *out, const void *p, size_t len, const char *alphabet, bool pad)
 {
     const uint8_t *s = p;
     char block[256];
@@ -702,16 +703,27 @@ void kp_crypto_base64_encode(kp_buf *out, const void *p, size_t len)
             v |= (uint32_t)s[i + 1] << 8;
         if (left > 2)
             v |= s[i + 2];
-        block[n++] = b64_std[(v >> 18) & 63];
-        block[n++] = b64_std[(v >> 12) & 63];
-        block[n++] = left > 1 ? b64_std[(v >> 6) & 63] : '=';
-        block[n++] = left > 2 ? b64_std[v & 63] : '=';
-        if (n == sizeof(block)) {
+        block[n++] = alphabet[(v >> 18) & 63];
+        block[n++] = alphabet[(v >> 12) & 63];
+        if (left > 1)
+            block[n++] = alphabet[(v >> 6) & 63];
+        else if (pad)
+            block[n++] = '=';
+        if (left > 2)
+            block[n++] = alphabet[v & 63];
+        else if (pad)
+            block[n++] = '=';
+        if (n > sizeof(block) - 4) {
             kp_buf_put(out, block, n);
             n = 0;
         }
     }
     kp_buf_put(out, block, n);
+}
+
+void kp_crypto_base64_encode(kp_buf *out, const void *p, size_t len)
+{
+    b64_encode(out, p, len, b64_std, true);
 }
 
 /* The 6-bit value of c, or -1. *alphabet records which alphabet the input uses (1 standard,
@@ -1296,27 +1308,5 @@ static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 void kp_crypto_base64url_encode(kp_buf *out, const void *p, size_t len)
 {
-    const uint8_t *s = p;
-    char block[256];
-    size_t n = 0;
-
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16;
-        size_t left = len - i;
-        if (left > 1)
-            v |= (uint32_t)s[i + 1] << 8;
-        if (left > 2)
-            v |= s[i + 2];
-        block[n++] = b64_url[(v >> 18) & 63];
-        block[n++] = b64_url[(v >> 12) & 63];
-        if (left > 1)
-            block[n++] = b64_url[(v >> 6) & 63];
-        if (left > 2)
-            block[n++] = b64_url[v & 63];
-        if (n > sizeof(block) - 4) {
-            kp_buf_put(out, block, n);
-            n = 0;
-        }
-    }
-    kp_buf_put(out, block, n);
+    b64_encode(out, p, len, b64_url, false);
 }
