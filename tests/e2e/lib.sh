@@ -40,6 +40,49 @@ check_out() {
     fi
 }
 
+# run NAME cmd...: output (stdout and stderr) in $E2E_TMP/NAME.out, exit status in RC; a
+# program that hangs is stopped after 120 s (shell functions run as they are).
+run() {
+    local n=$1
+    shift
+    if [ "$(type -t "$1")" = file ]; then
+        timeout 120 "$@" >"$E2E_TMP/$n.out" 2>&1
+    else
+        "$@" >"$E2E_TMP/$n.out" 2>&1
+    fi
+    RC=$?
+}
+
+# diag FILE [LINES]: FILE as TAP diagnostics (a last line without newline included).
+diag() {
+    { head -c 4000 "$1"; echo; } | sed -e '/^$/d' -e 's/^/#   /' | head -"${2:-20}"
+}
+
+# expect "description" NAME REGEX...: after run NAME, ok when it exited 0 and its output
+# matches every REGEX (grep -E, each on some line).
+expect() {
+    local d=$1 n=$2 rc=$RC re miss=""
+    shift 2
+    [ "$rc" -eq 0 ] || miss=" exit $rc"
+    for re in "$@"; do
+        grep -qE -- "$re" "$E2E_TMP/$n.out" || miss="$miss /$re/"
+    done
+    if [ -z "$miss" ]; then ok "$d"; else
+        not_ok "$d (missing:$miss)"
+        diag "$E2E_TMP/$n.out"
+    fi
+}
+
+# expect_eq "description" NAME TEXT: after run NAME, ok when it exited 0 printing exactly TEXT.
+expect_eq() {
+    local d=$1 n=$2 want=$3 rc=$RC got
+    got=$(cat "$E2E_TMP/$n.out")
+    if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then ok "$d"; else
+        not_ok "$d (wanted \"$want\", exit $rc)"
+        diag "$E2E_TMP/$n.out"
+    fi
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
