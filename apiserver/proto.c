@@ -112,8 +112,8 @@ static int rd_tag(uint32_t *field, unsigned *wt, rd *r)
 
 static int rd_skip(rd *r, uint32_t field, unsigned wt)
 {
-    const uint8_t *p;
-    size_t n;
+    const uint8_t *p = NULL;
+    size_t n = 0;
     uint64_t v;
 
     switch (wt) {
@@ -219,8 +219,8 @@ static int intstr_json(json_t **out, const proto_msg *m, const proto_field *f, c
     int rc;
 
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
         if ((field == 1 || field == 2) && wt == 0)
@@ -257,8 +257,8 @@ static int qty_json(json_t **out, const proto_msg *m, const proto_field *f, cons
     int rc;
 
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
         if (field == 1 && wt != 2)
@@ -290,8 +290,8 @@ static int timemsg_json(json_t **out, const proto_msg *m, const proto_field *f, 
         return 0;
     }
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
         if ((field == 1 || field == 2) && wt != 0)
@@ -319,8 +319,8 @@ static int fieldsv1_json(json_t **out, const proto_msg *m, const proto_field *f,
     int rc, nest = 0;
 
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
         if (field == 1 && wt != 2)
@@ -365,8 +365,8 @@ static int strlist_json(dec *d, json_t **out, const proto_msg *m, const proto_fi
     int rc = 0;
 
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         const uint8_t *s;
         size_t sn;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
@@ -507,8 +507,8 @@ static int decode_map_entry(dec *d, json_t *obj, const proto_msg *m, const proto
     int rc = 0;
 
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         const uint8_t *vp;
         size_t vn;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
@@ -663,8 +663,8 @@ static int decode_msg(dec *d, json_t *obj, uint16_t mi, const uint8_t *p, size_t
 
     while (r.p < r.end) {
         const proto_field *f = NULL;
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
 
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
@@ -691,8 +691,8 @@ typedef struct {
 
 static int envelope_str(kp_sv *out, rd *r, const char *what)
 {
-    const uint8_t *p;
-    size_t n;
+    const uint8_t *p = NULL;
+    size_t n = 0;
     int rc;
 
     if ((rc = rd_bytes(&p, &n, r)) < 0)
@@ -710,8 +710,8 @@ static int envelope_parse(envelope *env, const uint8_t *p, size_t n)
     int rc;
 
     while (r.p < r.end) {
-        uint32_t field;
-        unsigned wt;
+        uint32_t field = 0;
+        unsigned wt = 0;
         if ((rc = rd_tag(&field, &wt, &r)) < 0)
             return rc;
         if (field <= 4 && wt != 2)

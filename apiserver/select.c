@@ -466,6 +466,7 @@ static int lp_parse(lbl_parser *p, kp_sel *s, size_t max_terms)
         case TOK_ID:
         case TOK_NOT:
             assert(s->n < max_terms);
+            (void)max_terms;
             s->terms[s->n].seq = s->n;
             if ((rc = lp_requirement(p, &s->terms[s->n])) < 0)
                 return kp_err_set(rc, "unable to parse requirement: %s", kp_buf_cstr(&p->msg));
