@@ -3,6 +3,7 @@
 #include "lib/log.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <openssl/asn1.h>
@@ -31,8 +32,30 @@ struct kp_crypto_key {
     EVP_PKEY *pkey;
 };
 
+/* Client certificate chains verified lately, so a keep-alive client's every request does not
+ * parse and verify its chain again (that was half of a request's CPU). A slot is found by a
+ * hash of the chain's DER bytes and holds a copy of them, compared whole: no collision can
+ * pass for another chain. An entry lives until the leaf expires, at most CA_VCACHE_TTL_S. */
+#define CA_VCACHE_SLOTS 256
+#define CA_VCACHE_DER_MAX 4096
+#define CA_VCACHE_TTL_S 300
+
+typedef struct {
+    uint64_t hash;
+    int64_t until; /* CLOCK_MONOTONIC seconds; 0: empty */
+    size_t len;
+    kp_crypto_subject subj;
+    unsigned char der[CA_VCACHE_DER_MAX];
+} ca_vslot;
+
+typedef struct {
+    pthread_mutex_t mu;
+    ca_vslot slots[CA_VCACHE_SLOTS];
+} ca_vcache;
+
 struct kp_crypto_ca {
     X509_STORE *store; /* read-only after kp_crypto_ca_new(): X509_STORE locks its lookups */
+    ca_vcache *vc;
 };
 
 /* Turns the newest OpenSSL error into a kplane error and empties the thread's OpenSSL error
@@ -453,6 +476,8 @@ int kp_crypto_ca_new(kp_crypto_ca **out, const char *ca_pem)
     }
     ca = kp_malloc(sizeof(*ca));
     ca->store = store;
+    ca->vc = kp_calloc(1, sizeof(*ca->vc));
+    pthread_mutex_init(&ca->vc->mu, NULL);
     store = NULL;
     *out = ca;
 out:
@@ -467,6 +492,9 @@ void kp_crypto_ca_free(kp_crypto_ca *ca)
     if (!ca)
         return;
     X509_STORE_free(ca->store);
+    if (ca->vc)
+        pthread_mutex_destroy(&ca->vc->mu);
+    free(ca->vc);
     free(ca);
 }
 
@@ -563,8 +591,105 @@ static X509 *crypto_der_parse(const void *der, size_t len)
     return x;
 }
 
+static int64_t crypto_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* The chain's bytes, concatenated with their lengths (so splits differ); false if too long. */
+static bool vcache_key(unsigned char *buf, size_t *len, uint64_t *hash, const void *const *ders,
+                       const size_t *der_lens, size_t nchain)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    size_t n = 0;
+    for (size_t i = 0; i < nchain; i++) {
+        if (der_lens[i] > CA_VCACHE_DER_MAX || n + sizeof(size_t) + der_lens[i] > CA_VCACHE_DER_MAX)
+            return false;
+        memcpy(buf + n, &der_lens[i], sizeof(size_t));
+        n += sizeof(size_t);
+        memcpy(buf + n, ders[i], der_lens[i]);
+        n += der_lens[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ buf[i]) * 1099511628211ULL;
+    *len = n;
+    *hash = h;
+    return true;
+}
+
+static bool vcache_get(kp_crypto_subject *out, ca_vcache *vc, const unsigned char *key, size_t len,
+                       uint64_t hash)
+{
+    ca_vslot *s = &vc->slots[hash % CA_VCACHE_SLOTS];
+    bool hit;
+    pthread_mutex_lock(&vc->mu);
+    hit = s->until > crypto_mono_s() && s->hash == hash && s->len == len &&
+          memcmp(s->der, key, len) == 0;
+    if (hit)
+        *out = s->subj;
+    pthread_mutex_unlock(&vc->mu);
+    return hit;
+}
+
+/* Seconds until the leaf's notAfter (capped by the cache's TTL); 0 if it cannot tell. */
+static int64_t crypto_cert_ttl(const X509 *leaf)
+{
+    int days = 0, secs = 0;
+    int64_t left;
+    if (!ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(leaf))) {
+        ERR_clear_error();
+        return 0;
+    }
+    left = (int64_t)days * 86400 + secs;
+    return left < 0 ? 0 : left < CA_VCACHE_TTL_S ? left : CA_VCACHE_TTL_S;
+}
+
+static void vcache_put(ca_vcache *vc, const unsigned char *key, size_t len, uint64_t hash,
+                       const kp_crypto_subject *subj, int64_t ttl)
+{
+    ca_vslot *s = &vc->slots[hash % CA_VCACHE_SLOTS];
+    if (ttl <= 0)
+        return;
+    pthread_mutex_lock(&vc->mu);
+    s->hash = hash;
+    s->len = len;
+    memcpy(s->der, key, len);
+    s->subj = *subj;
+    s->until = crypto_mono_s() + ttl;
+    pthread_mutex_unlock(&vc->mu);
+}
+
+static int crypto_ca_verify_chain(kp_crypto_subject *out, int64_t *ttl, const kp_crypto_ca *ca,
+                                  const void *const *ders, const size_t *der_lens, size_t nchain);
+
 int kp_crypto_ca_verify(kp_crypto_subject *out, const kp_crypto_ca *ca, const void *const *ders,
                         const size_t *der_lens, size_t nchain)
+{
+    unsigned char key[CA_VCACHE_DER_MAX];
+    size_t len = 0;
+    uint64_t hash = 0;
+    int64_t ttl = 0;
+    bool cacheable;
+    int rc;
+
+    if (nchain == 0)
+        return kp_err_set(KP_EUNAUTHORIZED, "no client certificate");
+    if (nchain > CRYPTO_CHAIN_MAX)
+        return kp_err_set(KP_EUNAUTHORIZED, "client certificate chain is longer than %d",
+                          CRYPTO_CHAIN_MAX);
+    cacheable = ca->vc && vcache_key(key, &len, &hash, ders, der_lens, nchain);
+    if (cacheable && vcache_get(out, ca->vc, key, len, hash))
+        return 0;
+    rc = crypto_ca_verify_chain(out, &ttl, ca, ders, der_lens, nchain);
+    if (rc == 0 && cacheable)
+        vcache_put(ca->vc, key, len, hash, out, ttl);
+    return rc;
+}
+
+static int crypto_ca_verify_chain(kp_crypto_subject *out, int64_t *ttl, const kp_crypto_ca *ca,
+                                  const void *const *ders, const size_t *der_lens, size_t nchain)
 {
     X509 *leaf = NULL;
     STACK_OF(X509) *untrusted = NULL;
@@ -572,11 +697,6 @@ int kp_crypto_ca_verify(kp_crypto_subject *out, const kp_crypto_ca *ca, const vo
     kp_crypto_subject subj;
     int rc = 0;
 
-    if (nchain == 0)
-        return kp_err_set(KP_EUNAUTHORIZED, "no client certificate");
-    if (nchain > CRYPTO_CHAIN_MAX)
-        return kp_err_set(KP_EUNAUTHORIZED, "client certificate chain is longer than %d",
-                          CRYPTO_CHAIN_MAX);
     if (!(leaf = crypto_der_parse(ders[0], der_lens[0]))) {
         rc = kp_err_set(KP_EUNAUTHORIZED, "client certificate is malformed");
         goto out;
@@ -621,6 +741,7 @@ int kp_crypto_ca_verify(kp_crypto_subject *out, const kp_crypto_ca *ca, const vo
     if ((rc = crypto_subject_fill(&subj, leaf)) < 0)
         goto out;
     *out = subj;
+    *ttl = crypto_cert_ttl(leaf);
 out:
     X509_STORE_CTX_free(ctx);
     sk_X509_pop_free(untrusted, X509_free);
