@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/store.h"
+#include "apiserver/store_cache.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/limits.h"
@@ -160,6 +161,7 @@ typedef struct mutation {
     json_t *obj;        /* borrowed from the waiting caller; the writer sets its resourceVersion */
     const json_t *prev; /* kp_store_replace: the object replaced */
     int64_t expect_rv;
+    int64_t len; /* the writer's: the stored text's size */
     /* results, written by the writer before done is set */
     int rc;
     char errmsg[512];
@@ -198,7 +200,8 @@ struct kp_store {
     int64_t default_max_objects, default_max_bytes; /* guarded by lim_mu */
     lim_entry *lim[STORE_LIMIT_BUCKETS];            /* guarded by lim_mu */
     size_t nlim;                                    /* guarded by lim_mu */
-    size_t lim_evict; /* guarded by lim_mu: the bucket eviction tries next */
+    size_t lim_evict;   /* guarded by lim_mu: the bucket eviction tries next */
+    kp_objcache *cache; /* namespaces, read by every namespaced create */
 };
 
 /* Maps a failed result or connection to a kp_err code; one place for SQLSTATEs. */
@@ -725,6 +728,184 @@ static int writer_recover(kp_store *st)
     return 0;
 }
 
+/* The parameters of a create, update or delete at rv (the object's text is set in *text,
+ * owned by the caller); returns the statement. */
+static writer_stmt writer_params(const char **p, char rvs[24], char exps[24], char lens[24],
+                                 char **text, size_t *len, mutation *m, int64_t rv)
+{
+    snprintf(rvs, 24, "%lld", (long long)rv);
+    snprintf(exps, 24, "%lld", (long long)m->expect_rv);
+    key_params(p, m->key);
+    p[4] = rvs;
+    *text = NULL;
+    *len = 0;
+    if (m->op == MUT_DELETE) {
+        p[5] = exps;
+        return STMT_DELETE;
+    }
+    json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
+                        json_string(rvs));
+    *text = kp_json_dump(m->obj, len);
+    snprintf(lens, 24, "%zu", *len);
+    p[5] = *text;
+    if (m->op == MUT_CREATE) {
+        p[6] = lens;
+        return STMT_CREATE;
+    }
+    p[6] = exps;
+    p[7] = lens;
+    return STMT_UPDATE;
+}
+
+/* A create, update or delete that matched no row: why (another statement, in the same
+ * transaction). */
+static int writer_why_none(kp_store *st, mutation *m)
+{
+    const char *p[4];
+    PGresult *r2;
+    int rc;
+
+    if (m->op == MUT_CREATE)
+        return kp_err_set(KP_EEXISTS, "\"%s\" already exists", m->key->name);
+    key_params(p, m->key);
+    r2 = writer_exec(st->wconn, STMT_RV_OF, p);
+    if (PQresultStatus(r2) != PGRES_TUPLES_OK)
+        rc = store_error(st->wconn, r2, "write");
+    else if (PQntuples(r2) == 0)
+        rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", m->key->name);
+    else
+        rc = kp_err_set(KP_ECONFLICT, "the object has been modified; please apply your changes to "
+                                      "the latest version and try again");
+    PQclear(r2);
+    return rc;
+}
+
+/* The common case in one round trip: BEGIN and every mutation of the batch sent in libpq's
+ * pipeline mode, without savepoints, each at its own resourceVersion (a mutation that changes
+ * nothing leaves a gap: resourceVersions only need to grow). Returns 1 when the batch needs
+ * the careful path (a bulk delete, a statement that failed, a quota passed: the transaction is
+ * rolled back and nothing happened), 0 when it committed (each mutation's rc says how it
+ * went), KP_EUNAVAILABLE when the connection failed. */
+static int writer_batch_pipelined(kp_store *st, mutation *batch)
+{
+    PGconn *c = st->wconn;
+    PGresult *res;
+    bool redo = false;
+    size_t i = 0;
+    mutation *m;
+    int rc = 0;
+
+    for (m = batch; m; m = m->next)
+        if (m->op == MUT_DELETE_ALL)
+            return 1;
+    if (!PQenterPipelineMode(c))
+        return 1;
+    if (!PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+        goto broken;
+    for (m = batch, i = 0; m; m = m->next, i++) {
+        const char *p[8];
+        char rvs[24], exps[24], lens[24], *text;
+        size_t len;
+        writer_stmt s = writer_params(p, rvs, exps, lens, &text, &len, m, st->next_rv + (int64_t)i);
+        int ok =
+            PQsendQueryPrepared(c, writer_stmts[s].name, writer_stmts[s].nparams, p, NULL, NULL, 0);
+        m->len = (int64_t)len; /* for the quota check below */
+        free(text);
+        if (!ok)
+            goto broken;
+    }
+    if (!PQpipelineSync(c))
+        goto broken;
+    /* BEGIN's result, then each mutation's: a result and a NULL per statement */
+    if (!(res = PQgetResult(c)))
+        goto broken;
+    redo = PQresultStatus(res) != PGRES_COMMAND_OK;
+    PQclear(res);
+    if (PQgetResult(c)) /* never: one result per statement */
+        goto broken;
+    for (m = batch; m; m = m->next) {
+        int64_t max_objects = 0, max_bytes = 0;
+        if (!(res = PQgetResult(c)))
+            goto broken;
+        kp_err_clear();
+        m->rc = 0;
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            redo = true;
+        } else if (PQntuples(res) != 1) {
+            m->rc = 1; /* matched nothing: why, once the pipeline is done */
+        } else if (m->op == MUT_DELETE) {
+            if (kp_json_parse(&m->result, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)) <
+                0)
+                redo = true;
+        } else {
+            store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
+            if (writer_check_quota(m, res, m->len, max_objects, max_bytes) < 0)
+                redo = true;
+            else
+                m->result = json_incref(m->obj);
+        }
+        PQclear(res);
+        if (PQgetResult(c))
+            goto broken;
+    }
+    if (!(res = PQgetResult(c)) || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+        PQclear(res);
+        goto broken;
+    }
+    PQclear(res);
+    if (!PQexitPipelineMode(c))
+        goto broken;
+    for (m = batch; m && !redo; m = m->next)
+        if (m->rc == 1 && (m->rc = writer_why_none(st, m)) < 0) {
+            if (m->rc == KP_EUNAVAILABLE)
+                return KP_EUNAVAILABLE;
+            mut_fail(m, m->rc);
+        }
+    if (redo) {
+        for (m = batch; m; m = m->next) {
+            json_decref(m->result);
+            m->result = NULL;
+            m->rc = 0;
+        }
+        return store_exec_simple(c, "ROLLBACK", "write") < 0 ? KP_EUNAVAILABLE : 1;
+    }
+    if (store_exec_simple(c, "COMMIT", "write") < 0)
+        return KP_EUNAVAILABLE;
+    {
+        size_t used = 0; /* resourceVersions up to the last mutation that took effect */
+        for (m = batch, i = 0; m; m = m->next, i++) {
+            m->rv = st->next_rv + (int64_t)i;
+            if (m->rc == 0)
+                used = i + 1;
+        }
+        st->next_rv += (int64_t)used;
+    }
+    return 0;
+
+broken:
+    /* a connection left mid-pipeline is of no further use: the next batch reconnects */
+    rc = kp_err_set(KP_EUNAVAILABLE, "the database connection failed: %s", PQerrorMessage(c));
+    PQfinish(c);
+    st->wconn = NULL;
+    return rc;
+}
+
+/* Keeps the read cache current with a committed batch, before its callers are answered. */
+static void store_cache_committed(kp_store *st, const mutation *batch)
+{
+    for (const mutation *m = batch; m; m = m->next) {
+        if (m->rc < 0)
+            continue;
+        if (m->op == MUT_DELETE_ALL) {
+            for (size_t i = 0; i < m->nbulk; i++)
+                if (kp_objcache_wants(m->bulk[i].key.resource))
+                    kp_objcache_put(st->cache, &m->bulk[i].key, NULL);
+        } else if (kp_objcache_wants(m->key->resource)) {
+            kp_objcache_put(st->cache, m->key, m->op == MUT_DELETE ? NULL : m->result);
+        }
+    }
+}
+
 static void writer_batch(kp_store *st, mutation *batch, size_t n)
 {
     struct timespec t0, t1;
@@ -739,6 +920,15 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
     if (st->rv_uncertain && writer_recover(st) < 0)
         goto fail_all;
     first_rv = st->next_rv;
+    rc = writer_batch_pipelined(st, batch);
+    if (rc == KP_EUNAVAILABLE)
+        goto fail_all;
+    if (rc == 0) {
+        for (m = batch; m; m = m->next)
+            nok += m->rc == 0;
+        goto committed;
+    }
+    /* the careful path: a savepoint per mutation, so one failure stays its own */
     if (store_exec_simple(st->wconn, "BEGIN", "write") < 0)
         goto fail_all;
     for (m = batch; m; m = m->next) {
@@ -765,7 +955,9 @@ static void writer_batch(kp_store *st, mutation *batch, size_t n)
     }
     if (store_exec_simple(st->wconn, "COMMIT", "write") < 0)
         goto fail_all;
+committed:
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    store_cache_committed(st, batch);
 
     /* Committed: hand the events over in rv order, then wake the callers. */
     if (st->sub && nok) {
@@ -819,7 +1011,8 @@ fail_all:
         PQclear(r);
     }
     /* A COMMIT whose answer was lost may have committed: the next batch learns the truth
-     * from the database before it assigns another resourceVersion. */
+     * from the database before it assigns another resourceVersion, and the cache forgets. */
+    kp_objcache_clear(st->cache);
     st->next_rv = first_rv;
     st->rv_uncertain = true;
     pthread_mutex_lock(&st->mu);
@@ -1015,8 +1208,12 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
     PGconn *c = NULL;
     PGresult *res = NULL;
     const char *p[4];
+    bool cached = kp_objcache_wants(key->resource);
+    uint64_t stamp = 0;
     int rc;
 
+    if (cached && kp_objcache_get(out, st->cache, key, &stamp))
+        return 0;
     if ((rc = pool_get(&c, st)) < 0)
         return rc;
     key_params(p, key);
@@ -1030,6 +1227,8 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
         goto out;
     }
     rc = kp_json_parse(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    if (rc == 0 && cached)
+        kp_objcache_fill(st->cache, key, *out, stamp);
 out:
     PQclear(res);
     pool_put(st, c);
@@ -1260,6 +1459,7 @@ int kp_store_open(kp_store **out, const kp_store_opts *opts)
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->queue_cv, NULL);
     pthread_mutex_init(&st->lim_mu, NULL);
+    st->cache = kp_objcache_new(16384);
     st->pool_size = opts->pool_size > 0 ? (size_t)opts->pool_size : 8;
     st->pool = kp_calloc(st->pool_size, sizeof(PGconn *));
     if (opts->admin_conninfo && (rc = store_ensure_db(opts->admin_conninfo, opts->conninfo)) < 0)
@@ -1310,5 +1510,6 @@ void kp_store_free(kp_store *st)
     pthread_cond_destroy(&st->queue_cv);
     store_limits_clear(st);
     pthread_mutex_destroy(&st->lim_mu);
+    kp_objcache_free(st->cache);
     free(st);
 }
