@@ -17,8 +17,10 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -304,6 +306,22 @@ static int ws_hook_delete(void *arg, const char *parent, const json_t *obj)
     return kp_ws_delete_contents(arg, parent, obj);
 }
 
+/* Process-wide settings for a server: a watcher is a connection, so thousands of them need
+ * thousands of descriptors; and glibc's malloc, left to itself, grows and trims each thread's
+ * heap around every request (an mprotect each way) and keeps an arena per thread. */
+static void serve_process_limits(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    mallopt(M_ARENA_MAX, 4);
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+    mallopt(M_TOP_PAD, 1024 * 1024);
+}
+
 static int serve(const serve_opts *o)
 {
     kp_pgctl *pg = NULL;
@@ -329,6 +347,7 @@ static int serve(const serve_opts *o)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    serve_process_limits();
 
     if ((rc = kp_openapi_init()) < 0) { /* built once from the schema table, read-only after */
         fail("cannot build the OpenAPI documents");
