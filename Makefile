@@ -130,10 +130,16 @@ lint:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-bench: deps
-	@$(MAKE) --no-print-directory MODE=release bin/kplane
-	@if [ -x bench/run.sh ]; then ./bench/run.sh; else \
-		echo "make bench: not written yet (the performance issue adds bench/run.sh)"; exit 1; fi
+# The bench's load generator (one thread, libcurl multi).
+$(BUILD)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+bench:
+	@./deploy/install-deps.sh etcd-server
+	@$(MAKE) --no-print-directory MODE=release bin/kplane build/release/bench/loadgen
+	@./bench/run.sh
 
 clean:
 	rm -rf build bin/kplane $(WS_PLUGINS)

@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages kplane needs to build, run and test, and nothing that is
 # already there: with everything present it is a fast no-op (one dpkg-query).
-# Works as root or as a user with sudo. Used by `make run`, `make test` and .ci/run.
+# Works as root or as a user with sudo. Used by `make run`, `make test` and .ci/run; `make
+# bench` names the extra packages it needs (etcd-server) as arguments.
 set -eu
 
 PKGS="build-essential pkg-config git ca-certificates openssl curl
 postgresql postgresql-client libpq-dev
 libmicrohttpd-dev libjansson-dev libssl-dev libyaml-dev libcurl4-openssl-dev libgit2-dev
-libcmocka-dev"
+libcmocka-dev $*"
 
 missing=""
 for p in $PKGS; do
