@@ -115,7 +115,9 @@ async function crudConfigMaps(core) {
         core.createNamespacedConfigMap({ namespace: NS, body: cm('Not_Valid', { x: 'y' }) }));
     tap(((inv.details || {}).causes || []).some((x) => x.field === 'metadata.name'),
         'the 422 Status names the field metadata.name');
-    await core.deleteNamespacedConfigMap({ name: 'one', namespace: NS });
+    const d = await core.deleteNamespacedConfigMap({ name: 'one', namespace: NS });
+    tap(d.kind === 'Status' && d.status === 'Success' && d.details.name === 'one' && d.details.kind === 'configmaps' &&
+        d.details.uid === c.metadata.uid, `deleteNamespacedConfigMap returns its V1Status: Success with details (${short(d)})`);
     await expectError('read after delete', 404, 'NotFound', core.readNamespacedConfigMap({ name: 'one', namespace: NS }));
     await expectError('delete of a missing ConfigMap', 404, 'NotFound',
         core.deleteNamespacedConfigMap({ name: 'one', namespace: NS }));

@@ -25,6 +25,7 @@ n = 0
 def tap(ok, what):
     global n
     n += 1
+    what = " ".join(str(what).split())  # one TAP line, whatever a repr() spans
     print(("ok" if ok else "not ok") + " %d - %s" % (n, what), flush=True)
     return ok
 
@@ -122,8 +123,10 @@ def crud_configmaps(core, core_merge):
     tap(any(c.get("field") == "metadata.name" for c in causes),
         "the 422 Status names the field metadata.name (%s)" % causes)
     d = core.delete_namespaced_config_map("one", NS)
-    tap(d.status == "Success" or getattr(d, "kind", "") in ("Status", "ConfigMap"),
-        "delete_namespaced_config_map succeeds")
+    tap(d.kind == "Status" and d.status == "Success" and d.details.name == "one" and
+        d.details.kind == "configmaps" and d.details.uid == c.metadata.uid,
+        "delete_namespaced_config_map returns its V1Status: Success, details name, kind, uid "
+        "(%s %s %s)" % (d.kind, d.status, d.details))
     expect_error("read after delete", 404, "NotFound",
                  core.read_namespaced_config_map, "one", NS)
     expect_error("delete of a missing ConfigMap", 404, "NotFound",
@@ -205,7 +208,9 @@ def crud_deployments(apps, apps_merge):
                         apps.create_namespaced_deployment, NS, bad)
     tap(body.get("message", "").startswith('Deployment.apps "bad" is invalid: metadata.labels'),
         "its message names the qualified kind and the field (%s)" % body.get("message"))
-    apps.delete_namespaced_deployment("api", NS)
+    d = apps.delete_namespaced_deployment("api", NS)
+    tap(d.status == "Success" and d.details.group == "apps" and d.details.kind == "deployments",
+        "delete_namespaced_deployment returns Success naming group apps (%s)" % d.details)
     apps.delete_namespaced_deployment("web", NS, body=client.V1DeleteOptions(
         propagation_policy="Background"))
     tap(apps.list_namespaced_deployment(NS).items == [], "both Deployments deleted")
