@@ -381,6 +381,26 @@ async function workspaces(kc, core, server) {
         kubeConfig({ server: `${server}:nope` }).makeApiClient(k8s.CoreV1Api).listNamespace());
 }
 
+// KubernetesObjectApi: any kind by apiVersion and kind, resolved through discovery
+async function objectApi(kc) {
+    const o = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gen', namespace: NS } };
+    const spec = { ...deployment('gen', 1), apiVersion: 'apps/v1', kind: 'Deployment' };
+    spec.metadata.namespace = NS;
+    const c = await o.create(spec);
+    tap(c.kind === 'Deployment' && c.metadata.name === 'gen', 'KubernetesObjectApi.create of a Deployment');
+    tap((await o.read(ref)).spec.replicas === 1, 'KubernetesObjectApi.read');
+    const p = await o.patch({ ...ref, spec: { replicas: 4 } }, undefined, undefined, undefined, undefined,
+        k8s.PatchStrategy.MergePatch);
+    tap(p.spec.replicas === 4, 'KubernetesObjectApi.patch (merge)');
+    const l = await o.list('apps/v1', 'Deployment', NS);
+    tap(eq(l.items.map((x) => x.metadata.name), ['gen']), 'KubernetesObjectApi.list');
+    const w = await o.list('tenancy.kplane.io/v1alpha1', 'Workspace');
+    tap(Array.isArray(w.items), "KubernetesObjectApi.list of kplane's Workspaces (cluster-scoped)");
+    await o.delete(ref);
+    await expectError('KubernetesObjectApi.read after delete', 404, 'NotFound', o.read(ref));
+}
+
 async function main() {
     const kc = kubeConfig();
     const server = kc.getCurrentCluster().server;
@@ -393,7 +413,7 @@ async function main() {
     await core.createNamespace({ body: { metadata: { name: NS } } });
     tap((await core.readNamespace({ name: NS })).status.phase === 'Active', 'create and read a Namespace');
     const steps = [
-        () => crudConfigMaps(core), () => crudSecrets(core), () => crudDeployments(apps),
+        () => crudConfigMaps(core), () => crudSecrets(core), () => crudDeployments(apps), () => objectApi(kc),
         () => selectorsAndPaging(core), () => watches(kc, core), () => informer(kc, core),
         () => tokenUser(core, rbac), () => workspaces(kc, core, server),
     ];

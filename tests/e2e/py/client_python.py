@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from kubernetes import client, config, watch
+from kubernetes import client, config, dynamic, watch
 from kubernetes.client.rest import ApiException
 
 KUBECONFIG, TOKEN = sys.argv[1:3]
@@ -435,6 +435,30 @@ def workspaces(core, server):
                  client.CoreV1Api(api_client(server=server + ":nope")).list_namespace)
 
 
+def dynamic_client(base):
+    """kubernetes.dynamic: any kind by apiVersion and kind, through discovery of /api, /apis."""
+    dyn = dynamic.DynamicClient(base)
+    cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
+    o = cms.create(body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dyn"},
+                         "data": {"a": "1"}}, namespace=NS)
+    tap(o.metadata.name == "dyn" and int(o.metadata.resourceVersion) > 0,
+        "DynamicClient finds ConfigMap through discovery and creates one")
+    p = cms.patch(body={"data": {"b": "2"}}, name="dyn", namespace=NS,
+                  content_type="application/merge-patch+json")
+    tap(dict(p.data) == {"a": "1", "b": "2"}, "DynamicClient merge patch")
+    tap([x.metadata.name for x in cms.get(namespace=NS, label_selector="").items] == ["dyn"],
+        "DynamicClient list")
+    deps = dyn.resources.get(api_version="apps/v1", kind="Deployment")
+    tap(deps.namespaced and deps.name == "deployments", "DynamicClient finds apps/v1 Deployment")
+    ws = dyn.resources.get(api_version="tenancy.kplane.io/v1alpha1", kind="Workspace")
+    tap(not ws.namespaced, "DynamicClient finds kplane's Workspace, cluster-scoped")
+    evs = [(e["type"], e["object"].metadata.name) for e in cms.watch(namespace=NS, timeout=1)]
+    tap(evs == [("ADDED", "dyn")], "DynamicClient watch without a resourceVersion starts with the "
+        "current state (%s)" % evs)
+    d = cms.delete(name="dyn", namespace=NS)
+    tap(d.status == "Success", "DynamicClient delete")
+
+
 def main():
     cfg = client.Configuration()
     config.load_kube_config(config_file=KUBECONFIG, client_configuration=cfg)
@@ -451,7 +475,8 @@ def main():
     tap(core.read_namespace(NS).status.phase == "Active", "create and read a Namespace")
     compact_wait = float(sys.argv[3]) if len(sys.argv) > 3 else 3
     for step in (lambda: crud_configmaps(core, core_merge), lambda: crud_secrets(core),
-                 lambda: crud_deployments(apps, apps_merge), lambda: selectors_and_paging(core),
+                 lambda: crud_deployments(apps, apps_merge), lambda: dynamic_client(base),
+                 lambda: selectors_and_paging(core),
                  lambda: watch_stream(core), lambda: informer(core, compact_wait),
                  lambda: token_user(core), lambda: workspaces(core, server)):
         try:
