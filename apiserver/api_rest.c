@@ -657,7 +657,7 @@ static int rest_delete_options(api_ctx *c, int64_t *rv_out, const char **uid_out
 /* k8s: an object with finalizers is only marked (deletionTimestamp) and goes when the last
  * finalizer is removed; without, it goes now. Pods are not run here, so the grace period has
  * nobody to wait for. */
-static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
+static int rest_delete_one(api_ctx *c, const char *name, json_t **out, bool *removed_out)
 {
     kp_key k = api_key(c, name);
     const char *puid;
@@ -674,6 +674,7 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
         kp_err_clear();
         if ((rc = kp_store_get(&cur, c->api->store, &k)) < 0)
             return api_store_err(c, rc, name);
+        *removed_out = !api_has_finalizers(cur);
         rvs = kp_json_get_str(cur, "metadata.resourceVersion");
         uid = kp_json_get_str(cur, "metadata.uid");
         if (rvs)
@@ -728,13 +729,40 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out)
     return api_store_err(c, KP_ECONFLICT, name);
 }
 
+/* k8s (genericregistry.Store.ReturnDeletedObject): these answer a delete with the deleted
+ * object; the rest of the built-in kinds with a Status "Success" whose details name the
+ * object, as the generated clients' delete methods declare (V1Status). Custom resources return
+ * the object: kplane's own kinds are kcp's custom resources. */
+static bool rest_returns_deleted(const kp_schema_res *r)
+{
+    static const char *const kinds[] = {"Namespace", "Pod", "Service", "ServiceAccount"};
+    static const char own[] = "kplane.io";
+    size_t glen = strlen(r->group);
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (!r->group[0] && strcmp(r->kind, kinds[i]) == 0)
+            return true;
+    return glen >= sizeof(own) - 1 && strcmp(r->group + glen - (sizeof(own) - 1), own) == 0;
+}
+
 static int rest_delete(api_ctx *c)
 {
-    json_t *old = NULL;
-    int rc = rest_delete_one(c, c->name, &old);
+    json_t *old = NULL, *details;
+    bool removed = false;
+    int rc = rest_delete_one(c, c->name, &old, &removed);
     if (rc < 0)
         return rc;
-    return api_reply_json(c, 200, old);
+    if (!removed || rest_returns_deleted(c->res)) /* marked for its finalizers: the object */
+        return api_reply_json(c, 200, old);
+    details =
+        json_pack("{s:s, s:s, s:s}", "name", c->name, "kind", c->res->resource, "uid",
+                  kp_json_get_str(old, "metadata.uid") ? kp_json_get_str(old, "metadata.uid") : "");
+    if (c->res->group[0])
+        json_object_set_new(details, "group", json_string(c->res->group));
+    json_decref(old);
+    return api_reply_json(c, 200,
+                          json_pack("{s:s, s:s, s:{}, s:s, s:o}", "kind", "Status", "apiVersion",
+                                    "v1", "metadata", "status", "Success", "details", details));
 }
 
 static int rest_deletecollection(api_ctx *c)
@@ -762,7 +790,8 @@ static int rest_deletecollection(api_ctx *c)
         json_t *old = NULL;
         if (!rest_match(lsel, fsel, item))
             continue;
-        rc = rest_delete_one(c, name, &old);
+        bool removed;
+        rc = rest_delete_one(c, name, &old, &removed);
         if (rc < 0 && rc != KP_ENOTFOUND)
             break;
         if (old)

@@ -335,6 +335,20 @@ static void hub_fanout(kp_watch_hub *h, hub_event *e)
         watch_offer(w, e);
 }
 
+/* k8s (cacheWatcher.nextBookmarkTime): a bookmark roughly every interval, and one 2 s before
+ * the watch's deadline, so a client that resumes after the server ends the watch starts from
+ * a resourceVersion as new as possible (informers of the Python and JS clients use short
+ * timeoutSeconds and would otherwise never see a bookmark). */
+static int64_t bookmark_due(const kp_watch *w, int interval_s)
+{
+    int64_t next = w->last_bookmark_ms + (int64_t)interval_s * 1000;
+    int64_t pretimeout = w->deadline_ms - 2000;
+
+    if (pretimeout < next && w->last_bookmark_ms <= pretimeout)
+        next = pretimeout;
+    return next;
+}
+
 static void hub_tick(kp_watch_hub *h, int64_t now)
 {
     for (size_t b = 0; b <= HUB_BUCKETS; b++) {
@@ -345,8 +359,7 @@ static void hub_tick(kp_watch_hub *h, int64_t now)
                 watch_end(w);
                 continue;
             }
-            if (w->bookmarks &&
-                now - w->last_bookmark_ms >= (int64_t)h->o.bookmark_interval_s * 1000) {
+            if (w->bookmarks && now >= bookmark_due(w, h->o.bookmark_interval_s)) {
                 json_t *o = bookmark_obj(w, h->last_rv, false);
                 w->last_bookmark_ms = now;
                 wq_push(w, frame_new(h->last_rv, "BOOKMARK", o));

@@ -699,6 +699,9 @@ RVA=$(jv 'g("metadata.resourceVersion")')
 jsend POST "$CMR" '{"metadata": {"name": "elsewhere"}}' # another namespace: not in the watch
 jsend PUT "$WCM/w" '{"metadata": {"name": "w"}, "data": {"step": "2"}}'
 api DELETE "$WCM/w"
+jok "DELETE of a ConfigMap answers a Status Success naming it, as kube-apiserver" \
+    'c==200 and g("kind")=="Status" and g("status")=="Success" and g("details.name")=="w" and g("details.kind")=="configmaps"'
+api GET "$WCM" # nothing else writes meanwhile: the list's resourceVersion is the delete's
 RVD=$(jv 'g("metadata.resourceVersion")')
 jok "create, update, delete of w, and a create in another namespace" "c==200 and $RVD>$RVA>$RV0"
 watch_to "$E2E_TMP/resume.out" "$WCM?watch=1&resourceVersion=$RV0&timeoutSeconds=1"
