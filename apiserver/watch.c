@@ -25,6 +25,8 @@ typedef struct hub_event {
     json_t *obj;
     json_t *prev;      /* MODIFIED: the object before, when the store knew it */
     frame *fr;         /* the event as it happened */
+    frame *fr_prev;    /* in the ring: prev, serialized (obj and prev are dropped there) */
+    size_t bytes;      /* in the ring: what it holds */
     frame *fr_added;   /* made on demand: the change brought the object into a selection */
     frame *fr_deleted; /* made on demand: the change took it out (prev's content) */
     /* one rendered frame, shared by the watchers that render alike */
@@ -62,8 +64,9 @@ struct kp_watch_hub {
     hub_event *in_head, *in_tail; /* from the writer, not yet fanned out; guarded by mu */
     hub_event **ring;             /* recent events, oldest at ring_start; guarded by mu */
     size_t ring_start, ring_len;
-    int64_t ring_floor;                 /* every event after it is in the ring or inbound */
-    int64_t last_rv;                    /* newest rv fanned out */
+    size_t ring_bytes;  /* their frames' sizes: the ring is bounded by window_bytes too */
+    int64_t ring_floor; /* every event after it is in the ring or inbound */
+    int64_t last_rv;    /* newest rv fanned out */
     kp_watch *buckets[HUB_BUCKETS + 1]; /* the last: wildcard watchers (every workspace) */
     long nwatchers;
     bool closing, stopping;
@@ -138,6 +141,7 @@ static void hub_event_free(hub_event *e)
     json_decref(e->prev);
     frame_unref(e->r_frame);
     frame_unref(e->fr);
+    frame_unref(e->fr_prev);
     frame_unref(e->fr_added);
     frame_unref(e->fr_deleted);
     free(e);
@@ -313,18 +317,64 @@ static json_t *bookmark_obj(const kp_watch *w, int64_t rv, bool initial_end)
 
 /* ---- the hub thread ---- */
 
+/* Drops what the ring need not keep in memory: the JSON trees (a serialized frame is a third
+ * of their size) and the frames made for particular watchers. A resume from the ring parses
+ * them back (ring_hydrate), which only watchers with selectors or renderings need. */
+static void ring_compact(hub_event *e)
+{
+    if (e->prev)
+        e->fr_prev = frame_new(e->rv, "PREV", e->prev);
+    json_decref(e->obj);
+    json_decref(e->prev);
+    e->obj = e->prev = NULL;
+    frame_unref(e->r_frame);
+    frame_unref(e->fr_added);
+    frame_unref(e->fr_deleted);
+    e->r_frame = e->fr_added = e->fr_deleted = NULL;
+    e->r_fn = NULL;
+    e->bytes = sizeof(*e) + e->fr->len + (e->fr_prev ? e->fr_prev->len : 0) + strlen(e->cluster) +
+               strlen(e->resource) + strlen(e->ns) + strlen(e->name);
+}
+
+static json_t *frame_object(const frame *f)
+{
+    json_t *whole = NULL, *o;
+    if (!f || kp_json_parse(&whole, f->data, f->len) < 0) {
+        kp_err_clear();
+        return NULL;
+    }
+    o = json_incref(json_object_get(whole, "object"));
+    json_decref(whole);
+    return o;
+}
+
+/* A ring event as the hub had it, for one replay (then ring_compact again). */
+static void ring_hydrate(hub_event *e)
+{
+    e->obj = frame_object(e->fr);
+    if (!e->obj)
+        e->obj = json_object();
+    e->prev = frame_object(e->fr_prev);
+    frame_unref(e->fr_prev);
+    e->fr_prev = NULL;
+}
+
 static void hub_ring_push(kp_watch_hub *h, hub_event *e)
 {
     size_t cap = h->o.window_events;
-    if (h->ring_len == cap) {
+    ring_compact(e);
+    while (h->ring_len > 0 &&
+           (h->ring_len == cap || h->ring_bytes + e->bytes > h->o.window_bytes)) {
         hub_event *old = h->ring[h->ring_start];
         h->ring_floor = old->rv;
+        h->ring_bytes -= old->bytes;
         hub_event_free(old);
         h->ring_start = (h->ring_start + 1) % cap;
         h->ring_len--;
     }
     h->ring[(h->ring_start + h->ring_len) % cap] = e;
     h->ring_len++;
+    h->ring_bytes += e->bytes;
 }
 
 static void hub_fanout(kp_watch_hub *h, hub_event *e)
@@ -461,6 +511,8 @@ int kp_watch_hub_new(kp_watch_hub **out, kp_store *st, const kp_watch_hub_opts *
         h->o.window_events = h->o.compact_events && h->o.compact_events < 65536
                                  ? (size_t)h->o.compact_events
                                  : 65536;
+    if (!h->o.window_bytes)
+        h->o.window_bytes = 64 * 1024 * 1024;
     if (!h->o.compact_age_s)
         h->o.compact_age_s = 600;
     if (!h->o.compact_events)
@@ -642,8 +694,18 @@ int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *o)
     h->nwatchers++;
     floor_rv = h->ring_floor;
     if (o->rv > 0) { /* replay what the ring holds after rv */
-        for (size_t i = hub_ring_after(h, o->rv); i < h->ring_len; i++)
-            watch_offer(w, h->ring[(h->ring_start + i) % h->o.window_events]);
+        bool hydrate = w->labels || w->fields || w->render;
+        for (size_t i = hub_ring_after(h, o->rv); i < h->ring_len; i++) {
+            hub_event *e = h->ring[(h->ring_start + i) % h->o.window_events];
+            if (hydrate)
+                ring_hydrate(e);
+            watch_offer(w, e);
+            if (hydrate) {
+                h->ring_bytes -= e->bytes;
+                ring_compact(e);
+                h->ring_bytes += e->bytes;
+            }
+        }
     }
     pthread_mutex_unlock(&h->mu);
 

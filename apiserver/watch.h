@@ -20,6 +20,7 @@ typedef struct kp_watch kp_watch;
 
 typedef struct {
     size_t window_events;      /* in-memory events kept for resume (default 65536) */
+    size_t window_bytes;       /* and at most this many bytes of them (default 64 MiB) */
     int compact_age_s;         /* event log kept this long (default 600) */
     int64_t compact_events;    /* and at most this many (default 1,000,000) */
     int bookmark_interval_s;   /* default 60 */
