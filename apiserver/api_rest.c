@@ -393,19 +393,77 @@ static int rest_list_rv(int64_t *want_out, bool *exact_out, const api_ctx *c, bo
     return 0;
 }
 
+/* The continue token after the key (ns, name) of the last object a page listed. */
+static const char *rest_continue_token(api_ctx *c, int64_t rv, const char *ns, const char *name,
+                                       const char *cluster)
+{
+    json_t *tok = json_pack("{s:s, s:I, s:s, s:s}", "v", "meta.k8s.io/v1", "rv", (json_int_t)rv,
+                            "ns", ns ? ns : "", "name", name ? name : "");
+    const char *out;
+    size_t tl;
+    char *tt;
+    kp_buf b;
+
+    if (c->wildcard) /* the key order of a wildcard list starts with the cluster */
+        json_object_set_new(tok, "cluster", json_string(cluster ? cluster : ""));
+    tt = kp_json_dump(tok, &tl);
+    kp_buf_init(&b, 8192);
+    kp_crypto_base64_encode(&b, tt, tl);
+    out = kp_arena_strdup(c->a, kp_buf_cstr(&b));
+    kp_buf_dispose(&b);
+    free(tt);
+    json_decref(tok);
+    return out;
+}
+
+/* The rows of a list written straight into the response, as stored: no JSON tree per object
+ * (a selector still parses each row to match it). */
+typedef struct {
+    kp_buf *b;
+    const kp_sel *lsel, *fsel;
+    size_t n;
+    char last_ns[256], last_name[256], last_cluster[256];
+} list_stream;
+
+static int list_stream_row(void *arg, const char *json, size_t len, const char *cluster,
+                           const char *ns, const char *name)
+{
+    list_stream *ls = arg;
+    bool match = true;
+
+    snprintf(ls->last_ns, sizeof(ls->last_ns), "%s", ns);
+    snprintf(ls->last_name, sizeof(ls->last_name), "%s", name);
+    snprintf(ls->last_cluster, sizeof(ls->last_cluster), "%s", cluster);
+    if (ls->lsel || ls->fsel) {
+        json_t *item = NULL;
+        int rc = kp_json_parse(&item, json, len);
+        if (rc < 0)
+            return rc;
+        match = rest_match(ls->lsel, ls->fsel, item);
+        json_decref(item);
+    }
+    if (!match)
+        return 0;
+    if (ls->n++)
+        kp_buf_putc(ls->b, ',');
+    kp_buf_put(ls->b, json, len);
+    return 0;
+}
+
 static int rest_list(api_ctx *c)
 {
     kp_store_list_opts o;
-    json_t *items = NULL, *list, *md, *filtered;
     kp_sel *lsel = NULL, *fsel = NULL;
     const char *lim = api_query(c, "limit");
     const char *cont = api_query(c, "continue");
-    char *next = NULL;
-    char rvs[24];
+    const char *next = NULL;
+    bool table = api_accepts(c, "as=Table");
+    char rvs[24], gv[KP_SCHEMA_GV_MAX];
     int64_t rv = 0, limit = 0, want_rv = 0;
     bool more = false, exact = false;
-    size_t i;
-    json_t *item;
+    json_t *items = NULL;
+    list_stream ls;
+    kp_buf *b = &c->resp->body;
     int rc;
 
     memset(&o, 0, sizeof(o));
@@ -437,7 +495,19 @@ static int rest_list(api_ctx *c)
         return rc;
     if ((rc = rest_selectors(c, &lsel, &fsel)) < 0)
         return rc;
-    rc = kp_store_list(&items, &rv, &more, c->api->store, &o);
+    kp_schema_api_version(gv, c->res);
+    memset(&ls, 0, sizeof(ls));
+    ls.b = b;
+    ls.lsel = lsel;
+    ls.fsel = fsel;
+    kp_buf_reset(b);
+    if (table) {
+        rc = kp_store_list(&items, &rv, &more, c->api->store, &o);
+    } else {
+        kp_buf_appendf(b, "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"items\":[", c->res->kind,
+                       gv);
+        rc = kp_store_list_each(&rv, &more, c->api->store, &o, list_stream_row, &ls);
+    }
     if (rc == 0 && want_rv > rv) /* k8s: a list may not go back in time; we never lag */
         rc = kp_err_set(KP_ETIMEOUT, "Too large resource version: %lld, current: %lld",
                         (long long)want_rv, (long long)rv);
@@ -447,60 +517,41 @@ static int rest_list(api_ctx *c)
                         "listed exactly",
                         (long long)want_rv, (long long)rv);
     if (rc < 0) {
+        kp_buf_reset(b);
         json_decref(items);
         kp_sel_free(lsel);
         kp_sel_free(fsel);
         return rc;
     }
-    filtered = json_array();
-    json_array_foreach(items, i, item)
-    {
-        if (rest_match(lsel, fsel, item))
-            json_array_append(filtered, item);
+    snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
+    if (table) {
+        json_t *filtered = json_array(), *item;
+        size_t i;
+        json_array_foreach(items, i, item)
+        {
+            if (rest_match(lsel, fsel, item))
+                json_array_append(filtered, item);
+        }
+        if (more && json_array_size(items)) {
+            json_t *last = json_array_get(items, json_array_size(items) - 1);
+            next =
+                rest_continue_token(c, rv, kp_json_get_str(last, "metadata.namespace"),
+                                    kp_json_get_str(last, "metadata.name"), api_cluster_of(last));
+        }
+        json_decref(items);
+        kp_sel_free(lsel);
+        kp_sel_free(fsel);
+        return api_reply_json(c, 200, api_table(c, filtered, rvs, next));
     }
     kp_sel_free(lsel);
     kp_sel_free(fsel);
-    if (more && json_array_size(items)) {
-        json_t *last = json_array_get(items, json_array_size(items) - 1);
-        json_t *tok =
-            json_pack("{s:s, s:I, s:s, s:s}", "v", "meta.k8s.io/v1", "rv", (json_int_t)rv, "ns",
-                      kp_json_get_str(last, "metadata.namespace")
-                          ? kp_json_get_str(last, "metadata.namespace")
-                          : "",
-                      "name", kp_json_get_str(last, "metadata.name"));
-        size_t tl;
-        if (c->wildcard) /* the key order of a wildcard list starts with the cluster */
-            json_object_set_new(tok, "cluster", json_string(api_cluster_of(last)));
-        char *tt = kp_json_dump(tok, &tl);
-        kp_buf b;
-        kp_buf_init(&b, 8192);
-        kp_crypto_base64_encode(&b, tt, tl);
-        next = kp_arena_strdup(c->a, kp_buf_cstr(&b));
-        kp_buf_dispose(&b);
-        free(tt);
-        json_decref(tok);
-    }
-    json_decref(items);
-    snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
-    if (api_accepts(c, "as=Table")) {
-        json_t *t = api_table(c, filtered, rvs, next);
-        json_decref(filtered);
-        return api_reply_json(c, 200, t);
-    }
-    list = json_object();
-    md = json_object();
-    json_object_set_new(list, "kind", json_string(kp_arena_printf(c->a, "%sList", c->res->kind)));
-    {
-        char gv[KP_SCHEMA_GV_MAX];
-        kp_schema_api_version(gv, c->res);
-        json_object_set_new(list, "apiVersion", json_string(gv));
-    }
-    json_object_set_new(md, "resourceVersion", json_string(rvs));
-    if (next)
-        json_object_set_new(md, "continue", json_string(next));
-    json_object_set_new(list, "metadata", md);
-    json_object_set_new(list, "items", filtered);
-    return api_reply_json(c, 200, list);
+    if (more && ls.last_name[0])
+        next = rest_continue_token(c, rv, ls.last_ns, ls.last_name, ls.last_cluster);
+    kp_buf_appendf(b, "],\"metadata\":{\"resourceVersion\":\"%s\"%s%s%s}}\n", rvs,
+                   next ? ",\"continue\":\"" : "", next ? next : "", next ? "\"" : "");
+    c->resp->code = 200;
+    c->resp->content_type = "application/json";
+    return 0;
 }
 
 static int rest_create(api_ctx *c)

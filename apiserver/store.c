@@ -83,13 +83,15 @@ static const char SQL_DELETE[] =
 static const char SQL_RV_OF[] = "SELECT rv FROM objects WHERE " SQL_OBJ_KEY;
 static const char SQL_MAX_RV[] = "SELECT greatest((SELECT coalesce(max(rv), 0) FROM events),"
                                  " (SELECT coalesce(max(rv), 0) FROM objects))";
-static const char SQL_LIST[] = "SELECT value FROM objects WHERE cluster = $1 AND resource = $2"
+static const char SQL_LIST[] = "SELECT value, cluster, namespace, name FROM objects"
+                               " WHERE cluster = $1 AND resource = $2"
                                " AND ($3::text IS NULL OR namespace = $3)"
                                " AND ($4::text IS NULL OR (namespace, name) > ($4, $5))"
                                " ORDER BY namespace, name LIMIT $6";
 /* every workspace at once (a wildcard list): the key order starts with the cluster */
 static const char SQL_LIST_ALL[] =
-    "SELECT value FROM objects WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2)"
+    "SELECT value, cluster, namespace, name FROM objects"
+    " WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2)"
     " AND ($3::text IS NULL OR (cluster, namespace, name) > ($5, $3, $4))"
     " ORDER BY cluster, namespace, name LIMIT $6";
 static const char SQL_USAGE[] = "SELECT objects, bytes FROM cluster_usage WHERE cluster = $1";
@@ -1235,16 +1237,16 @@ out:
     return rc;
 }
 
-int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store *st,
-                  const kp_store_list_opts *o)
+int kp_store_list_each(int64_t *rv_out, bool *more_out, kp_store *st, const kp_store_list_opts *o,
+                       kp_store_row_fn fn, void *arg)
 {
     PGconn *c = NULL;
     PGresult *res = NULL;
-    json_t *items = NULL;
     const char *p[7];
     char lim[24];
     int64_t rv = 0;
-    int rc, n;
+    size_t n = 0;
+    int rc, sent;
 
     if ((rc = pool_get(&c, st)) < 0)
         return rc;
@@ -1263,38 +1265,69 @@ int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store 
     p[4] = o->after_name;
     if (o->cluster) {
         p[5] = lim;
-        res = PQexecParams(c, SQL_LIST, 6, NULL, p, NULL, NULL, 0);
+        sent = PQsendQueryParams(c, SQL_LIST, 6, NULL, p, NULL, NULL, 0);
     } else {
         const char *q[6] = {
             o->resource, o->ns, p[3], p[4], o->after_cluster ? o->after_cluster : "", lim};
-        res = PQexecParams(c, SQL_LIST_ALL, 6, NULL, q, NULL, NULL, 0);
+        sent = PQsendQueryParams(c, SQL_LIST_ALL, 6, NULL, q, NULL, NULL, 0);
     }
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = store_error(c, res, "list");
+    if (!sent || !PQsetSingleRowMode(c)) {
+        rc = store_error(c, NULL, "list");
         goto out;
     }
-    n = PQntuples(res);
-    items = json_array();
-    for (int i = 0; i < n && (o->limit == 0 || (size_t)i < o->limit); i++) {
-        json_t *v;
-        if ((rc = kp_json_parse(&v, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0))) < 0)
-            goto out;
-        json_array_append_new(items, v);
+    /* every result is read, also after fn stopped, so the connection is clean again */
+    while ((res = PQgetResult(c))) {
+        ExecStatusType stt = PQresultStatus(res);
+        if (stt == PGRES_SINGLE_TUPLE) {
+            if (rc == 0 && (o->limit == 0 || n < o->limit))
+                rc = fn(arg, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+                        PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+            n++;
+        } else if (stt != PGRES_TUPLES_OK && rc == 0) {
+            rc = store_error(c, res, "list");
+        }
+        PQclear(res);
     }
-    *more_out = o->limit && (size_t)n > o->limit;
+    res = NULL;
+    if (rc < 0)
+        goto out;
+    *more_out = o->limit && n > o->limit;
     *rv_out = rv;
-    *items_out = items;
-    items = NULL;
-    rc = 0;
 out:
     if (c) {
         PGresult *r = PQexec(c, "COMMIT");
         PQclear(r);
     }
-    json_decref(items);
     PQclear(res);
     pool_put(st, c);
     return rc;
+}
+
+static int list_parse_row(void *arg, const char *json, size_t len, const char *cluster,
+                          const char *ns, const char *name)
+{
+    json_t *v;
+    int rc;
+    (void)cluster;
+    (void)ns;
+    (void)name;
+    if ((rc = kp_json_parse(&v, json, len)) < 0)
+        return rc;
+    json_array_append_new(arg, v);
+    return 0;
+}
+
+int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store *st,
+                  const kp_store_list_opts *o)
+{
+    json_t *items = json_array();
+    int rc = kp_store_list_each(rv_out, more_out, st, o, list_parse_row, items);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *items_out = items;
+    return 0;
 }
 
 int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *resource,

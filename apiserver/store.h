@@ -75,6 +75,14 @@ typedef struct {
  * the resourceVersion the list is consistent at; *more_out tells whether objects remain. */
 int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store *st,
                   const kp_store_list_opts *o);
+/* One listed object as stored: its JSON text (NUL-terminated, valid only during the call) and
+ * its key's cluster, namespace and name. A negative return stops the listing with it. */
+typedef int (*kp_store_row_fn)(void *arg, const char *json, size_t len, const char *cluster,
+                               const char *ns, const char *name);
+/* kp_store_list without building the items: fn sees each row as the database streams it (one
+ * row in memory at a time), so a large list costs its response and nothing more. */
+int kp_store_list_each(int64_t *rv_out, bool *more_out, kp_store *st, const kp_store_list_opts *o,
+                       kp_store_row_fn fn, void *arg);
 /* Counts objects under (cluster, resource, ns); ns NULL for all. */
 int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *resource,
                    const char *ns);
