@@ -176,13 +176,40 @@ static const oa_kind *kind_find(const char *group, const char *kind)
 
 /* ---- unknown fields (fieldValidation) ---- */
 
+/* Every definition of the tables sorted by name, built once: prune and the patch-strategy
+ * lookup resolve a reference per nested object of every write. */
+static struct {
+    pthread_once_t once;
+    const oa_def **v;
+    size_t n;
+} def_index = {.once = PTHREAD_ONCE_INIT};
+
+static int def_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const oa_def *const *)a)->name, (*(const oa_def *const *)b)->name);
+}
+
+static void def_index_build(void)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < kp_oa_ntables; t++)
+        n += kp_oa_tables[t]->ndefs;
+    def_index.v = kp_calloc(n ? n : 1, sizeof(*def_index.v));
+    for (size_t t = 0; t < kp_oa_ntables; t++)
+        for (size_t i = 0; i < kp_oa_tables[t]->ndefs; i++)
+            def_index.v[def_index.n++] = &kp_oa_tables[t]->defs[i];
+    qsort(def_index.v, def_index.n, sizeof(*def_index.v), def_cmp);
+}
+
 static const oa_def *def_find(const char *name)
 {
-    for (size_t t = 0; name && t < kp_oa_ntables; t++)
-        for (size_t i = 0; i < kp_oa_tables[t]->ndefs; i++)
-            if (strcmp(kp_oa_tables[t]->defs[i].name, name) == 0)
-                return &kp_oa_tables[t]->defs[i];
-    return NULL;
+    oa_def key = {.name = name};
+    const oa_def *kp = &key, **hit;
+    if (!name)
+        return NULL;
+    pthread_once(&def_index.once, def_index_build);
+    hit = bsearch(&kp, def_index.v, def_index.n, sizeof(*def_index.v), def_cmp);
+    return hit ? *hit : NULL;
 }
 
 static const oa_field *field_find(const oa_field *a, const oa_field *b, const char *name)
