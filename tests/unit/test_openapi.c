@@ -7,6 +7,7 @@
 #include "tests/support/testlib.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 
 /* The OpenAPI documents, read the way kubectl reads them: the fieldValidation check of
  * cli-runtime's QueryParamVerifier (v2, protobuf) and queryParamVerifierV3, the definitions'
@@ -886,6 +887,21 @@ static void test_prune_nested(void **state)
                    "{\"spec\":{\"anything\":1}}");
 }
 
+/* json_pack() whose result lives until the test ends (json_equal does not consume) */
+static json_t *tmp_values;
+static json_t *json_pack_tmp(const char *fmt, ...)
+{
+    va_list ap;
+    json_t *v;
+    va_start(ap, fmt);
+    v = json_vpack_ex(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (!tmp_values)
+        tmp_values = json_array();
+    json_array_append_new(tmp_values, v);
+    return v;
+}
+
 /* The extensions kube-apiserver writes, in both versions. */
 static void test_extensions(void **state)
 {
@@ -900,7 +916,7 @@ static void test_extensions(void **state)
     p = json_object_get(c, "ports");
     assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-list-type")), "map");
     assert_true(json_equal(json_object_get(p, "x-kubernetes-list-map-keys"),
-                           json_pack("[ss]", "containerPort", "protocol")));
+                           json_pack_tmp("[ss]", "containerPort", "protocol")));
     assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-patch-merge-key")),
                         "containerPort");
     assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-patch-strategy")),
@@ -921,7 +937,7 @@ static void test_extensions(void **state)
     assert_true(json_equal(
         json_object_get(json_object_get(defs, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"),
                         "x-kubernetes-map-type"),
-        json_string("atomic")));
+        json_pack_tmp("s", "atomic")));
     json_decref(doc);
 
     /* v3: IntOrString and Quantity are oneOf two types (k8s: OpenAPIV3OneOfTypes) */
@@ -932,13 +948,15 @@ static void test_extensions(void **state)
     ios = json_object_get(defs, "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
     assert_null(json_object_get(ios, "type"));
     assert_true(json_equal(json_object_get(ios, "oneOf"),
-                           json_pack("[{ss}{ss}]", "type", "integer", "type", "string")));
+                           json_pack_tmp("[{ss}{ss}]", "type", "integer", "type", "string")));
     assert_true(json_equal(
         json_object_get(json_object_get(defs, "io.k8s.apimachinery.pkg.api.resource.Quantity"),
                         "oneOf"),
-        json_pack("[{ss}{ss}]", "type", "string", "type", "number")));
+        json_pack_tmp("[{ss}{ss}]", "type", "string", "type", "number")));
     json_decref(doc);
     kp_buf_dispose(&b);
+    json_decref(tmp_values);
+    tmp_values = NULL;
 }
 
 /* ---- golden files: tests/data/openapi/<case>.json, rewritten by `make golden` ---- */
