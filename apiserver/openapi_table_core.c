@@ -30,14 +30,14 @@ static const oa_kind core_kinds[] = {
      FIELDS(F("automountServiceAccountToken", OA_BOOL,
               "whether pods running as this service account should have an API token "
               "automatically mounted."),
-            FATOMIC("imagePullSecrets", CORE "LocalObjectReference",
-                    "references to secrets in the same namespace to use for pulling images."),
+            FREF("imagePullSecrets", OA_REFLIST, CORE "LocalObjectReference",
+                 "references to secrets in the same namespace to use for pulling images."),
             {.name = "secrets",
              .type = OA_REFLIST,
              .ref = CORE "ObjectReference",
              .doc = "secrets is a list of the secrets in the same namespace that pods running "
                     "using this ServiceAccount are allowed to use.",
-             .meta = {{KP_PATCH_MERGE, "name"}, "atomic", NULL}}),
+             .meta = {{KP_PATCH_MERGE, "name"}, NULL, NULL}}),
      true, "ServiceAccount binds together a name, a principal and a set of secrets."},
     {"", "Service", FIELDS(SPEC_REF(CORE "ServiceSpec"), STATUS_REF(CORE "ServiceStatus")), true,
      "Service is a named abstraction of software service (for example, mysql) consisting of "
