@@ -2,7 +2,7 @@
  * index plus one JSON document per group-version (where kubectl >= 1.27 looks first), v2 as
  * JSON and as gnostic protobuf (the only v2 form kubectl asks for: up front in 1.27/1.28, for
  * apply's patch type and as the fallback of the fieldValidation check in every version). All
- * come from the schema table and a table of field schemas in openapi.c, built once
+ * come from the schema table and the field tables (openapi_table*.c), built once
  * (kp_openapi_init, or lazily on first use) and read-only afterwards: any thread may call every
  * function. */
 #ifndef KP_OPENAPI_H
@@ -37,9 +37,9 @@ typedef struct {
 #define KP_OPENAPI_V2_PB_OLD "application/com.github.proto-openapiv2.v2.v2.0.0@v2.0.0+protobuf"
 
 /* Builds every document. main calls it before the threads start; the other functions call it
- * too (once, under pthread_once), so calling it is optional. KP_EINTERNAL when a table in
- * openapi.c is inconsistent (a $ref to an undefined schema, an unparsable extension): the unit
- * test keeps that from shipping. */
+ * too (once, under pthread_once), so calling it is optional. KP_EINTERNAL when a field table is
+ * inconsistent (a $ref to an undefined schema, an unparsable extension, a patch strategy written
+ * as an extension): the unit test keeps that from shipping. */
 int kp_openapi_init(void);
 /* Removes from obj the fields the schema of (group, kind) does not have, where it describes
  * them (a field it leaves open keeps everything), and lists their paths ("bogus",

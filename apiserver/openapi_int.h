@@ -1,5 +1,5 @@
 /* openapi_int: private to the openapi module (openapi.c builds and serves the documents,
- * openapi_table.c holds the field tables they are built from). */
+ * openapi_table*.c hold the field tables they are built from, one file per API group). */
 #ifndef KP_OPENAPI_INT_H
 #define KP_OPENAPI_INT_H
 

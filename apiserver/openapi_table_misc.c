@@ -5,6 +5,8 @@
  * scheduling, kplane's tenancy group and the review kinds (k8s: k8s.io/api/<group>/<v>). */
 
 #define SELECTOR META "LabelSelector"
+#define AUTHN "io.k8s.api.authentication.v1."
+#define AUTHZ "io.k8s.api.authorization.v1."
 
 #define HPA_COND_FIELDS                                                                            \
     F("lastTransitionTime", OA_TIME,                                                               \
@@ -113,28 +115,133 @@ static const oa_kind misc_kinds[] = {
      "WorkspaceAuthentication configures OIDC issuers whose ID tokens authenticate users in this "
      "workspace."},
     {"authentication.k8s.io", "SelfSubjectReview",
-     FIELDS(STATUS("Status is filled in by the server with the user attributes.")), false,
+     FIELDS(FREF("status", OA_REF, AUTHN "SelfSubjectReviewStatus",
+                 "Status is filled in by the server with the user attributes.")),
+     true,
      "SelfSubjectReview contains the user information that the kube-apiserver has about the "
      "user making this request."},
     {"authorization.k8s.io", "SelfSubjectAccessReview",
-     FIELDS(FREQ("spec", OA_OBJECT,
-                 "Spec holds information about the request being "
-                 "evaluated."),
-            STATUS("Status is filled in by the server and indicates whether the request is "
-                   "allowed or not")),
-     false, "SelfSubjectAccessReview checks whether or the current user can perform an action."},
+     FIELDS(FREFREQ("spec", OA_REF, AUTHZ "SelfSubjectAccessReviewSpec",
+                    "Spec holds information about the request being evaluated."),
+            FREF("status", OA_REF, AUTHZ "SubjectAccessReviewStatus",
+                 "Status is filled in by the server and indicates whether the request is allowed "
+                 "or not")),
+     true, "SelfSubjectAccessReview checks whether or the current user can perform an action."},
     {"authorization.k8s.io", "SelfSubjectRulesReview",
-     FIELDS(FREQ("spec", OA_OBJECT,
-                 "Spec holds information about the request being "
-                 "evaluated."),
-            STATUS("Status is filled in by the server and indicates the set of actions a user "
-                   "can perform.")),
-     false,
+     FIELDS(FREFREQ("spec", OA_REF, AUTHZ "SelfSubjectRulesReviewSpec",
+                    "Spec holds information about the request being evaluated."),
+            FREF("status", OA_REF, AUTHZ "SubjectRulesReviewStatus",
+                 "Status is filled in by the server and indicates the set of actions a user can "
+                 "perform.")),
+     true,
      "SelfSubjectRulesReview enumerates the set of actions the current user can perform within "
      "a namespace."},
 };
 
 static const oa_def misc_defs[] = {
+    DEF(AUTHN "SelfSubjectReviewStatus",
+        FIELDS(FREF("userInfo", OA_REF, AUTHN "UserInfo",
+                    "User attributes of the user making this request.")),
+        NULL, "SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user."),
+    DEF(AUTHN "UserInfo",
+        FIELDS(F("extra", OA_OBJECT, "Any additional information provided by the authenticator."),
+               FSLIST("groups", OA_STRLIST, "The names of groups this user is a part of."),
+               F("uid", OA_STRING, "A unique value that identifies this user across time."),
+               F("username", OA_STRING,
+                 "The name that uniquely identifies this user among all active users.")),
+        NULL,
+        "UserInfo holds the information about the user needed to implement the user.Info "
+        "interface."),
+    DEF(AUTHZ "SelfSubjectAccessReviewSpec",
+        FIELDS(FREF("nonResourceAttributes", OA_REF, AUTHZ "NonResourceAttributes",
+                    "NonResourceAttributes describes information for a non-resource access "
+                    "request"),
+               FREF("resourceAttributes", OA_REF, AUTHZ "ResourceAttributes",
+                    "ResourceAuthorizationAttributes describes information for a resource access "
+                    "request")),
+        NULL,
+        "SelfSubjectAccessReviewSpec is a description of the access request. Exactly one of "
+        "ResourceAttributes and NonResourceAttributes must be set"),
+    DEF(AUTHZ "NonResourceAttributes",
+        FIELDS(F("path", OA_STRING, "Path is the URL path of the request"),
+               F("verb", OA_STRING, "Verb is the standard HTTP verb")),
+        NULL,
+        "NonResourceAttributes includes the authorization attributes available for non-resource "
+        "requests to the Authorizer interface"),
+    DEF(AUTHZ "ResourceAttributes",
+        FIELDS(
+            F("fieldSelector", OA_OBJECT,
+              "fieldSelector describes the limitation on access based on field."),
+            F("group", OA_STRING, "Group is the API Group of the Resource. \"*\" means all."),
+            F("labelSelector", OA_OBJECT,
+              "labelSelector describes the limitation on access based on labels."),
+            F("name", OA_STRING,
+              "Name is the name of the resource being requested for a \"get\" or deleted for a "
+              "\"delete\". \"\" (empty) means all."),
+            F("namespace", OA_STRING, "Namespace is the namespace of the action being requested."),
+            F("resource", OA_STRING,
+              "Resource is one of the existing resource types. \"*\" means all."),
+            F("subresource", OA_STRING,
+              "Subresource is one of the existing resource types. \"\" means none."),
+            F("verb", OA_STRING,
+              "Verb is a kubernetes resource API verb, like: get, list, watch, create, update, "
+              "delete, proxy. \"*\" means all."),
+            F("version", OA_STRING,
+              "Version is the API Version of the Resource. \"*\" means all.")),
+        NULL,
+        "ResourceAttributes includes the authorization attributes available for resource "
+        "requests to the Authorizer interface"),
+    DEF(AUTHZ "SubjectAccessReviewStatus",
+        FIELDS(FREQ("allowed", OA_BOOL,
+                    "Allowed is required. True if the action would be allowed, false otherwise."),
+               F("denied", OA_BOOL,
+                 "Denied is optional. True if the action would be denied, otherwise false."),
+               F("evaluationError", OA_STRING,
+                 "EvaluationError is an indication that some error occurred during the "
+                 "authorization check."),
+               F("reason", OA_STRING,
+                 "Reason is optional. It indicates why a request was allowed or denied.")),
+        NULL, "SubjectAccessReviewStatus"),
+    DEF(AUTHZ "SelfSubjectRulesReviewSpec",
+        FIELDS(F("namespace", OA_STRING, "Namespace to evaluate rules for. Required.")), NULL,
+        "SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview."),
+    DEF(AUTHZ "SubjectRulesReviewStatus",
+        FIELDS(F("evaluationError", OA_STRING,
+                 "EvaluationError can appear in combination with Rules."),
+               FREQ("incomplete", OA_BOOL,
+                    "Incomplete is true when the rules returned by this call are incomplete."),
+               FATOMIC("nonResourceRules", AUTHZ "NonResourceRule",
+                       "NonResourceRules is the list of actions the subject is allowed to perform "
+                       "on non-resources."),
+               FATOMIC("resourceRules", AUTHZ "ResourceRule",
+                       "ResourceRules is the list of actions the subject is allowed to perform on "
+                       "resources.")),
+        NULL, "SubjectRulesReviewStatus contains the result of a rules check."),
+    DEF(AUTHZ "NonResourceRule",
+        FIELDS(FSLIST("nonResourceURLs", OA_STRLIST,
+                      "NonResourceURLs is a set of partial urls that a user should have access "
+                      "to."),
+               {.name = "verbs",
+                .type = OA_STRLIST,
+                .required = true,
+                .doc = "Verb is a list of kubernetes non-resource API verbs.",
+                .meta = {{0, NULL}, "atomic", NULL}}),
+        NULL, "NonResourceRule holds information that describes a rule for the non-resource"),
+    DEF(AUTHZ "ResourceRule",
+        FIELDS(FSLIST("apiGroups", OA_STRLIST,
+                      "APIGroups is the name of the APIGroup that contains the resources."),
+               FSLIST("resourceNames", OA_STRLIST,
+                      "ResourceNames is an optional white list of names that the rule applies "
+                      "to."),
+               FSLIST("resources", OA_STRLIST,
+                      "Resources is a list of resources this rule applies to."),
+               {.name = "verbs",
+                .type = OA_STRLIST,
+                .required = true,
+                .doc = "Verb is a list of kubernetes resource API verbs.",
+                .meta = {{0, NULL}, "atomic", NULL}}),
+        NULL,
+        "ResourceRule is the list of actions the subject is allowed to perform on resources."),
     DEF("io.k8s.api.coordination.v1.LeaseSpec",
         FIELDS(
             F("acquireTime", OA_MICROTIME,
