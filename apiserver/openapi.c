@@ -174,6 +174,20 @@ static const oa_kind *kind_find(const char *group, const char *kind)
     return NULL;
 }
 
+/* apiVersion, kind and metadata: the fields every kind has besides its own */
+static const oa_field std_fields[] = {
+    F("apiVersion", OA_STRING,
+      "APIVersion defines the versioned schema of this representation of an object. Servers "
+      "should convert recognized schemas to the latest internal value, and may reject "
+      "unrecognized values."),
+    F("kind", OA_STRING,
+      "Kind is a string value representing the REST resource this object represents. Servers "
+      "may infer this from the endpoint the client submits requests to. Cannot be updated. In "
+      "CamelCase."),
+    FREF("metadata", OA_REF, META "ObjectMeta", "Standard object's metadata."),
+    {.name = NULL},
+};
+
 /* ---- unknown fields (fieldValidation) ---- */
 
 /* Every definition of the tables sorted by name, built once: prune and the patch-strategy
@@ -259,17 +273,48 @@ static void prune_object(json_t *obj, const oa_field *a, const oa_field *b, kp_b
         path->p[base] = '\0';
 }
 
+/* The fields of the definition named ref into *a and *b: an oa_def's, or a kind's besides
+ * std_fields where ref names a kind's definition (StatefulSet volumeClaimTemplates hold
+ * PersistentVolumeClaims). false when ref is not described field by field. */
+static bool ref_fields(const oa_field **a, const oa_field **b, const char *ref)
+{
+    const oa_def *d = def_find(ref);
+    size_t n;
+    const kp_schema_res *rows;
+    char name[256];
+
+    *a = *b = NULL;
+    if (d) {
+        *a = d->fields;
+        return d->fields != NULL;
+    }
+    rows = kp_schema_all(&n);
+    for (size_t i = 0; ref && i < n; i++) {
+        const oa_kind *k;
+        if (strcmp(kind_def_name(name, sizeof(name), rows[i].group, rows[i].version, rows[i].kind),
+                   ref) != 0)
+            continue;
+        if (!(k = kind_find(rows[i].group, rows[i].kind)))
+            return false;
+        *a = std_fields;
+        *b = k->fields;
+        return true;
+    }
+    return false;
+}
+
 static void prune_value(json_t *v, const oa_field *f, kp_buf *path, json_t *unknown, int depth)
 {
-    const oa_def *d;
     size_t i, base = path->len;
     json_t *e;
 
+    const oa_field *a, *b;
+
     if ((f->type != OA_REF && f->type != OA_REFLIST && f->type != OA_REFMAP) ||
-        !(d = def_find(f->ref)) || !d->fields)
+        !ref_fields(&a, &b, f->ref))
         return; /* not described: anything goes */
     if (f->type == OA_REF) {
-        prune_object(v, d->fields, NULL, path, unknown, depth);
+        prune_object(v, a, b, path, unknown, depth);
         return;
     }
     if (f->type == OA_REFMAP) {
@@ -278,14 +323,14 @@ static void prune_value(json_t *v, const oa_field *f, kp_buf *path, json_t *unkn
         {
             path->len = base;
             kp_buf_appendf(path, "[%s]", k);
-            prune_object(e, d->fields, NULL, path, unknown, depth);
+            prune_object(e, a, b, path, unknown, depth);
         }
     } else {
         json_array_foreach(v, i, e)
         {
             path->len = base;
             kp_buf_appendf(path, "[%zu]", i);
-            prune_object(e, d->fields, NULL, path, unknown, depth);
+            prune_object(e, a, b, path, unknown, depth);
         }
     }
     path->len = base;
@@ -427,19 +472,6 @@ static int fields_add(json_t *s, const oa_field *fields)
     }
     return 0;
 }
-
-static const oa_field std_fields[] = {
-    F("apiVersion", OA_STRING,
-      "APIVersion defines the versioned schema of this representation of an object. Servers "
-      "should convert recognized schemas to the latest internal value, and may reject "
-      "unrecognized values."),
-    F("kind", OA_STRING,
-      "Kind is a string value representing the REST resource this object represents. Servers "
-      "may infer this from the endpoint the client submits requests to. Cannot be updated. In "
-      "CamelCase."),
-    FREF("metadata", OA_REF, META "ObjectMeta", "Standard object's metadata."),
-    {.name = NULL},
-};
 
 static void gvk_ext(json_t *s, const char *group, const char *version, const char *kind)
 {
@@ -1751,7 +1783,7 @@ static const oa_field *fields_get(const oa_field *fields, kp_sv name)
 const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_sv *path, size_t n)
 {
     const oa_kind *k = kind ? kind_find(NULL, kind) : NULL;
-    const oa_field *fields, *f = NULL;
+    const oa_field *fields, *more = std_fields, *f = NULL;
     char name[160];
 
     if (k) {
@@ -1759,20 +1791,18 @@ const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_
     } else if (kind && strcmp(kind, "Scale") == 0) {
         const oa_def *d = def_find(sfmt(name, sizeof(name), AUTOSCALING "%s", kind));
         fields = d ? d->fields : NULL;
+        more = NULL;
     } else {
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!(f = fields_get(fields, path[i])) && (i || !(f = fields_get(std_fields, path[i]))))
+        if (!(f = fields_get(fields, path[i])) && !(f = fields_get(more, path[i])))
             return NULL;
         if (i + 1 == n)
             break;
-        if (f->type != OA_REF && f->type != OA_REFLIST && f->type != OA_REFMAP)
+        if ((f->type != OA_REF && f->type != OA_REFLIST && f->type != OA_REFMAP) ||
+            !ref_fields(&fields, &more, f->ref))
             return NULL;
-        const oa_def *d = def_find(f->ref);
-        if (!d || !d->fields)
-            return NULL;
-        fields = d->fields;
     }
     return f ? &f->meta : NULL;
 }

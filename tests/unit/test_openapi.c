@@ -797,6 +797,8 @@ static void test_patch_strategies(void **state)
     assert_string_equal(meta_of("Pod", "spec.containers.ports")->map_keys,
                         "containerPort,protocol");
     /* what the tables do not describe */
+    assert_string_equal(
+        meta_of("StatefulSet", "spec.volumeClaimTemplates.metadata.finalizers")->list_type, "set");
     assert_null(meta_of("Pod", "spec.nope"));
     assert_null(meta_of("Pod", "spec.volumes.gcePersistentDisk.pdName"));
     assert_null(meta_of("Nope", "metadata.finalizers"));
@@ -882,6 +884,14 @@ static void test_prune_nested(void **state)
                    "[\"subjects[0].namespce\"]",
                    "{\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"x\",\"apiGroup\":\"g\"},"
                    "\"subjects\":[{\"kind\":\"User\",\"name\":\"u\"}]}");
+    /* a list of a kind's own definition (StatefulSet volumeClaimTemplates) */
+    expect_unknown(
+        "apps", "StatefulSet",
+        "{\"spec\":{\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"d\"},"
+        "\"spec\":{\"accessMode\":[\"ReadWriteOnce\"]},\"kind\":\"PersistentVolumeClaim\"}]}}",
+        "[\"spec.volumeClaimTemplates[0].spec.accessMode\"]",
+        "{\"spec\":{\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"d\"},"
+        "\"spec\":{},\"kind\":\"PersistentVolumeClaim\"}]}}");
     /* kplane's own kinds stay open below their top level */
     expect_unknown("tenancy.kplane.io", "Workspace", "{\"spec\":{\"anything\":1}}", "[]",
                    "{\"spec\":{\"anything\":1}}");
