@@ -124,6 +124,11 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@./tests/run.sh $(BUILD)
 
+# Rewrites the golden files of the tests that have them (tests/data/<area>/); review the diff.
+golden: test-build
+	@KP_GOLDEN_UPDATE=1 KPLANE_ROOT=$(CURDIR) $(BUILD)/tests/test_openapi >/dev/null
+	@git status --short tests/data
+
 lint:
 	@./tests/lint.sh
 

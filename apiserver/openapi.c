@@ -26,8 +26,8 @@
  *   and no properties beside it, an array has exactly one items schema, every $ref resolves.
  * - k8s: kubectl apply computes a strategic merge patch from the OpenAPI schema when the PATCH
  *   operation offers application/strategic-merge-patch+json (v3 requestBody, v2 consumes), and
- *   from its compiled-in Go types otherwise. Objects whose fields are not described yet carry no
- *   patch-merge keys, so only kinds marked complete below offer it. */
+ *   from its compiled-in Go types otherwise. Only the kinds whose field tables carry every patch
+ *   strategy (oa_kind.complete: the built-in ones, not kplane's own) offer it. */
 
 #define OA_DOC_MAX (64u * 1024 * 1024) /* one built document, far above the real size */
 #define V2_REF "#/definitions/"
@@ -100,6 +100,17 @@ static int merge_ext(json_t *o, const char *ext, const char *where)
         return kp_err_set(KP_EINTERNAL, "openapi: the extensions of \"%s\" are not a JSON object",
                           where);
     }
+    /* patch strategies and list types have one source, oa_field.meta, which patch.c reads */
+    if (json_object_get(x, "x-kubernetes-patch-strategy") ||
+        json_object_get(x, "x-kubernetes-patch-merge-key") ||
+        json_object_get(x, "x-kubernetes-list-type") ||
+        json_object_get(x, "x-kubernetes-list-map-keys")) {
+        json_decref(x);
+        return kp_err_set(KP_EINTERNAL,
+                          "openapi: \"%s\" sets a patch strategy or list type in its extensions, "
+                          "not in its meta",
+                          where);
+    }
     json_object_update(o, x);
     json_decref(x);
     return 0;
@@ -154,20 +165,65 @@ static const char *kind_def_name(char *buf, size_t n, const char *group, const c
 
 static const oa_kind *kind_find(const char *group, const char *kind)
 {
-    for (size_t i = 0; i < kp_oa_nkinds; i++)
-        if (strcmp(kp_oa_kinds[i].group, group) == 0 && strcmp(kp_oa_kinds[i].kind, kind) == 0)
-            return &kp_oa_kinds[i];
+    for (size_t t = 0; t < kp_oa_ntables; t++)
+        for (size_t i = 0; i < kp_oa_tables[t]->nkinds; i++) {
+            const oa_kind *k = &kp_oa_tables[t]->kinds[i];
+            if ((!group || strcmp(k->group, group) == 0) && strcmp(k->kind, kind) == 0)
+                return k;
+        }
     return NULL;
 }
 
+/* apiVersion, kind and metadata: the fields every kind has besides its own */
+static const oa_field std_fields[] = {
+    F("apiVersion", OA_STRING,
+      "APIVersion defines the versioned schema of this representation of an object. Servers "
+      "should convert recognized schemas to the latest internal value, and may reject "
+      "unrecognized values."),
+    F("kind", OA_STRING,
+      "Kind is a string value representing the REST resource this object represents. Servers "
+      "may infer this from the endpoint the client submits requests to. Cannot be updated. In "
+      "CamelCase."),
+    FREF("metadata", OA_REF, META "ObjectMeta", "Standard object's metadata."),
+    {.name = NULL},
+};
+
 /* ---- unknown fields (fieldValidation) ---- */
+
+/* Every definition of the tables sorted by name, built once: prune and the patch-strategy
+ * lookup resolve a reference per nested object of every write. */
+static struct {
+    pthread_once_t once;
+    const oa_def **v;
+    size_t n;
+} def_index = {.once = PTHREAD_ONCE_INIT};
+
+static int def_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const oa_def *const *)a)->name, (*(const oa_def *const *)b)->name);
+}
+
+static void def_index_build(void)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < kp_oa_ntables; t++)
+        n += kp_oa_tables[t]->ndefs;
+    def_index.v = kp_calloc(n ? n : 1, sizeof(*def_index.v));
+    for (size_t t = 0; t < kp_oa_ntables; t++)
+        for (size_t i = 0; i < kp_oa_tables[t]->ndefs; i++)
+            def_index.v[def_index.n++] = &kp_oa_tables[t]->defs[i];
+    qsort(def_index.v, def_index.n, sizeof(*def_index.v), def_cmp);
+}
 
 static const oa_def *def_find(const char *name)
 {
-    for (size_t i = 0; name && i < kp_oa_ndefs; i++)
-        if (strcmp(kp_oa_defs[i].name, name) == 0)
-            return &kp_oa_defs[i];
-    return NULL;
+    oa_def key = {.name = name};
+    const oa_def *kp = &key, **hit;
+    if (!name)
+        return NULL;
+    pthread_once(&def_index.once, def_index_build);
+    hit = bsearch(&kp, def_index.v, def_index.n, sizeof(*def_index.v), def_cmp);
+    return hit ? *hit : NULL;
 }
 
 static const oa_field *field_find(const oa_field *a, const oa_field *b, const char *name)
@@ -217,23 +273,65 @@ static void prune_object(json_t *obj, const oa_field *a, const oa_field *b, kp_b
         path->p[base] = '\0';
 }
 
+/* The fields of the definition named ref into *a and *b: an oa_def's, or a kind's besides
+ * std_fields where ref names a kind's definition (StatefulSet volumeClaimTemplates hold
+ * PersistentVolumeClaims). false when ref is not described field by field. */
+static bool ref_fields(const oa_field **a, const oa_field **b, const char *ref)
+{
+    const oa_def *d = def_find(ref);
+    size_t n;
+    const kp_schema_res *rows;
+    char name[256];
+
+    *a = *b = NULL;
+    if (d) {
+        *a = d->fields;
+        return d->fields != NULL;
+    }
+    rows = kp_schema_all(&n);
+    for (size_t i = 0; ref && i < n; i++) {
+        const oa_kind *k;
+        if (strcmp(kind_def_name(name, sizeof(name), rows[i].group, rows[i].version, rows[i].kind),
+                   ref) != 0)
+            continue;
+        if (!(k = kind_find(rows[i].group, rows[i].kind)))
+            return false;
+        *a = std_fields;
+        *b = k->fields;
+        return true;
+    }
+    return false;
+}
+
 static void prune_value(json_t *v, const oa_field *f, kp_buf *path, json_t *unknown, int depth)
 {
-    const oa_def *d;
     size_t i, base = path->len;
     json_t *e;
 
-    if ((f->type != OA_REF && f->type != OA_REFLIST) || !(d = def_find(f->ref)) || !d->fields)
+    const oa_field *a, *b;
+
+    if ((f->type != OA_REF && f->type != OA_REFLIST && f->type != OA_REFMAP) ||
+        !ref_fields(&a, &b, f->ref))
         return; /* not described: anything goes */
     if (f->type == OA_REF) {
-        prune_object(v, d->fields, NULL, path, unknown, depth);
+        prune_object(v, a, b, path, unknown, depth);
         return;
     }
-    json_array_foreach(v, i, e)
-    {
-        path->len = base;
-        kp_buf_appendf(path, "[%zu]", i);
-        prune_object(e, d->fields, NULL, path, unknown, depth);
+    if (f->type == OA_REFMAP) {
+        const char *k;
+        json_object_foreach(v, k, e)
+        {
+            path->len = base;
+            kp_buf_appendf(path, "[%s]", k);
+            prune_object(e, a, b, path, unknown, depth);
+        }
+    } else {
+        json_array_foreach(v, i, e)
+        {
+            path->len = base;
+            kp_buf_appendf(path, "[%zu]", i);
+            prune_object(e, a, b, path, unknown, depth);
+        }
     }
     path->len = base;
     if (path->p)
@@ -245,6 +343,32 @@ static void prune_value(json_t *v, const oa_field *f, kp_buf *path, json_t *unkn
 static json_t *object_any(void)
 {
     return json_pack("{s:s, s:b}", "type", "object", "x-kubernetes-preserve-unknown-fields", 1);
+}
+
+/* k8s: the extensions kube-openapi writes from the struct tags and +listType markers */
+static void meta_ext(json_t *s, const kp_openapi_field_meta *m)
+{
+    const unsigned st = m->patch.strategy;
+    if (m->list_type)
+        json_object_set_new(s, "x-kubernetes-list-type", json_string(m->list_type));
+    if (m->map_keys) {
+        json_t *keys = json_array();
+        kp_sv in = kp_sv_from(m->map_keys), k;
+        while (in.len) {
+            kp_sv_cut(&in, ',', &k);
+            json_array_append_new(keys, json_stringn(k.p, k.len));
+        }
+        json_object_set_new(s, "x-kubernetes-list-map-keys", keys);
+    }
+    if (m->patch.key)
+        json_object_set_new(s, "x-kubernetes-patch-merge-key", json_string(m->patch.key));
+    if (st)
+        json_object_set_new(s, "x-kubernetes-patch-strategy",
+                            json_string((st & KP_PATCH_MERGE) && (st & KP_PATCH_RETAIN_KEYS)
+                                            ? "merge,retainKeys"
+                                        : st & KP_PATCH_MERGE       ? "merge"
+                                        : st & KP_PATCH_RETAIN_KEYS ? "retainKeys"
+                                                                    : "replace"));
 }
 
 static int field_schema(json_t **out, const oa_field *f)
@@ -272,11 +396,32 @@ static int field_schema(json_t **out, const oa_field *f)
         s = json_pack("{s:s, s:{s:s, s:s}}", "type", "object", "additionalProperties", "type",
                       "string", "format", "byte");
         break;
+    case OA_NUMBER:
+        s = json_pack("{s:s, s:s}", "type", "number", "format", "double");
+        break;
+    case OA_BYTES:
+        s = json_pack("{s:s, s:s}", "type", "string", "format", "byte");
+        break;
     case OA_LIST:
         s = json_pack("{s:s, s:o}", "type", "array", "items", object_any());
         break;
     case OA_STRLIST:
         s = json_pack("{s:s, s:{s:s}}", "type", "array", "items", "type", "string");
+        break;
+    case OA_INT32LIST:
+    case OA_INT64LIST:
+        s = json_pack("{s:s, s:{s:s, s:s}}", "type", "array", "items", "type", "integer", "format",
+                      f->type == OA_INT32LIST ? "int32" : "int64");
+        break;
+    case OA_INTORSTR:
+        s = ref_to(INTSTR "IntOrString", 2);
+        break;
+    case OA_QUANTITY:
+        s = ref_to(RESOURCE "Quantity", 2);
+        break;
+    case OA_REFMAP:
+        assert(f->ref);
+        s = json_pack("{s:s, s:o}", "type", "object", "additionalProperties", ref_to(f->ref, 2));
         break;
     case OA_TIME:
         s = ref_to(META "Time", 2);
@@ -296,6 +441,7 @@ static int field_schema(json_t **out, const oa_field *f)
         return kp_err_set(KP_EINTERNAL, "openapi: field \"%s\" has no type", f->name);
     }
     set_doc(s, f->doc);
+    meta_ext(s, &f->meta);
     *out = s;
     return merge_ext(s, f->ext, f->name);
 }
@@ -326,19 +472,6 @@ static int fields_add(json_t *s, const oa_field *fields)
     }
     return 0;
 }
-
-static const oa_field std_fields[] = {
-    {"apiVersion", OA_STRING, NULL, false, NULL,
-     "APIVersion defines the versioned schema of this representation of an object. Servers "
-     "should convert recognized schemas to the latest internal value, and may reject "
-     "unrecognized values."},
-    {"kind", OA_STRING, NULL, false, NULL,
-     "Kind is a string value representing the REST resource this object represents. Servers "
-     "may infer this from the endpoint the client submits requests to. Cannot be updated. In "
-     "CamelCase."},
-    {"metadata", OA_REF, META "ObjectMeta", false, NULL, "Standard object's metadata."},
-    {NULL, OA_OBJECT, NULL, false, NULL, NULL},
-};
 
 static void gvk_ext(json_t *s, const char *group, const char *version, const char *kind)
 {
@@ -391,16 +524,22 @@ static int defs_build(json_t **out)
     char name[256];
     int rc = 0;
 
-    for (size_t i = 0; i < kp_oa_ndefs && rc == 0; i++) {
-        const oa_def *d = &kp_oa_defs[i];
-        json_t *s = json_pack("{s:s}", "type", d->type ? d->type : "object");
-        if (d->format)
-            json_object_set_new(s, "format", json_string(d->format));
-        set_doc(s, d->doc);
-        if ((rc = fields_add(s, d->fields)) == 0)
-            rc = merge_ext(s, d->ext, d->name);
-        json_object_set_new(defs, d->name, s);
-    }
+    for (size_t t = 0; t < kp_oa_ntables && rc == 0; t++)
+        for (size_t i = 0; i < kp_oa_tables[t]->ndefs && rc == 0; i++) {
+            const oa_def *d = &kp_oa_tables[t]->defs[i];
+            json_t *s = json_pack("{s:s}", "type", d->type ? d->type : "object");
+            if (json_object_get(defs, d->name)) {
+                json_decref(s);
+                rc = kp_err_set(KP_EINTERNAL, "openapi: two definitions named \"%s\"", d->name);
+                break;
+            }
+            if (d->format)
+                json_object_set_new(s, "format", json_string(d->format));
+            set_doc(s, d->doc);
+            if ((rc = fields_add(s, d->fields)) == 0)
+                rc = merge_ext(s, d->ext, d->name);
+            json_object_set_new(defs, d->name, s);
+        }
     for (size_t i = 0; i < n && rc == 0; i++) {
         json_t *s = NULL;
         char list[300];
@@ -1332,7 +1471,16 @@ static int v3_build(oa_gv *gv, const json_t *defs, const char *group, const char
         goto out;
     json_object_foreach(need, k, e)
     {
-        json_object_set_new(schemas, k, to_v3(json_object_get(defs, k)));
+        json_t *d = to_v3(json_object_get(defs, k));
+        /* k8s: OpenAPIV3OneOfTypes of intstr.IntOrString and resource.Quantity */
+        if (strcmp(k, INTSTR "IntOrString") == 0 || strcmp(k, RESOURCE "Quantity") == 0) {
+            bool ios = k[strlen(k) - 1] == 'g';
+            json_object_del(d, "type");
+            json_object_set_new(d, "oneOf",
+                                json_pack("[{s:s}, {s:s}]", "type", ios ? "integer" : "string",
+                                          "type", ios ? "string" : "number"));
+        }
+        json_object_set_new(schemas, k, d);
     }
     doc = json_pack("{s:s, s:o, s:O, s:{s:O}}", "openapi", "3.0.0", "info", info_obj(), "paths",
                     paths, "components", "schemas", schemas);
@@ -1621,4 +1769,40 @@ int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const
     }
     *unknown_out = unknown;
     return 0;
+}
+
+/* The field named name among fields, or NULL. */
+static const oa_field *fields_get(const oa_field *fields, kp_sv name)
+{
+    for (const oa_field *f = fields; f && f->name; f++)
+        if (kp_sv_eq_str(name, f->name))
+            return f;
+    return NULL;
+}
+
+const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_sv *path, size_t n)
+{
+    const oa_kind *k = kind ? kind_find(NULL, kind) : NULL;
+    const oa_field *fields, *more = std_fields, *f = NULL;
+    char name[160];
+
+    if (k) {
+        fields = k->fields;
+    } else if (kind && strcmp(kind, "Scale") == 0) {
+        const oa_def *d = def_find(sfmt(name, sizeof(name), AUTOSCALING "%s", kind));
+        fields = d ? d->fields : NULL;
+        more = NULL;
+    } else {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(f = fields_get(fields, path[i])) && !(f = fields_get(more, path[i])))
+            return NULL;
+        if (i + 1 == n)
+            break;
+        if ((f->type != OA_REF && f->type != OA_REFLIST && f->type != OA_REFMAP) ||
+            !ref_fields(&fields, &more, f->ref))
+            return NULL;
+    }
+    return f ? &f->meta : NULL;
 }

@@ -2,7 +2,7 @@
  * index plus one JSON document per group-version (where kubectl >= 1.27 looks first), v2 as
  * JSON and as gnostic protobuf (the only v2 form kubectl asks for: up front in 1.27/1.28, for
  * apply's patch type and as the fallback of the fieldValidation check in every version). All
- * come from the schema table and a table of field schemas in openapi.c, built once
+ * come from the schema table and the field tables (openapi_table*.c), built once
  * (kp_openapi_init, or lazily on first use) and read-only afterwards: any thread may call every
  * function. */
 #ifndef KP_OPENAPI_H
@@ -10,6 +10,23 @@
 
 #include <jansson.h>
 #include "lib/buf.h"
+#include "lib/sv.h"
+
+/* k8s: the patchStrategy and patchMergeKey struct tags of k8s.io/api (strategic merge patch) */
+enum { KP_PATCH_MERGE = 1, KP_PATCH_RETAIN_KEYS = 2, KP_PATCH_REPLACE = 4 };
+
+typedef struct {
+    unsigned strategy; /* KP_PATCH_* bits; 0: none (maps merge, lists are replaced) */
+    const char *key;   /* patchMergeKey; NULL for lists of scalars */
+} kp_patch_meta;
+
+/* What the field tables say about one field besides its schema: the one source of the patch
+ * strategies (patch.c) and of the list types (x-kubernetes-list-type, -list-map-keys). */
+typedef struct {
+    kp_patch_meta patch;
+    const char *list_type; /* "atomic", "set", "map" or NULL */
+    const char *map_keys;  /* list type "map": the key fields, comma-separated ("port,protocol") */
+} kp_openapi_field_meta;
 
 /* /openapi/v2 as protobuf is answered with Content-Type KP_OPENAPI_V2_PB, as kube-apiserver
  * does (a type Go's mime package can parse: client-go rejects the "@" form in a response) and
@@ -20,14 +37,21 @@
 #define KP_OPENAPI_V2_PB_OLD "application/com.github.proto-openapiv2.v2.v2.0.0@v2.0.0+protobuf"
 
 /* Builds every document. main calls it before the threads start; the other functions call it
- * too (once, under pthread_once), so calling it is optional. KP_EINTERNAL when a table in
- * openapi.c is inconsistent (a $ref to an undefined schema, an unparsable extension): the unit
- * test keeps that from shipping. */
+ * too (once, under pthread_once), so calling it is optional. KP_EINTERNAL when a field table is
+ * inconsistent (a $ref to an undefined schema, an unparsable extension, a patch strategy written
+ * as an extension): the unit test keeps that from shipping. */
 int kp_openapi_init(void);
 /* Removes from obj the fields the schema of (group, kind) does not have, where it describes
  * them (a field it leaves open keeps everything), and lists their paths ("bogus",
  * "metadata.foo", "spec.ports[0].bar") in *unknown_out (a new array, owned by the caller). */
 int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const char *kind);
+
+/* The metadata of the field at path (n JSON field names from the root of an object of the
+ * built-in kind named kind, as "spec", "template", "spec", "containers"; list elements add
+ * none), or NULL when the tables do not describe that field. Borrowed from static tables: valid
+ * for the process's life. A kind name served by two groups (Event) is the core group's; "Scale"
+ * is autoscaling/v1's. */
+const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_sv *path, size_t n);
 
 /* Each appends one document to out (0, KP_ETOOLARGE past out's cap, KP_EINTERNAL as above). */
 int kp_openapi_v2_json(kp_buf *out);

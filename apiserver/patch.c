@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/patch.h"
+#include "apiserver/openapi.h"
 #include "lib/limits.h"
 #include "lib/sv.h"
 
@@ -581,83 +582,24 @@ static const char *const smp_kinds[K_COUNT] = {
     [K_PRIORITYCLASS] = "PriorityClass",
 };
 
-#define KB(k) (1u << (k))
-#define M_ALL (KB(K_COUNT) - 1u)
-/* kinds whose spec.template is a PodTemplateSpec */
-#define M_TEMPLATE                                                                                 \
-    (KB(K_DEPLOYMENT) | KB(K_REPLICASET) | KB(K_STATEFULSET) | KB(K_DAEMONSET) | KB(K_JOB))
-/* kinds with status.conditions tagged patchStrategy "merge", patchMergeKey "type" */
-#define M_CONDITIONS                                                                               \
-    (KB(K_POD) | KB(K_NAMESPACE) | KB(K_PVC) | KB(K_SERVICE) | KB(K_DEPLOYMENT) |                  \
-     KB(K_REPLICASET) | KB(K_STATEFULSET) | KB(K_DAEMONSET) | KB(K_JOB) | KB(K_PDB) | KB(K_HPA))
-
+/* patchStrategy "merge": lists merge on their key, scalars as a set; "retainKeys": only guides
+ * clients computing patches (the server honours "$retainKeys" wherever a patch sends it);
+ * "replace": a map is replaced whole */
 enum {
-    SMP_MERGE = 1,       /* patchStrategy "merge": lists merge on their key, scalars as a set */
-    SMP_RETAIN_KEYS = 2, /* "retainKeys": only guides clients computing patches; the server
-                          * honours "$retainKeys" wherever a patch sends it */
-    SMP_REPLACE = 4,     /* "replace": a map is replaced whole */
+    SMP_MERGE = KP_PATCH_MERGE,
+    SMP_RETAIN_KEYS = KP_PATCH_RETAIN_KEYS,
+    SMP_REPLACE = KP_PATCH_REPLACE,
 };
 
-typedef struct {
-    uint32_t kinds;    /* KB() bits of the kinds it applies to */
-    const char *path;  /* JSON field names from the object's root; list elements add none */
-    unsigned strategy; /* SMP_* */
-    const char *key;   /* patchMergeKey; NULL for lists of scalars */
-} smp_rule;
-
-#define SMP_ROW(m, p, s, k)                                                                        \
-    {                                                                                              \
-        (m), p, (s), (k)                                                                           \
-    }
-
-/* k8s: ObjectMeta in apimachinery/pkg/apis/meta/v1/types.go */
-#define SMP_OBJECT_META(m, p)                                                                      \
-    SMP_ROW(m, p ".finalizers", SMP_MERGE, NULL), SMP_ROW(m, p ".ownerReferences", SMP_MERGE, "uid")
-
-/* k8s: Container and EphemeralContainerCommon in api/core/v1/types.go (envFrom, resizePolicy
- * and resources.claims carry no strategy: replaced whole) */
-#define SMP_CONTAINER(m, p)                                                                        \
-    SMP_ROW(m, p, SMP_MERGE, "name"), SMP_ROW(m, p ".ports", SMP_MERGE, "containerPort"),          \
-        SMP_ROW(m, p ".env", SMP_MERGE, "name"),                                                   \
-        SMP_ROW(m, p ".volumeMounts", SMP_MERGE, "mountPath"),                                     \
-        SMP_ROW(m, p ".volumeDevices", SMP_MERGE, "devicePath")
-
-/* k8s: PodSpec in api/core/v1/types.go (tolerations and readinessGates are atomic) */
-#define SMP_POD_SPEC(m, p)                                                                         \
-    SMP_ROW(m, p ".volumes", SMP_MERGE | SMP_RETAIN_KEYS, "name"),                                 \
-        SMP_CONTAINER(m, p ".initContainers"), SMP_CONTAINER(m, p ".containers"),                  \
-        SMP_CONTAINER(m, p ".ephemeralContainers"),                                                \
-        SMP_ROW(m, p ".imagePullSecrets", SMP_MERGE, "name"),                                      \
-        SMP_ROW(m, p ".hostAliases", SMP_MERGE, "ip"),                                             \
-        SMP_ROW(m, p ".topologySpreadConstraints", SMP_MERGE, "topologyKey"),                      \
-        SMP_ROW(m, p ".schedulingGates", SMP_MERGE, "name"),                                       \
-        SMP_ROW(m, p ".resourceClaims", SMP_MERGE | SMP_RETAIN_KEYS, "name")
-
-/* The one table of patch strategies: every field of the built-in kinds whose k8s.io/api
- * struct tag carries patchStrategy. A field not listed has none: maps merge, lists are
- * replaced, as in a JSON merge patch. */
-static const smp_rule smp_rules[] = {
-    SMP_OBJECT_META(M_ALL, "metadata"),
-    SMP_POD_SPEC(KB(K_POD), "spec"),
-    {M_CONDITIONS, "status.conditions", SMP_MERGE, "type"},
-    {KB(K_POD), "status.podIPs", SMP_MERGE, "ip"},
-    {KB(K_POD), "status.hostIPs", SMP_MERGE, "ip"},
-    {KB(K_POD), "status.resourceClaimStatuses", SMP_MERGE | SMP_RETAIN_KEYS, "name"},
-    SMP_OBJECT_META(M_TEMPLATE, "spec.template.metadata"),
-    SMP_POD_SPEC(M_TEMPLATE, "spec.template.spec"),
-    SMP_OBJECT_META(KB(K_CRONJOB), "spec.jobTemplate.metadata"),
-    SMP_OBJECT_META(KB(K_CRONJOB), "spec.jobTemplate.spec.template.metadata"),
-    SMP_POD_SPEC(KB(K_CRONJOB), "spec.jobTemplate.spec.template.spec"),
-    {KB(K_DEPLOYMENT), "spec.strategy", SMP_RETAIN_KEYS, NULL},
-    {KB(K_SERVICE), "spec.ports", SMP_MERGE, "port"},
-    {KB(K_SERVICEACCOUNT), "secrets", SMP_MERGE, "name"},
-};
+/* The patch strategies come from the one place kplane keeps them, the OpenAPI field tables
+ * (the k8s.io/api struct tags): a field they do not give one has none, so maps merge and lists
+ * are replaced, as in a JSON merge patch. */
+typedef kp_patch_meta smp_rule;
 
 #define SMP_PATH_MAX (KP_JSON_DEPTH_MAX + 1)
 
 typedef struct {
-    const smp_rule *rules[KP_ARRAY_LEN(smp_rules)]; /* those of the kind being patched */
-    size_t nrules;
+    const char *kind;         /* the kind being patched */
     kp_sv path[SMP_PATH_MAX]; /* field names from the root to the value being merged */
     size_t depth;
     char where[256]; /* the path as text, for messages */
@@ -707,23 +649,14 @@ static const char *smp_where(smp_ctx *c)
 }
 
 /* The rule for field k of the value at the current path, or NULL. */
-static const smp_rule *smp_lookup(const smp_ctx *c, const char *k, size_t klen)
+static const smp_rule *smp_lookup(smp_ctx *c, const char *k, size_t klen)
 {
-    for (size_t r = 0; r < c->nrules; r++) {
-        const char *p = c->rules[r]->path;
-        size_t i;
-        for (i = 0; i <= c->depth; i++) {
-            kp_sv seg = i < c->depth ? c->path[i] : (kp_sv){k, klen};
-            const char *dot = strchr(p, '.');
-            size_t n = dot ? (size_t)(dot - p) : strlen(p);
-            if (n != seg.len || memcmp(p, seg.p, n) != 0 || (i < c->depth) != (dot != NULL))
-                break;
-            p = dot ? dot + 1 : p;
-        }
-        if (i > c->depth)
-            return c->rules[r];
-    }
-    return NULL;
+    const kp_openapi_field_meta *m;
+
+    smp_push(c, k, klen);
+    m = kp_openapi_field_lookup(c->kind, c->path, c->depth);
+    smp_pop(c);
+    return m && m->patch.strategy ? &m->patch : NULL;
 }
 
 static bool smp_has_prefix(const char *k, size_t klen, const char *prefix)
@@ -1408,9 +1341,7 @@ int kp_patch_strategic(json_t **out, const json_t *orig, const json_t *patch, co
     if ((rc = patch_check_input(orig, patch)) < 0)
         return rc;
     c = kp_calloc(1, sizeof(*c));
-    for (size_t i = 0; i < KP_ARRAY_LEN(smp_rules); i++)
-        if (smp_rules[i].kinds & KB(k))
-            c->rules[c->nrules++] = &smp_rules[i];
+    c->kind = smp_kinds[k];
     if ((rc = smp_map(&res, patch_dup(orig), patch, c)) < 0)
         goto out;
     if (!res) /* k8s: "$patch": "delete" at the top leaves an empty object */

@@ -7,6 +7,7 @@
 #include "tests/support/testlib.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 
 /* The OpenAPI documents, read the way kubectl reads them: the fieldValidation check of
  * cli-runtime's QueryParamVerifier (v2, protobuf) and queryParamVerifierV3, the definitions'
@@ -217,6 +218,28 @@ static char *pr_strdup(const pr_field *f)
     return kp_strndup((const char *)f->at, f->len);
 }
 
+/* The groups whose kinds come from k8s.io/api: described field by field. */
+static bool builtin_group(const char *group)
+{
+    return strcmp(group, "tenancy.kplane.io") != 0;
+}
+
+/* Property name of the kind def (v3, properties props) is absent or a $ref to a described
+ * object: not one that keeps any content. */
+static void described(const json_t *schemas, const json_t *props, const char *name, const char *def)
+{
+    const json_t *p = json_object_get(props, name), *ref, *target;
+    if (!p)
+        return;
+    ref = json_object_get(json_array_get(json_object_get(p, "allOf"), 0), "$ref");
+    if (!json_is_string(ref))
+        fail_msg("%s.%s is not described", def, name);
+    target = json_object_get(schemas, json_string_value(ref) + strlen("#/components/schemas/"));
+    if (!json_object_size(json_object_get(target, "properties")) ||
+        json_object_get(target, "x-kubernetes-preserve-unknown-fields"))
+        fail_msg("%s.%s has no fields", def, name);
+}
+
 /* ---- tests ---- */
 
 static void *init_thread(void *arg)
@@ -346,15 +369,28 @@ static void test_v3_docs(void **state)
             assert_non_null(patch);
             assert_string_equal(json_string_value(json_object_get(patch, "x-kubernetes-action")),
                                 "patch");
-            /* kubectl apply computes strategic merge patches from its own types */
-            assert_null(
-                json_object_get(json_object_get(json_object_get(patch, "requestBody"), "content"),
-                                "application/strategic-merge-patch+json"));
+            /* kubectl apply computes strategic merge patches from this document for the
+             * built-in kinds (their field tables carry every patch strategy), from its own
+             * types otherwise */
+            if (builtin_group(r->group))
+                assert_non_null(json_object_get(
+                    json_object_get(json_object_get(patch, "requestBody"), "content"),
+                    "application/strategic-merge-patch+json"));
+            else
+                assert_null(json_object_get(
+                    json_object_get(json_object_get(patch, "requestBody"), "content"),
+                    "application/strategic-merge-patch+json"));
+
             assert_non_null(
                 json_object_get(json_object_get(json_object_get(patch, "requestBody"), "content"),
                                 "application/merge-patch+json"));
         } else {
             assert_int_equal(verifier_says(paths, r), -1);
+        }
+        /* the spec and status of a built-in kind are described field by field */
+        if (builtin_group(r->group)) {
+            described(schemas, props, "spec", def);
+            described(schemas, props, "status", def);
         }
         if (r->namespaced && !r->verbs) {
             snprintf(url, sizeof(url), "/%s/%s", gv, r->resource);
@@ -411,15 +447,20 @@ static void test_v2_json(void **state)
         assert_int_equal(verifier_says(paths, &rows[i]),
                          !rows[i].verbs || strstr(rows[i].verbs, "patch") ? 1 : -1);
     }
-    /* a PATCH offers no strategic merge patch: kubectl apply then uses its compiled-in types */
+    /* a PATCH offers strategic merge patch for the built-in kinds only (but /scale) */
     json_object_foreach(paths, k, e)
     {
         json_t *patch = json_object_get(e, "patch"), *c;
+        bool smp = false;
         size_t i;
+        if (!patch)
+            continue;
         json_array_foreach(json_object_get(patch, "consumes"), i, c)
         {
-            assert_string_not_equal(json_string_value(c), "application/strategic-merge-patch+json");
+            smp |= strcmp(json_string_value(c), "application/strategic-merge-patch+json") == 0;
         }
+        if (smp != (strstr(k, "tenancy.kplane.io") == NULL && !strstr(k, "/scale")))
+            fail_msg("%s: strategic merge patch %s", k, smp ? "offered" : "not offered");
     }
     json_decref(doc);
     kp_buf_dispose(&b);
@@ -629,13 +670,382 @@ static void test_small_buffer(void **state)
     kp_buf_dispose(&b);
 }
 
+/* ---- field tables: patch strategies, list types, nested unknown fields ---- */
+
+/* path "a.b.c" split into views (they point into path) */
+static size_t split_path(kp_sv *out, size_t max, const char *path)
+{
+    kp_sv in = kp_sv_from(path), seg;
+    size_t n = 0;
+    while (in.len && n < max) {
+        kp_sv_cut(&in, '.', &seg);
+        out[n++] = seg;
+    }
+    return n;
+}
+
+static const kp_openapi_field_meta *meta_of(const char *kind, const char *path)
+{
+    kp_sv segs[32];
+    size_t n = split_path(segs, 32, path);
+    return kp_openapi_field_lookup(kind, segs, n);
+}
+
+/* Every patch strategy the former table of patch.c (smp_rules) held, for every kind it named,
+ * is found in the field tables, unchanged. */
+static void test_patch_strategies(void **state)
+{
+    static const char *const all[] = {"Namespace",   "ConfigMap", "Secret",        "ServiceAccount",
+                                      "Service",     "Endpoints", "Pod",           "LimitRange",
+                                      "Deployment",  "Job",       "CronJob",       "Ingress",
+                                      "ClusterRole", "Lease",     "PriorityClass", "Scale"};
+    static const char *const templated[] = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
+                                            "Job"};
+    static const char *const conditions[] = {"Pod",
+                                             "Namespace",
+                                             "PersistentVolumeClaim",
+                                             "Service",
+                                             "Deployment",
+                                             "ReplicaSet",
+                                             "StatefulSet",
+                                             "DaemonSet",
+                                             "Job",
+                                             "PodDisruptionBudget",
+                                             "HorizontalPodAutoscaler"};
+    static const struct {
+        const char *path;
+        unsigned strategy;
+        const char *key;
+    } pod[] = {
+        {"volumes", KP_PATCH_MERGE | KP_PATCH_RETAIN_KEYS, "name"},
+        {"initContainers", KP_PATCH_MERGE, "name"},
+        {"containers", KP_PATCH_MERGE, "name"},
+        {"ephemeralContainers", KP_PATCH_MERGE, "name"},
+        {"containers.ports", KP_PATCH_MERGE, "containerPort"},
+        {"containers.env", KP_PATCH_MERGE, "name"},
+        {"initContainers.volumeMounts", KP_PATCH_MERGE, "mountPath"},
+        {"ephemeralContainers.volumeDevices", KP_PATCH_MERGE, "devicePath"},
+        {"imagePullSecrets", KP_PATCH_MERGE, "name"},
+        {"hostAliases", KP_PATCH_MERGE, "ip"},
+        {"topologySpreadConstraints", KP_PATCH_MERGE, "topologyKey"},
+        {"schedulingGates", KP_PATCH_MERGE, "name"},
+        {"resourceClaims", KP_PATCH_MERGE | KP_PATCH_RETAIN_KEYS, "name"},
+    };
+    static const char *const pod_roots[] = {"Pod:spec", "Deployment:spec.template.spec",
+                                            "StatefulSet:spec.template.spec",
+                                            "CronJob:spec.jobTemplate.spec.template.spec"};
+    const kp_openapi_field_meta *m;
+    char path[256];
+    (void)state;
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(all); i++) {
+        m = meta_of(all[i], "metadata.finalizers");
+        assert_non_null(m);
+        assert_int_equal(m->patch.strategy, KP_PATCH_MERGE);
+        assert_null(m->patch.key);
+        assert_string_equal(m->list_type, "set");
+        m = meta_of(all[i], "metadata.ownerReferences");
+        assert_non_null(m);
+        assert_int_equal(m->patch.strategy, KP_PATCH_MERGE);
+        assert_string_equal(m->patch.key, "uid");
+    }
+    for (size_t i = 0; i < KP_ARRAY_LEN(templated); i++) {
+        m = meta_of(templated[i], "spec.template.metadata.ownerReferences");
+        assert_non_null(m);
+        assert_string_equal(m->patch.key, "uid");
+    }
+    assert_string_equal(meta_of("CronJob", "spec.jobTemplate.metadata.ownerReferences")->patch.key,
+                        "uid");
+    assert_string_equal(
+        meta_of("CronJob", "spec.jobTemplate.spec.template.metadata.ownerReferences")->patch.key,
+        "uid");
+    for (size_t i = 0; i < KP_ARRAY_LEN(conditions); i++) {
+        m = meta_of(conditions[i], "status.conditions");
+        if (!m || m->patch.strategy != KP_PATCH_MERGE || !m->patch.key ||
+            strcmp(m->patch.key, "type") != 0)
+            fail_msg("%s: status.conditions not merged on type", conditions[i]);
+    }
+    for (size_t r = 0; r < KP_ARRAY_LEN(pod_roots); r++) {
+        const char *colon = strchr(pod_roots[r], ':');
+        char kind[32];
+        snprintf(kind, sizeof(kind), "%.*s", (int)(colon - pod_roots[r]), pod_roots[r]);
+        for (size_t i = 0; i < KP_ARRAY_LEN(pod); i++) {
+            snprintf(path, sizeof(path), "%s.%s", colon + 1, pod[i].path);
+            m = meta_of(kind, path);
+            if (!m || m->patch.strategy != pod[i].strategy || !m->patch.key ||
+                strcmp(m->patch.key, pod[i].key) != 0)
+                fail_msg("%s %s: not merged on %s", kind, path, pod[i].key);
+        }
+    }
+    assert_string_equal(meta_of("Pod", "status.podIPs")->patch.key, "ip");
+    assert_string_equal(meta_of("Pod", "status.hostIPs")->patch.key, "ip");
+    assert_int_equal(meta_of("Pod", "status.resourceClaimStatuses")->patch.strategy,
+                     KP_PATCH_MERGE | KP_PATCH_RETAIN_KEYS);
+    assert_int_equal(meta_of("Deployment", "spec.strategy")->patch.strategy, KP_PATCH_RETAIN_KEYS);
+    assert_string_equal(meta_of("Service", "spec.ports")->patch.key, "port");
+    assert_string_equal(meta_of("Service", "spec.ports")->map_keys, "port,protocol");
+    assert_string_equal(meta_of("ServiceAccount", "secrets")->patch.key, "name");
+    /* k8s: PodDisruptionBudgetSpec.Selector is patchStrategy "replace" */
+    assert_int_equal(meta_of("PodDisruptionBudget", "spec.selector")->patch.strategy,
+                     KP_PATCH_REPLACE);
+    /* atomic lists carry no strategy: a strategic merge patch replaces them */
+    m = meta_of("Deployment", "spec.template.spec.tolerations");
+    assert_non_null(m);
+    assert_int_equal(m->patch.strategy, 0);
+    assert_string_equal(m->list_type, "atomic");
+    assert_int_equal(meta_of("Pod", "spec.containers.envFrom")->patch.strategy, 0);
+    assert_string_equal(meta_of("Pod", "spec.containers.ports")->map_keys,
+                        "containerPort,protocol");
+    /* what the tables do not describe */
+    assert_string_equal(
+        meta_of("StatefulSet", "spec.volumeClaimTemplates.metadata.finalizers")->list_type, "set");
+    assert_null(meta_of("Pod", "spec.nope"));
+    assert_null(meta_of("Pod", "spec.volumes.gcePersistentDisk.pdName"));
+    assert_null(meta_of("Nope", "metadata.finalizers"));
+    assert_null(meta_of("Workspace", "spec.anything"));
+    assert_null(meta_of(NULL, "metadata"));
+}
+
+static json_t *json_of(const char *text)
+{
+    json_t *v = NULL;
+    assert_int_equal(kp_json_parse(&v, text, strlen(text)), 0);
+    return v;
+}
+
+static void expect_unknown(const char *group, const char *kind, const char *in, const char *want,
+                           const char *kept)
+{
+    json_t *obj = json_of(in), *unknown = NULL, *w = json_of(want), *k = json_of(kept);
+    assert_int_equal(kp_openapi_prune(&unknown, obj, group, kind), 0);
+    if (!json_equal(unknown, w)) {
+        char *got = json_dumps(unknown, JSON_COMPACT);
+        fail_msg("%s: unknown %s, want %s", kind, got, want);
+    }
+    if (!json_equal(obj, k)) {
+        char *got = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+        fail_msg("%s: kept %s, want %s", kind, got, kept);
+    }
+    json_decref(obj);
+    json_decref(unknown);
+    json_decref(w);
+    json_decref(k);
+}
+
+/* k8s: the strict decoder names unknown fields at any depth, lists by index; what the tables
+ * leave open (an uncommon volume source, annotations, quantities) keeps any content. */
+static void test_prune_nested(void **state)
+{
+    (void)state;
+    expect_unknown(
+        "apps", "Deployment",
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\"},"
+        "{\"name\":\"b\",\"imagee\":\"y\",\"env\":[{\"name\":\"E\",\"valueFrom\":{\"fieldRef\":"
+        "{\"fieldPath\":\"f\",\"bogus\":1}}}],\"resources\":{\"limits\":{\"cpu\":\"1\","
+        "\"example.com/gpu\":2}}}],\"volumes\":[{\"name\":\"v\",\"gcePersistentDisk\":{\"pdName\":"
+        "\"d\",\"future\":true}},{\"name\":\"w\",\"emptyDir\":{\"medium\":\"Memory\",\"x\":1}}]}},"
+        "\"strategy\":{\"rollingUpdate\":{\"maxSurge\":\"25%\",\"maxSurgee\":1}}},"
+        "\"metadata\":{\"annotations\":{\"any\":\"thing\"}}}",
+        "[\"spec.template.spec.containers[1].imagee\","
+        "\"spec.template.spec.containers[1].env[0].valueFrom.fieldRef.bogus\","
+        "\"spec.template.spec.volumes[1].emptyDir.x\","
+        "\"spec.strategy.rollingUpdate.maxSurgee\"]",
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\"},"
+        "{\"name\":\"b\",\"env\":[{\"name\":\"E\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":"
+        "\"f\"}}}],\"resources\":{\"limits\":{\"cpu\":\"1\",\"example.com/gpu\":2}}}],"
+        "\"volumes\":[{\"name\":\"v\",\"gcePersistentDisk\":{\"pdName\":\"d\",\"future\":true}},"
+        "{\"name\":\"w\",\"emptyDir\":{\"medium\":\"Memory\"}}]}},"
+        "\"strategy\":{\"rollingUpdate\":{\"maxSurge\":\"25%\"}}},"
+        "\"metadata\":{\"annotations\":{\"any\":\"thing\"}}}");
+    expect_unknown("", "Service",
+                   "{\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":\"http\",\"nodeport\":1}],"
+                   "\"selector\":{\"a\":\"b\"}},\"status\":{\"loadBalancer\":{\"ingres\":[]}}}",
+                   "[\"spec.ports[0].nodeport\",\"status.loadBalancer.ingres\"]",
+                   "{\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":\"http\"}],"
+                   "\"selector\":{\"a\":\"b\"}},\"status\":{\"loadBalancer\":{}}}");
+    expect_unknown(
+        "batch", "CronJob",
+        "{\"spec\":{\"schedule\":\"* * * * *\",\"jobTemplate\":{\"spec\":{\"template\":"
+        "{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\","
+        "\"command\":[\"x\"],\"securityContext\":{\"runAsUser\":1,\"runAsUsr\":2}}]}}}}}}",
+        "[\"spec.jobTemplate.spec.template.spec.containers[0].securityContext.runAsUsr\"]",
+        "{\"spec\":{\"schedule\":\"* * * * *\",\"jobTemplate\":{\"spec\":{\"template\":"
+        "{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\","
+        "\"command\":[\"x\"],\"securityContext\":{\"runAsUser\":1}}]}}}}}}");
+    /* a map of definitions names its key */
+    expect_unknown("policy", "PodDisruptionBudget",
+                   "{\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"a\":\"b\"},"
+                   "\"matchLabel\":{}}}}",
+                   "[\"spec.selector.matchLabel\"]",
+                   "{\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"a\":\"b\"}}}}");
+    expect_unknown("rbac.authorization.k8s.io", "ClusterRoleBinding",
+                   "{\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"x\",\"apiGroup\":\"g\"},"
+                   "\"subjects\":[{\"kind\":\"User\",\"name\":\"u\",\"namespce\":\"n\"}]}",
+                   "[\"subjects[0].namespce\"]",
+                   "{\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"x\",\"apiGroup\":\"g\"},"
+                   "\"subjects\":[{\"kind\":\"User\",\"name\":\"u\"}]}");
+    /* a list of a kind's own definition (StatefulSet volumeClaimTemplates) */
+    expect_unknown(
+        "apps", "StatefulSet",
+        "{\"spec\":{\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"d\"},"
+        "\"spec\":{\"accessMode\":[\"ReadWriteOnce\"]},\"kind\":\"PersistentVolumeClaim\"}]}}",
+        "[\"spec.volumeClaimTemplates[0].spec.accessMode\"]",
+        "{\"spec\":{\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"d\"},"
+        "\"spec\":{},\"kind\":\"PersistentVolumeClaim\"}]}}");
+    /* kplane's own kinds stay open below their top level */
+    expect_unknown("tenancy.kplane.io", "Workspace", "{\"spec\":{\"anything\":1}}", "[]",
+                   "{\"spec\":{\"anything\":1}}");
+}
+
+/* json_pack() whose result lives until the test ends (json_equal does not consume) */
+static json_t *tmp_values;
+static json_t *json_pack_tmp(const char *fmt, ...)
+{
+    va_list ap;
+    json_t *v;
+    va_start(ap, fmt);
+    v = json_vpack_ex(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (!tmp_values)
+        tmp_values = json_array();
+    json_array_append_new(tmp_values, v);
+    return v;
+}
+
+/* The extensions kube-apiserver writes, in both versions. */
+static void test_extensions(void **state)
+{
+    kp_buf b = KP_BUF_INIT(DOC_MAX);
+    json_t *doc, *defs, *c, *p, *ios;
+    (void)state;
+
+    assert_int_equal(kp_openapi_v2_json(&b), 0);
+    doc = parse_buf(&b);
+    defs = json_object_get(doc, "definitions");
+    c = json_object_get(json_object_get(defs, "io.k8s.api.core.v1.Container"), "properties");
+    p = json_object_get(c, "ports");
+    assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-list-type")), "map");
+    assert_true(json_equal(json_object_get(p, "x-kubernetes-list-map-keys"),
+                           json_pack_tmp("[ss]", "containerPort", "protocol")));
+    assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-patch-merge-key")),
+                        "containerPort");
+    assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-patch-strategy")),
+                        "merge");
+    p = json_object_get(
+        json_object_get(json_object_get(defs, "io.k8s.api.core.v1.PodSpec"), "properties"),
+        "volumes");
+    assert_string_equal(json_string_value(json_object_get(p, "x-kubernetes-patch-strategy")),
+                        "merge,retainKeys");
+    p = json_object_get(
+        json_object_get(json_object_get(defs, "io.k8s.api.core.v1.HTTPGetAction"), "properties"),
+        "port");
+    assert_string_equal(json_string_value(json_object_get(p, "$ref")),
+                        "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+    ios = json_object_get(defs, "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+    assert_string_equal(json_string_value(json_object_get(ios, "format")), "int-or-string");
+    assert_string_equal(json_string_value(json_object_get(ios, "type")), "string");
+    assert_true(json_equal(
+        json_object_get(json_object_get(defs, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"),
+                        "x-kubernetes-map-type"),
+        json_pack_tmp("s", "atomic")));
+    json_decref(doc);
+
+    /* v3: IntOrString and Quantity are oneOf two types (k8s: OpenAPIV3OneOfTypes) */
+    kp_buf_reset(&b);
+    assert_int_equal(kp_openapi_v3_doc(&b, "apis/apps/v1"), 0);
+    doc = parse_buf(&b);
+    defs = json_object_get(json_object_get(doc, "components"), "schemas");
+    ios = json_object_get(defs, "io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+    assert_null(json_object_get(ios, "type"));
+    assert_true(json_equal(json_object_get(ios, "oneOf"),
+                           json_pack_tmp("[{ss}{ss}]", "type", "integer", "type", "string")));
+    assert_true(json_equal(
+        json_object_get(json_object_get(defs, "io.k8s.apimachinery.pkg.api.resource.Quantity"),
+                        "oneOf"),
+        json_pack_tmp("[{ss}{ss}]", "type", "string", "type", "number")));
+    json_decref(doc);
+    kp_buf_dispose(&b);
+    json_decref(tmp_values);
+    tmp_values = NULL;
+}
+
+/* ---- golden files: tests/data/openapi/<case>.json, rewritten by `make golden` ---- */
+
+static const struct {
+    const char *file;
+    const char *doc; /* "v2" or a v3 group-version path */
+    const char *schema;
+} goldens[] = {
+    {"v3-apps-v1-Deployment", "apis/apps/v1", "io.k8s.api.apps.v1.Deployment"},
+    {"v3-apps-v1-DeploymentSpec", "apis/apps/v1", "io.k8s.api.apps.v1.DeploymentSpec"},
+    {"v3-api-v1-ServiceSpec", "api/v1", "io.k8s.api.core.v1.ServiceSpec"},
+    {"v2-io.k8s.api.core.v1.Container", "v2", "io.k8s.api.core.v1.Container"},
+    {"v2-io.k8s.api.core.v1.PodSpec", "v2", "io.k8s.api.core.v1.PodSpec"},
+};
+
+static void test_golden(void **state)
+{
+    const char *root = getenv("KPLANE_ROOT"), *update = getenv("KP_GOLDEN_UPDATE");
+    (void)state;
+
+    for (size_t i = 0; i < KP_ARRAY_LEN(goldens); i++) {
+        kp_buf b = KP_BUF_INIT(DOC_MAX);
+        json_t *doc, *s;
+        char path[512], *text;
+        bool v2 = strcmp(goldens[i].doc, "v2") == 0;
+
+        assert_int_equal(v2 ? kp_openapi_v2_json(&b) : kp_openapi_v3_doc(&b, goldens[i].doc), 0);
+        doc = parse_buf(&b);
+        s = v2 ? json_object_get(json_object_get(doc, "definitions"), goldens[i].schema)
+               : json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"),
+                                 goldens[i].schema);
+        if (!s)
+            fail_msg("no schema %s in %s", goldens[i].schema, goldens[i].doc);
+        text = json_dumps(s, JSON_INDENT(2) | JSON_SORT_KEYS);
+        snprintf(path, sizeof(path), "%s/tests/data/openapi/%s.json", root ? root : ".",
+                 goldens[i].file);
+        if (update && *update) {
+            FILE *f = fopen(path, "w");
+            assert_non_null(f);
+            fprintf(f, "%s\n", text);
+            assert_int_equal(fclose(f), 0);
+        } else {
+            kp_buf want = KP_BUF_INIT(DOC_MAX);
+            FILE *f = fopen(path, "r");
+            char chunk[4096];
+            size_t n;
+            if (!f)
+                fail_msg("cannot read %s (make golden writes it)", path);
+            while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                kp_buf_put(&want, chunk, n);
+            fclose(f);
+            if (want.len != strlen(text) + 1 || memcmp(want.p, text, strlen(text)) != 0) {
+                print_error("%s differs from the document:\n%s\n", path, text);
+                fail_msg("%s differs (make golden rewrites it; review the diff)", path);
+            }
+            kp_buf_dispose(&want);
+        }
+        free(text);
+        json_decref(doc);
+        kp_buf_dispose(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_concurrent), cmocka_unit_test(test_v3_index),
-        cmocka_unit_test(test_v3_docs),         cmocka_unit_test(test_v3_unknown),
-        cmocka_unit_test(test_v2_json),         cmocka_unit_test(test_v2_proto_twin),
-        cmocka_unit_test(test_serve),           cmocka_unit_test(test_small_buffer),
+        cmocka_unit_test(test_init_concurrent),
+        cmocka_unit_test(test_v3_index),
+        cmocka_unit_test(test_v3_docs),
+        cmocka_unit_test(test_v3_unknown),
+        cmocka_unit_test(test_v2_json),
+        cmocka_unit_test(test_v2_proto_twin),
+        cmocka_unit_test(test_serve),
+        cmocka_unit_test(test_small_buffer),
+        cmocka_unit_test(test_patch_strategies),
+        cmocka_unit_test(test_prune_nested),
+        cmocka_unit_test(test_extensions),
+        cmocka_unit_test(test_golden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
