@@ -780,10 +780,8 @@ bool kp_crypto_equal(const void *a, const void *b, size_t len)
     return len == 0 || CRYPTO_memcmp(a, b, len) == 0;
 }
 
-void kp_crypto_random(void *out, size_t len)
+static void crypto_rand_bytes(unsigned char *p, size_t len)
 {
-    unsigned char *p = out;
-
     while (len > 0) {
         int n = len > INT_MAX ? INT_MAX : (int)len;
         if (RAND_bytes(p, n) != 1) {
@@ -793,6 +791,30 @@ void kp_crypto_random(void *out, size_t len)
         p += n;
         len -= (size_t)n;
     }
+}
+
+/* Small requests (uids, token ids) are served from a per-thread block of the same generator's
+ * output, refilled 512 bytes at a time: one RAND_bytes call (and its locks) per 32 uids. Each
+ * byte is handed out once and wiped as it goes. */
+#define CRYPTO_RAND_POOL 512
+
+void kp_crypto_random(void *out, size_t len)
+{
+    static _Thread_local unsigned char pool[CRYPTO_RAND_POOL];
+    static _Thread_local size_t left;
+    unsigned char *p = out;
+
+    if (len > CRYPTO_RAND_POOL / 4) {
+        crypto_rand_bytes(p, len);
+        return;
+    }
+    if (left < len) {
+        crypto_rand_bytes(pool, sizeof(pool));
+        left = sizeof(pool);
+    }
+    memcpy(p, pool + sizeof(pool) - left, len);
+    OPENSSL_cleanse(pool + sizeof(pool) - left, len);
+    left -= len;
 }
 
 void kp_crypto_fingerprint(char out[17], const void *p, size_t len)
