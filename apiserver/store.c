@@ -1214,8 +1214,13 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
     uint64_t stamp = 0;
     int rc;
 
-    if (cached && kp_objcache_get(out, st->cache, key, &stamp))
-        return 0;
+    if (cached) {
+        int hit = kp_objcache_get(out, st->cache, key, &stamp);
+        if (hit > 0)
+            return 0;
+        if (hit < 0)
+            return kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
+    }
     if ((rc = pool_get(&c, st)) < 0)
         return rc;
     key_params(p, key);
@@ -1226,6 +1231,8 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
     }
     if (PQntuples(res) == 0) {
         rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
+        if (cached)
+            kp_objcache_fill(st->cache, key, NULL, stamp);
         goto out;
     }
     rc = kp_json_parse(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));

@@ -8,7 +8,7 @@
 
 typedef struct oc_entry {
     struct oc_entry *next;
-    json_t *obj;
+    json_t *obj; /* NULL: known not to exist */
     char *cluster, *resource, *ns, *name;
 } oc_entry;
 
@@ -87,49 +87,43 @@ void kp_objcache_free(kp_objcache *oc)
 
 bool kp_objcache_wants(const char *resource)
 {
-    return strcmp(resource, "/namespaces") == 0;
+    /* namespaces: read by every namespaced create; workspace types: by every workspace's */
+    return strcmp(resource, "/namespaces") == 0 ||
+           strcmp(resource, "tenancy.kplane.io/workspacetypes") == 0;
 }
 
-bool kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *stamp_out)
+int kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *stamp_out)
 {
     size_t b = oc_bucket(key);
     json_t *obj = NULL;
+    int found = 0;
 
     pthread_mutex_lock(&oc->mu);
     for (oc_entry *e = oc->b[b]; e; e = e->next)
         if (oc_is(e, key)) {
             obj = json_incref(e->obj);
+            found = obj ? 1 : -1;
             break;
         }
     *stamp_out = oc->stamp[b];
     pthread_mutex_unlock(&oc->mu);
-    if (!obj)
-        return false;
-    *out = json_deep_copy(obj); /* the caller may change its copy; ours is shared */
-    json_decref(obj);
-    return true;
+    if (found == 1) {
+        *out = json_deep_copy(obj); /* the caller may change its copy; ours is shared */
+        json_decref(obj);
+    }
+    return found;
 }
 
-/* Under oc->mu: sets (or, obj NULL, removes) the key's entry; obj is consumed. */
+/* Under oc->mu: sets the key's entry (obj NULL: known absent); obj is consumed. */
 static void oc_set(kp_objcache *oc, size_t b, const kp_key *key, json_t *obj)
 {
-    oc_entry **pe = &oc->b[b];
-    for (; *pe; pe = &(*pe)->next) {
-        if (!oc_is(*pe, key))
+    for (oc_entry *e = oc->b[b]; e; e = e->next) {
+        if (!oc_is(e, key))
             continue;
-        if (obj) {
-            json_decref((*pe)->obj);
-            (*pe)->obj = obj;
-        } else {
-            oc_entry *e = *pe;
-            *pe = e->next;
-            oc_entry_free(e);
-            oc->n--;
-        }
+        json_decref(e->obj);
+        e->obj = obj;
         return;
     }
-    if (!obj)
-        return;
     if (oc->n >= oc->max) { /* full: empty a bucket, round robin */
         oc_drop_bucket(oc, oc->evict);
         oc->evict = (oc->evict + 1) % OC_BUCKETS;
@@ -150,7 +144,7 @@ static void oc_set(kp_objcache *oc, size_t b, const kp_key *key, json_t *obj)
 void kp_objcache_fill(kp_objcache *oc, const kp_key *key, const json_t *obj, uint64_t stamp)
 {
     size_t b = oc_bucket(key);
-    json_t *copy = json_deep_copy(obj);
+    json_t *copy = obj ? json_deep_copy(obj) : NULL;
 
     pthread_mutex_lock(&oc->mu);
     if (oc->stamp[b] == stamp) {
