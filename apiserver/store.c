@@ -164,6 +164,7 @@ typedef struct mutation {
     const json_t *prev; /* kp_store_replace: the object replaced */
     int64_t expect_rv;
     int64_t len; /* the writer's: the stored text's size */
+    char *text;  /* the writer's: the stored text, kept for the subscriber */
     /* results, written by the writer before done is set */
     int rc;
     char errmsg[512];
@@ -665,6 +666,10 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
     else
         m->result = json_incref(m->obj);
     m->rv = rv;
+    m->len = (int64_t)len;
+    free(m->text);
+    m->text = text;
+    text = NULL;
 out:
     free(text);
     PQclear(res);
@@ -812,7 +817,8 @@ static int writer_batch_pipelined(kp_store *st, mutation *batch)
         int ok =
             PQsendQueryPrepared(c, writer_stmts[s].name, writer_stmts[s].nparams, p, NULL, NULL, 0);
         m->len = (int64_t)len; /* for the quota check below */
-        free(text);
+        free(m->text);
+        m->text = text;
         if (!ok)
             goto broken;
     }
@@ -980,6 +986,8 @@ committed:
             evs[k].key = *m->key;
             evs[k].obj = m->result;
             evs[k].prev = (json_t *)m->prev;
+            evs[k].text = m->text;
+            evs[k].text_len = (size_t)m->len;
             k++;
         }
         st->sub(st->sub_arg, evs, k);
@@ -999,6 +1007,8 @@ committed:
         st->stats.batch_size_hist[b]++;
     }
     for (m = batch; m; m = m->next) {
+        free(m->text);
+        m->text = NULL;
         m->done = true;
         pthread_cond_signal(&m->cv);
     }
@@ -1025,6 +1035,8 @@ fail_all:
         m->bulk = NULL;
         m->nbulk = 0;
         mut_fail(m, rc);
+        free(m->text);
+        m->text = NULL;
         m->done = true;
         pthread_cond_signal(&m->cv);
     }

@@ -30,8 +30,10 @@ typedef struct {
     int64_t rv;
     kp_ev_type type;
     kp_key key;
-    json_t *obj;  /* the object as stored (for DELETED: as it was, with the delete's rv) */
-    json_t *prev; /* MODIFIED by kp_store_replace: the object before; otherwise NULL */
+    json_t *obj;      /* the object as stored (for DELETED: as it was, with the delete's rv) */
+    json_t *prev;     /* MODIFIED by kp_store_replace: the object before; otherwise NULL */
+    const char *text; /* obj as the writer serialized it (valid during the call), or NULL */
+    size_t text_len;
 } kp_store_event;
 
 typedef void (*kp_store_sub_fn)(void *arg, const kp_store_event *evs, size_t n);

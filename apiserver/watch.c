@@ -112,6 +112,28 @@ static frame *frame_new(int64_t rv, const char *type, const json_t *obj)
     return f;
 }
 
+/* frame_new of an object already serialized. */
+static frame *frame_of_text(int64_t rv, const char *type, const char *text, size_t len)
+{
+    static const char a[] = "{\"type\":\"", b[] = "\",\"object\":", z[] = "}\n";
+    size_t tl = strlen(type), n = sizeof(a) - 1 + tl + sizeof(b) - 1 + len + sizeof(z) - 1;
+    frame *f = kp_malloc(sizeof(*f) + n);
+    char *p = f->data;
+    atomic_init(&f->refs, 1);
+    f->rv = rv;
+    f->len = n;
+    memcpy(p, a, sizeof(a) - 1);
+    p += sizeof(a) - 1;
+    memcpy(p, type, tl);
+    p += tl;
+    memcpy(p, b, sizeof(b) - 1);
+    p += sizeof(b) - 1;
+    memcpy(p, text, len);
+    p += len;
+    memcpy(p, z, sizeof(z) - 1);
+    return f;
+}
+
 static frame *frame_ref(frame *f)
 {
     atomic_fetch_add(&f->refs, 1);
@@ -441,7 +463,8 @@ static void *hub_main(void *arg)
         /* Serialize outside the lock: the writer keeps appending meanwhile. */
         pthread_mutex_unlock(&h->mu);
         for (hub_event *e = batch; e; e = e->next)
-            e->fr = frame_new(e->rv, ev_type_name(e->type), e->obj);
+            if (!e->fr)
+                e->fr = frame_new(e->rv, ev_type_name(e->type), e->obj);
         now = now_ms();
         if (now - last_compact >= (int64_t)h->o.compact_interval_s * 1000) {
             int64_t floor_rv;
@@ -482,6 +505,8 @@ static void hub_on_commit(void *arg, const kp_store_event *evs, size_t n)
         e->name = kp_strdup(evs[i].key.name);
         e->obj = json_incref(evs[i].obj);
         e->prev = json_incref(evs[i].prev);
+        if (evs[i].text) /* the writer's serialization: the hub need not dump it again */
+            e->fr = frame_of_text(e->rv, ev_type_name(e->type), evs[i].text, evs[i].text_len);
         *tail = e;
         tail = &e->next;
         last = e;
