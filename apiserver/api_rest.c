@@ -307,7 +307,20 @@ static int rest_get(api_ctx *c)
 {
     kp_key k = api_key(c, c->name);
     json_t *obj = NULL;
-    int rc = kp_store_get(&obj, c->api->store, &k);
+    int rc;
+
+    if (!api_accepts(c, "as=Table") && !api_is_scale(c)) { /* as stored: no parse, no dump */
+        kp_buf_reset(&c->resp->body);
+        if ((rc = kp_store_get_raw(&c->resp->body, c->api->store, &k)) < 0) {
+            kp_buf_reset(&c->resp->body);
+            return api_store_err(c, rc, c->name);
+        }
+        kp_buf_putc(&c->resp->body, '\n');
+        c->resp->code = 200;
+        c->resp->content_type = "application/json";
+        return 0;
+    }
+    rc = kp_store_get(&obj, c->api->store, &k);
     if (rc < 0)
         return api_store_err(c, rc, c->name);
     if (api_accepts(c, "as=Table") && !api_is_scale(c)) {

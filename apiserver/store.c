@@ -1162,6 +1162,17 @@ int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
 
 /* ---- read pool ---- */
 
+/* The read every request makes, prepared once per pooled connection. */
+#define STMT_GET_NAME "kp_get"
+
+static int store_prepare_reads(PGconn *c)
+{
+    PGresult *res = PQprepare(c, STMT_GET_NAME, SQL_GET, 4, NULL);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : store_error(c, res, "prepare");
+    PQclear(res);
+    return rc;
+}
+
 static int pool_get(PGconn **out, kp_store *st)
 {
     PGconn *c;
@@ -1173,7 +1184,8 @@ static int pool_get(PGconn **out, kp_store *st)
     if (!store_conn_usable(c)) {
         PQfinish(c);
         c = NULL;
-        if (store_connect(&c, st->conninfo) < 0) {
+        if (store_connect(&c, st->conninfo) < 0 || store_prepare_reads(c) < 0) {
+            PQfinish(c);
             pthread_mutex_lock(&st->pool_mu);
             st->pool[st->pool_free++] = NULL;
             pthread_cond_signal(&st->pool_cv);
@@ -1236,7 +1248,7 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
     if ((rc = pool_get(&c, st)) < 0)
         return rc;
     key_params(p, key);
-    res = PQexecParams(c, SQL_GET, 4, NULL, p, NULL, NULL, 0);
+    res = PQexecPrepared(c, STMT_GET_NAME, 4, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = store_error(c, res, "read");
         goto out;
@@ -1251,6 +1263,36 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
     if (rc == 0 && cached)
         kp_objcache_fill(st->cache, key, *out, stamp);
 out:
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+int kp_store_get_raw(kp_buf *out, kp_store *st, const kp_key *key)
+{
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    const char *p[4];
+    int rc;
+
+    if (kp_objcache_wants(key->resource)) { /* served from the cache: as an object */
+        json_t *obj = NULL;
+        if ((rc = kp_store_get(&obj, st, key)) < 0)
+            return rc;
+        kp_json_dump_buf(out, obj);
+        json_decref(obj);
+        return 0;
+    }
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    key_params(p, key);
+    res = PQexecPrepared(c, STMT_GET_NAME, 4, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = store_error(c, res, "read");
+    else if (PQntuples(res) == 0)
+        rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
+    else
+        kp_buf_put(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
     PQclear(res);
     pool_put(st, c);
     return rc;
@@ -1524,7 +1566,8 @@ int kp_store_open(kp_store **out, const kp_store_opts *opts)
         goto out;
     st->next_rv = st->committed_rv + 1;
     for (size_t i = 0; i < st->pool_size; i++) {
-        if ((rc = store_connect(&st->pool[i], st->conninfo)) < 0)
+        if ((rc = store_connect(&st->pool[i], st->conninfo)) < 0 ||
+            (rc = store_prepare_reads(st->pool[i])) < 0)
             goto out;
         st->pool_free++;
     }

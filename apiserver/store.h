@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "lib/buf.h"
 
 typedef struct kp_store kp_store;
 
@@ -62,6 +63,8 @@ void kp_store_subscribe(kp_store *st, kp_store_sub_fn fn, void *arg);
 
 /* Reads one object; *out owned by the caller. KP_ENOTFOUND when absent. */
 int kp_store_get(json_t **out, kp_store *st, const kp_key *key);
+/* The same, as the stored JSON text appended to out (what a plain GET answers with). */
+int kp_store_get_raw(kp_buf *out, kp_store *st, const kp_key *key);
 
 typedef struct {
     const char *cluster; /* NULL: every workspace (key order then starts with the cluster) */
