@@ -203,16 +203,19 @@ static void configmap_body(lg_buf *b, const char *name, const char *rv)
             name, rv ? ",\"resourceVersion\":\"" : "", rv ? rv : "", rv ? "\"" : "", g_payload);
 }
 
-/* A string field's value in a JSON text, found by its key (enough for our own payloads). */
+/* A string field's value in a JSON text, found by its key (enough for our own payloads;
+ * PostgreSQL's jsonb text puts a space after the colon). */
 static bool json_str_field(char *out, size_t cap, const char *json, const char *key)
 {
     char pat[128];
     const char *p, *e;
-    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+    snprintf(pat, sizeof(pat), "\"%s\":", key);
     if (!(p = strstr(json, pat)))
         return false;
     p += strlen(pat);
-    if (!(e = strchr(p, '"')) || (size_t)(e - p) >= cap)
+    while (*p == ' ')
+        p++;
+    if (*p++ != '"' || !(e = strchr(p, '"')) || (size_t)(e - p) >= cap)
         return false;
     memcpy(out, p, (size_t)(e - p));
     out[e - p] = 0;
@@ -289,6 +292,7 @@ static bool lg_next(lg_run *r, lg_client *c)
 static bool lg_done(lg_run *r, lg_client *c, long code)
 {
     double t = lg_now() - c->t0;
+    char phase[32];
 
     if (g_o.mode == M_UPDATE && c->phase == 0 && code == 200) {
         char rv[64];
@@ -319,7 +323,9 @@ static bool lg_done(lg_run *r, lg_client *c, long code)
         r->errors++;
         return true;
     }
-    if (g_o.mode == M_WS && (!c->resp.p || !strstr(c->resp.p, "\"phase\":\"Ready\"")))
+    if (g_o.mode == M_WS &&
+        (!c->resp.p || !json_str_field(phase, sizeof(phase), c->resp.p, "phase") ||
+         strcmp(phase, "Ready") != 0))
         r->not_ready++;
     r->ok++;
     lat_add(&r->lat, t);

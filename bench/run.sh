@@ -210,6 +210,16 @@ log "kplane: LIST of $LIST_N ConfigMaps"
     rec "list" "$best"
 }
 
+# ---- memory with many stored objects (before the watchers: they are measured on their own) ---
+mkns mem
+log "kplane: resident memory with $MEM_N stored ConfigMaps"
+lg create --url "$CM/mem/configmaps" --clients 8 --count "$MEM_N" --prefix m >/dev/null
+sleep 2
+rss=$(rss_kib "$KP_PID")
+pss=$(pg_pss_kib)
+json_bytes=$(kcurl "$CM/mem/configmaps" | python3 -c 'import json,sys; print(sum(len(json.dumps(i, separators=(",",":"))) for i in json.load(sys.stdin)["items"]))')
+rec "mem" "{\"objects\": $MEM_N, \"json_bytes\": $json_bytes, \"rss_kib\": $rss, \"pg_pss_kib\": $pss}"
+
 mkns watch
 log "kplane: watch fan-out, $WATCHERS watchers, $WRITES writes"
 rec "watch" "$(lg watch --url "$CM/watch/configmaps" --watchers "$WATCHERS" --writes "$WRITES" --interval-ms 50 --prefix w)"
@@ -234,14 +244,6 @@ kcurl -o /dev/null -X DELETE "$WS/del-0"
 while [ "$(kcurl -o /dev/null -w '%{http_code}' "$WS/del-0")" != 404 ]; do sleep 0.01; done
 t1=$(date +%s.%N)
 rec "ws_delete" "{\"objects\": $DEL_N, \"seconds\": $(calc "$t1 - $t0")}"
-
-# ---- memory with many stored objects -----------------------------------------------------------
-mkns mem
-log "kplane: resident memory with $MEM_N stored ConfigMaps"
-lg create --url "$CM/mem/configmaps" --clients 8 --count "$MEM_N" --prefix m >/dev/null
-sleep 2
-json_bytes=$(kcurl "$CM/mem/configmaps" | python3 -c 'import json,sys; print(sum(len(json.dumps(i, separators=(",",":"))) for i in json.load(sys.stdin)["items"]))')
-rec "mem" "{\"objects\": $MEM_N, \"json_bytes\": $json_bytes, \"rss_kib\": $(rss_kib "$KP_PID"), \"pg_pss_kib\": $(pg_pss_kib)}"
 
 stop_pid "$KP_PID"
 mkdir -p bench/results
