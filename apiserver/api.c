@@ -765,6 +765,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     api->hub = opts->hub;
     api->authn = opts->authn;
     api->authz = opts->authz;
+    api->rquota = opts->rquota;
     if (opts->ws)
         api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");

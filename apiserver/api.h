@@ -32,6 +32,7 @@ typedef struct {
 
 typedef struct kp_authn kp_authn;
 typedef struct kp_authz kp_authz;
+typedef struct kp_rquota kp_rquota;
 
 typedef struct {
     kp_store *store;
@@ -41,6 +42,7 @@ typedef struct {
     kp_authz *authz;         /* RBAC; NULL: system:masters only */
     const char *ca_pem;      /* client certificates are verified against it */
     const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
+    kp_rquota *rquota;       /* ResourceQuota object counts; NULL: not enforced */
 } kp_api_opts;
 
 /* owned, free with kp_api_free() */

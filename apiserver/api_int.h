@@ -18,6 +18,7 @@ struct kp_api {
     kp_api_ws_hooks ws; /* zeroed when the workspaces module is absent */
     const kp_authn *authn;
     kp_authz *authz;
+    kp_rquota *rquota;
 };
 
 typedef enum { ROUTE_NONRESOURCE = 0, ROUTE_DISCOVERY, ROUTE_RESOURCE } route_kind;

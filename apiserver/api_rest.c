@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
+#include "apiserver/rquota.h"
 #include "lib/json.h"
 #include "lib/limits.h"
 #include "lib/log.h"
@@ -636,7 +637,9 @@ static int rest_create(api_ctx *c)
     }
     if ((rc = api_admit(c, obj)) < 0)
         goto out;
-    if (c->res->namespaced && (rc = rest_check_namespace(c)) < 0)
+    if (c->res->namespaced &&
+        ((rc = rest_check_namespace(c)) < 0 ||
+         (rc = kp_rquota_admit(c->api->rquota, c->cluster, c->ns, c->res, name)) < 0))
         goto out;
     if (rest_is_workspace(c) && (rc = c->api->ws.admit_create(c->api->ws.arg, obj, c->ws_path,
                                                               c->user, c->groups, c->ngroups)) < 0)

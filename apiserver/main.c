@@ -7,6 +7,7 @@
 #include "apiserver/pgctl.h"
 #include "apiserver/openapi.h"
 #include "apiserver/pki.h"
+#include "apiserver/rquota.h"
 #include "apiserver/store.h"
 #include "apiserver/watch.h"
 #include "apiserver/client.h"
@@ -263,6 +264,7 @@ typedef struct {
     kp_authz *authz;
     kp_oidc *oidc;
     kp_ws *ws;
+    kp_rquota *rquota;
 } auth_caches;
 
 /* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
@@ -278,6 +280,7 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
             kp_oidc_invalidate(ac->oidc, evs[i].key.cluster);
     }
     kp_ws_observe(ac->ws, evs, n); /* quota changes apply on the next request */
+    kp_rquota_observe(ac->rquota, evs, n);
 }
 
 /* The workspace tree behind the API's hooks. */
@@ -343,6 +346,7 @@ static int serve(const serve_opts *o)
     struct sigaction sa;
 
     memset(&pki, 0, sizeof(pki));
+    memset(&caches, 0, sizeof(caches));
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
@@ -422,6 +426,7 @@ static int serve(const serve_opts *o)
         caches.authz = authz;
         caches.oidc = oidc;
         caches.ws = ws;
+        caches.rquota = kp_rquota_new(store);
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -434,7 +439,7 @@ static int serve(const serve_opts *o)
         kp_api_ws_hooks hooks = {
             NULL,          ws_hook_resolve, ws_hook_admit, ws_hook_admit_update, ws_hook_initialize,
             ws_hook_delete};
-        kp_api_opts ao = {store, hub, &hooks, authn, authz, pki.ca_pem, server_addr};
+        kp_api_opts ao = {store, hub, &hooks, authn, authz, pki.ca_pem, server_addr, caches.rquota};
         static const char *const masters[] = {"system:masters"};
         hooks.arg = ws;
         if ((rc = kp_api_new(&api, &ao)) < 0) {
@@ -490,6 +495,7 @@ out:
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
     kp_authz_free(authz);
+    kp_rquota_free(caches.rquota);
     kp_store_free(store); /* the writer stops: nothing observes the caches any more */
     kp_oidc_free(oidc);
     if (pg && kp_pgctl_stop(pg) < 0) {
