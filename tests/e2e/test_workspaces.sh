@@ -42,7 +42,7 @@ check_out "its creator is bound to cluster-admin" "workspace-admin +ClusterRole/
 ID=$(kubectl get workspace org -o jsonpath='{.spec.cluster}')
 check "it has a random 16-character logical cluster id" test "${#ID}" -eq 16
 check_out "/clusters/<id> reaches the same workspace" "^default" kubectl --server "$BASE/$ID" get ns --no-headers
-check_out "its LogicalCluster names its path" '"path":"root:org"' \
+check_out "its LogicalCluster names its path" '"path": ?"root:org"' \
     kubectl --server "$BASE/$ID" get --raw "/clusters/$ID/apis/tenancy.kplane.io/v1alpha1/logicalclusters/cluster"
 ws_json team >"$E2E_TMP/team.json"
 check "create a child workspace in root:org" K --server "$BASE/root:org" create -f "$E2E_TMP/team.json"
