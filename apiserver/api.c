@@ -146,6 +146,7 @@ static const char *api_verb_of(const api_ctx *c, const char *method)
 /* /clusters/<ws>/api/v1/namespaces/<ns>/<resource>/<name>/<sub>, /apis/<g>/<v>/..., and the
  * same without /clusters/<ws> (the root workspace). */
 static bool api_csv_has(const char *csv, const char *word);
+static int api_route_res(api_ctx *c);
 
 static int api_route(api_ctx *c)
 {
@@ -210,8 +211,16 @@ static int api_route(api_ctx *c)
     }
     c->res = kp_schema_find(c->group, c->version, c->resource_name);
     c->verb = api_verb_of(c, kp_req_method(c->req));
-    if (!c->res)
-        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (!c->res) { /* maybe a custom resource: known once the workspace is */
+        c->res_custom = true;
+        return 0;
+    }
+    return api_route_res(c);
+}
+
+/* The checks of a routed resource request that need its schema row. */
+static int api_route_res(api_ctx *c)
+{
     if (!c->verb)
         return kp_err_set(KP_EMETHOD, "method %s is not allowed on %s", kp_req_method(c->req),
                           c->res->resource);
@@ -428,6 +437,36 @@ static int api_resolve_ws(api_ctx *c)
     c->cluster = kp_arena_strdup(c->a, cluster);
     c->ws_path = kp_arena_strdup(c->a, path); /* canonical from here on */
     return api_check_bound_tokens(c);
+}
+
+static void api_crds_release(void *arg)
+{
+    kp_crd_set_release(arg);
+}
+
+const kp_crd_set *api_crds(api_ctx *c)
+{
+    if (!c->crds && c->api->crd && c->cluster) {
+        if (kp_crd_set_get(&c->crds, c->api->crd, c->cluster) < 0) {
+            KP_LOG_WARN("api", "rid=%s custom resources of \"%s\" not loaded: %s",
+                        kp_req_id(c->req), c->cluster, kp_err_msg());
+            kp_err_clear();
+            return NULL;
+        }
+        kp_arena_defer(c->a, api_crds_release, c->crds);
+    }
+    return c->crds;
+}
+
+/* A resource the schema table does not have may be one of the workspace's CRDs. */
+static int api_resolve_custom(api_ctx *c)
+{
+    if (!c->res_custom)
+        return 0;
+    c->res = kp_crd_set_find(api_crds(c), c->group, c->version, c->resource_name);
+    if (!c->res)
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    return api_route_res(c);
 }
 
 static bool api_is_master(const api_ctx *c)
@@ -700,7 +739,14 @@ static int api_dispatch(api_ctx *c)
     case ROUTE_RESOURCE:
         if ((rc = api_admit_workspace_auth(c)) < 0)
             return rc;
-        return api_rest_dispatch(c);
+        rc = api_rest_dispatch(c);
+        /* a changed CRD changes what this workspace serves from the next request on (the
+         * commit stream says so too, but maybe after this answer) */
+        if (c->res && strcmp(c->res->kind, "CustomResourceDefinition") == 0 &&
+            strcmp(c->res->group, KP_CRD_GROUP) == 0 && strcmp(c->verb, "get") != 0 &&
+            strcmp(c->verb, "list") != 0 && strcmp(c->verb, "watch") != 0)
+            kp_crd_invalidate(c->api->crd, c->cluster);
+        return rc;
     }
     return KP_EINTERNAL;
 }
@@ -708,11 +754,12 @@ static int api_dispatch(api_ctx *c)
 typedef int (*api_step)(api_ctx *c);
 
 static const api_step api_steps[] = {
-    api_route,        /* URL -> verb, group/resource, namespace, name, workspace path */
-    api_authenticate, /* client certificate -> user and groups */
-    api_resolve_ws,   /* workspace path -> logical cluster id */
-    api_authorize,    /* who may do what where */
-    api_dispatch,     /* admission runs inside the mutating handlers, before the store */
+    api_route,          /* URL -> verb, group/resource, namespace, name, workspace path */
+    api_authenticate,   /* client certificate -> user and groups */
+    api_resolve_ws,     /* workspace path -> logical cluster id */
+    api_resolve_custom, /* a custom resource: the workspace's CRDs */
+    api_authorize,      /* who may do what where */
+    api_dispatch,       /* admission runs inside the mutating handlers, before the store */
 };
 
 /* The pipeline's last step: the Status for a failure and the one access-log line. */
@@ -766,6 +813,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     api->authn = opts->authn;
     api->authz = opts->authz;
     api->rquota = opts->rquota;
+    api->crd = opts->crd;
     if (opts->ws)
         api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");
