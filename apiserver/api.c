@@ -2,6 +2,7 @@
 #include "apiserver/api_int.h"
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
+#include "apiserver/crd_openapi.h"
 #include "apiserver/metrics.h"
 #include "apiserver/oidc.h"
 #include "apiserver/openapi.h"
@@ -636,9 +637,11 @@ static int api_text(api_ctx *c, const char *text)
 static int api_openapi(api_ctx *c)
 {
     kp_openapi_reply r;
-    int rc =
-        kp_openapi_serve(&r, &c->resp->body, c->rest, api_query(c, "hash"),
-                         kp_req_header(c->req, "Accept"), kp_req_header(c->req, "If-None-Match"));
+    char etag[KP_CRD_ETAG_MAX];
+    /* a workspace with CRDs has documents of its own (apiserver/crd_openapi.c) */
+    int rc = kp_crd_openapi_serve(&r, &c->resp->body, etag, api_crds(c), c->rest,
+                                  api_query(c, "hash"), kp_req_header(c->req, "Accept"),
+                                  kp_req_header(c->req, "If-None-Match"));
     if (rc < 0)
         return rc;
     c->resp->code = r.code;
