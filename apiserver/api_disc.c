@@ -277,7 +277,7 @@ static json_t *disc_agg_group(const disc_group *g, const kp_schema_res *all, siz
 
 static int disc_aggregated(api_ctx *c, bool core, const char *media)
 {
-    disc_group groups[128];
+    disc_group groups[128] = {{NULL, {NULL}, 0}};
     size_t n;
     const kp_schema_res *all = disc_all(c, &n);
     size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups), all, n);
@@ -305,7 +305,7 @@ int api_discovery(api_ctx *c)
     if (c->version) /* /api/v1, /apis/<g>/<v> */
         return disc_resource_list(c);
     if (c->group && c->group[0]) { /* /apis/<g> */
-        disc_group groups[128];
+        disc_group groups[128] = {{NULL, {NULL}, 0}};
         size_t n;
         const kp_schema_res *all = disc_all(c, &n);
         size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups), all, n);
@@ -331,7 +331,7 @@ int api_discovery(api_ctx *c)
         return api_reply_json(c, 200, o);
     }
     {
-        disc_group groups[128];
+        disc_group groups[128] = {{NULL, {NULL}, 0}};
         size_t n;
         const kp_schema_res *all = disc_all(c, &n);
         size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups), all, n);

@@ -1040,7 +1040,10 @@ static int rest_watch(api_ctx *c)
         if (rc == 0 && !o.render && c->res->custom) {
             size_t i;
             json_t *it;
-            json_array_foreach(items, i, it) api_convert(c, it);
+            json_array_foreach(items, i, it)
+            {
+                api_convert(c, it);
+            }
         }
         if (rc == 0)
             kp_watch_initial(w, items, list_rv, initial);

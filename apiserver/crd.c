@@ -213,8 +213,11 @@ static void set_add_crd(kp_crd_set *s, const json_t *crd, size_t *cap)
 
     if (!group || !plural || !kind || !crd_condition_true(crd, "Established"))
         return;
-    json_array_foreach(vers, i, v) if (json_is_true(json_object_get(v, "storage"))) storage =
-        kp_json_get_str(v, "name");
+    json_array_foreach(vers, i, v)
+    {
+        if (json_is_true(json_object_get(v, "storage")))
+            storage = kp_json_get_str(v, "name");
+    }
     json_array_foreach(vers, i, v)
     {
         kp_schema_res *r;
@@ -282,7 +285,10 @@ static int set_load(kp_crd_set **out, kp_store *st, const char *cluster)
     atomic_init(&s->refs, 1);
     s->a = kp_arena_new();
     s->crds = items;
-    json_array_foreach(items, i, crd) set_add_crd(s, crd, &cap);
+    json_array_foreach(items, i, crd)
+    {
+        set_add_crd(s, crd, &cap);
+    }
     *out = s;
     return 0;
 }
@@ -551,9 +557,11 @@ static bool names_have(const json_t *names, const char *word)
         if (s && strcmp(s, word) == 0)
             return true;
     }
-    json_array_foreach(json_object_get(names, "shortNames"), i,
-                       v) if (json_string_value(v) &&
-                              strcmp(json_string_value(v), word) == 0) return true;
+    json_array_foreach(json_object_get(names, "shortNames"), i, v)
+    {
+        if (json_string_value(v) && strcmp(json_string_value(v), word) == 0)
+            return true;
+    }
     return false;
 }
 
@@ -700,16 +708,20 @@ static void crd_status(json_t *crd, const json_t *others)
         }
     }
     json_object_set_new(st, "conditions", conds);
-    json_array_foreach(kp_json_get(crd, "spec.versions"), i,
-                       v) if (json_is_true(json_object_get(v, "storage"))) storage =
-        kp_json_get_str(v, "name");
+    json_array_foreach(kp_json_get(crd, "spec.versions"), i, v)
+    {
+        if (json_is_true(json_object_get(v, "storage")))
+            storage = kp_json_get_str(v, "name");
+    }
     stored = json_object_get(st, "storedVersions");
     if (!json_is_array(stored)) {
         stored = json_array();
         json_object_set_new(st, "storedVersions", stored);
     }
-    json_array_foreach(stored, i, v) have |=
-        storage && json_string_value(v) && strcmp(json_string_value(v), storage) == 0;
+    json_array_foreach(stored, i, v)
+    {
+        have |= storage && json_string_value(v) && strcmp(json_string_value(v), storage) == 0;
+    }
     if (storage && !have)
         json_array_append_new(stored, json_string(storage));
 }
@@ -810,7 +822,10 @@ static void jp_eval(json_t *out, const json_t *v, const char *p, int depth)
         if (strcmp(key, "*") == 0) {
             const char *k;
             json_t *cv;
-            json_object_foreach((json_t *)v, k, cv) jp_eval(out, cv, end, depth + 1);
+            json_object_foreach((json_t *)v, k, cv)
+            {
+                jp_eval(out, cv, end, depth + 1);
+            }
             return;
         }
         jp_eval(out, json_object_get(v, key), end, depth + 1);
@@ -824,8 +839,11 @@ static void jp_eval(json_t *out, const json_t *v, const char *p, int depth)
             json_t *e;
             if (!endf || !json_is_array(v))
                 return;
-            json_array_foreach(v, i, e) if (jp_filter(e, p + 3, (size_t)(endf - p - 3)))
-                jp_eval(out, e, endf + 2, depth + 1);
+            json_array_foreach(v, i, e)
+            {
+                if (jp_filter(e, p + 3, (size_t)(endf - p - 3)))
+                    jp_eval(out, e, endf + 2, depth + 1);
+            }
             return;
         }
         close = strchr(p, ']');
@@ -834,7 +852,10 @@ static void jp_eval(json_t *out, const json_t *v, const char *p, int depth)
         if (close == p + 2 && p[1] == '*') {
             size_t i;
             json_t *e;
-            json_array_foreach(v, i, e) jp_eval(out, e, close + 1, depth + 1);
+            json_array_foreach(v, i, e)
+            {
+                jp_eval(out, e, close + 1, depth + 1);
+            }
             return;
         }
         {

@@ -11,8 +11,8 @@
 /* The schema keys the v2 document (and its gnostic protobuf form) carries; the others
  * (bounds, enum, pattern, default, nullable, ...) stay in v3, as kube-apiserver drops what
  * OpenAPI v2 cannot say. */
-static const char *const v2_keys[] = {"format",   "title",    "description", "uniqueItems",
-                                      "required", "type",     "readOnly",    NULL};
+static const char *const v2_keys[] = {"format",   "title", "description", "uniqueItems",
+                                      "required", "type",  "readOnly",    NULL};
 
 static bool v2_key(const char *k)
 {
@@ -33,7 +33,10 @@ static json_t *to_v2(const json_t *s, int depth)
         if (strcmp(k, "properties") == 0 && json_is_object(v)) {
             json_t *props = json_object(), *pv;
             const char *pk;
-            json_object_foreach(v, pk, pv) json_object_set_new(props, pk, to_v2(pv, depth + 1));
+            json_object_foreach(v, pk, pv)
+            {
+                json_object_set_new(props, pk, to_v2(pv, depth + 1));
+            }
             json_object_set_new(o, k, props);
         } else if ((strcmp(k, "items") == 0 || strcmp(k, "additionalProperties") == 0) &&
                    json_is_object(v)) {
@@ -65,12 +68,12 @@ static json_t *crd_def(const kp_schema_res *r, bool v2)
                         json_pack("{s:s, s:s}", "type", "string", "description",
                                   "Kind is a string value representing the REST resource this "
                                   "object represents."));
-    json_object_set_new(props, "metadata",
-                        json_pack("{s:s, s:s}", "$ref", OBJECT_META, "description",
-                                  "Standard object's metadata."));
-    json_object_set_new(s, "x-kubernetes-group-version-kind",
-                        json_pack("[{s:s, s:s, s:s}]", "group", r->group, "version", r->version,
-                                  "kind", r->kind));
+    json_object_set_new(
+        props, "metadata",
+        json_pack("{s:s, s:s}", "$ref", OBJECT_META, "description", "Standard object's metadata."));
+    json_object_set_new(
+        s, "x-kubernetes-group-version-kind",
+        json_pack("[{s:s, s:s, s:s}]", "group", r->group, "version", r->version, "kind", r->kind));
     return s;
 }
 
@@ -218,9 +221,9 @@ int kp_crd_openapi_serve(kp_openapi_reply *out, kp_buf *body, char etag[KP_CRD_E
         if (rc == 0)
             rc = crd_reply(out, body, etag, &doc, "application/json", if_none_match);
         if (rc == 0 && hash) /* the hash is the document's own: the etag without quotes */
-            out->cache_control =
-                strncmp(hash, etag + 1, 64) == 0 ? "public, max-age=31536000, immutable"
-                                                 : "no-store";
+            out->cache_control = strncmp(hash, etag + 1, 64) == 0
+                                     ? "public, max-age=31536000, immutable"
+                                     : "no-store";
     } else {
         rc = kp_openapi_serve(out, body, path, hash, accept, if_none_match);
     }

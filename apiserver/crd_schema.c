@@ -418,7 +418,10 @@ static void default_value(json_t *v, const json_t *s, int depth)
     } else if (json_is_array(v) && s_items(s)) {
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) default_value(e, s_items(s), depth + 1);
+        json_array_foreach(v, i, e)
+        {
+            default_value(e, s_items(s), depth + 1);
+        }
     }
 }
 
@@ -673,7 +676,11 @@ static void validate_enum(vctx *c, const json_t *v, const json_t *en)
     json_t *e;
     kp_buf b;
 
-    json_array_foreach(en, i, e) if (json_equal((json_t *)v, e)) return;
+    json_array_foreach(en, i, e)
+    {
+        if (json_equal((json_t *)v, e))
+            return;
+    }
     kp_buf_init(&b, 4096);
     json_array_foreach(en, i, e)
     {

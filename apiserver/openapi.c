@@ -1877,8 +1877,8 @@ int kp_openapi_ext_v3_doc(kp_buf *out, const json_t *paths, const json_t *defs)
         {
             json_object_set_new(schemas, k, to_v3(json_object_get(all, k)));
         }
-        doc = json_pack("{s:s, s:o, s:O, s:{s:O}}", "openapi", "3.0.0", "info", info_obj(),
-                        "paths", v3paths, "components", "schemas", schemas);
+        doc = json_pack("{s:s, s:o, s:O, s:{s:O}}", "openapi", "3.0.0", "info", info_obj(), "paths",
+                        v3paths, "components", "schemas", schemas);
         if (json_dump_callback(doc, dump_cb, out, JSON_COMPACT | JSON_SORT_KEYS) != 0)
             rc = kp_err_set(KP_EINTERNAL, "openapi: cannot serialize a document");
         else

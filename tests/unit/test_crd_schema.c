@@ -140,12 +140,13 @@ static void test_validate_messages(void **state)
 static void test_default_and_prune(void **state)
 {
     json_t *schema = J(SCHEMA);
-    json_t *obj = J("{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\","
-                    "\"metadata\":{\"name\":\"w\"},\"bogus\":1,"
-                    "\"spec\":{\"size\":\"s\",\"extra\":true,\"free\":{\"any\":{\"thing\":1}},"
-                    "\"ports\":[{\"name\":\"a\",\"junk\":1}],"
-                    "\"tmpl\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
-                    "\"spec\":\"x\",\"other\":1}}}");
+    json_t *obj =
+        J("{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\","
+          "\"metadata\":{\"name\":\"w\"},\"bogus\":1,"
+          "\"spec\":{\"size\":\"s\",\"extra\":true,\"free\":{\"any\":{\"thing\":1}},"
+          "\"ports\":[{\"name\":\"a\",\"junk\":1}],"
+          "\"tmpl\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+          "\"spec\":\"x\",\"other\":1}}}");
     json_t *unknown = json_array();
     (void)state;
     kp_crd_schema_prune(obj, schema, unknown);
@@ -188,7 +189,7 @@ static char *check(const char *schema_text)
     } while (0)
 
 #define CPRE                                                                                       \
-    "CustomResourceDefinition.apiextensions.k8s.io \"widgets.example.com\" is invalid: "          \
+    "CustomResourceDefinition.apiextensions.k8s.io \"widgets.example.com\" is invalid: "           \
     "spec.versions[0].schema.openAPIV3Schema"
 
 static void test_structural(void **state)
