@@ -747,8 +747,13 @@ static int api_dispatch(api_ctx *c)
          * commit stream says so too, but maybe after this answer) */
         if (c->res && strcmp(c->res->kind, "CustomResourceDefinition") == 0 &&
             strcmp(c->res->group, KP_CRD_GROUP) == 0 && strcmp(c->verb, "get") != 0 &&
-            strcmp(c->verb, "list") != 0 && strcmp(c->verb, "watch") != 0)
+            strcmp(c->verb, "list") != 0 && strcmp(c->verb, "watch") != 0) {
+            const char *dot = c->name ? strchr(c->name, '.') : NULL;
+            if (rc == 0 && dot && strcmp(c->verb, "create") != 0 &&
+                kp_crd_recheck_group(c->api->store, c->cluster, dot + 1) < 0)
+                kp_err_clear(); /* the request itself succeeded */
             kp_crd_invalidate(c->api->crd, c->cluster);
+        }
         return rc;
     }
     return KP_EINTERNAL;

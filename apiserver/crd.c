@@ -750,6 +750,49 @@ int kp_crd_admit(kp_store *st, const char *cluster, json_t *crd, const json_t *o
     return 0;
 }
 
+/* k8s' naming controller requeues every CRD of a group when one changes: a CRD whose names
+ * collided gets them once the other is gone. */
+int kp_crd_recheck_group(kp_store *st, const char *cluster, const char *group)
+{
+    kp_store_list_opts o;
+    json_t *all = NULL, *crd;
+    int64_t rv;
+    bool more;
+    size_t i;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    o.cluster = cluster;
+    o.resource = KP_CRD_STORE_KEY;
+    if ((rc = kp_store_list(&all, &rv, &more, st, &o)) < 0)
+        return rc;
+    json_array_foreach(all, i, crd)
+    {
+        const char *g = kp_json_get_str(crd, "spec.group");
+        json_t *next;
+        if (!g || strcmp(g, group) != 0 || crd_condition_true(crd, "NamesAccepted") ||
+            kp_json_get(crd, "metadata.deletionTimestamp"))
+            continue;
+        next = json_deep_copy(crd);
+        crd_status(next, all);
+        if (crd_condition_true(next, "NamesAccepted")) {
+            kp_key k = {cluster, KP_CRD_STORE_KEY, "", kp_json_get_str(crd, "metadata.name")};
+            json_t *stored = NULL;
+            if (kp_store_replace(&stored, st, &k, next, crd) == 0) {
+                json_array_set(all, i, stored); /* its names count for the next ones */
+            } else {
+                KP_LOG_WARN("crd", "cluster=%s crd=%s names not updated: %s", cluster, k.name,
+                            kp_err_msg());
+                kp_err_clear();
+            }
+            json_decref(stored);
+        }
+        json_decref(next);
+    }
+    json_decref(all);
+    return 0;
+}
+
 /* ---- JSONPath (the subset printer columns use) ---- */
 
 #define JP_MAX_RESULTS 64

@@ -59,6 +59,10 @@ const json_t *kp_crd_set_crds(const kp_crd_set *s);
  * built-in resources). */
 int kp_crd_admit(kp_store *st, const char *cluster, json_t *crd, const json_t *old);
 
+/* After a CRD of group changed or went: the CRDs of that group whose names were not accepted
+ * are checked again, and accepted (and served) when nothing collides any more. */
+int kp_crd_recheck_group(kp_store *st, const char *cluster, const char *group);
+
 /* A printer column's JSONPath (subset: .a.b, [n], [*], [?(@.k=="v")], optional {}) of obj;
  * a new value (several matches: their texts joined with ","), or NULL when nothing matches. */
 json_t *kp_crd_jsonpath(const json_t *obj, const char *path);

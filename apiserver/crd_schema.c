@@ -352,10 +352,10 @@ static void prune_object(json_t *obj, const json_t *s, path_t *p, json_t *unknow
         size_t old = path_key(p, k);
         if (!cs && addl)
             cs = addl;
-        if (cs)
+        if (embedded && prune_meta_key(k))
+            ; /* k8s: the root and embedded resources keep their type and metadata */
+        else if (cs)
             prune_value(v, cs, p, unknown, depth + 1);
-        else if (embedded && prune_meta_key(k))
-            ; /* k8s: an embedded resource keeps its type and metadata */
         else if (!keep) {
             if (unknown)
                 json_array_append_new(unknown, json_string(p->p));
@@ -383,6 +383,46 @@ static void prune_value(json_t *v, const json_t *s, path_t *p, json_t *unknown, 
     }
 }
 
+/* ObjectMeta's fields: what metadata keeps at the root (k8s prunes the rest as it decodes). */
+static const char *const meta_fields[] = {"name",
+                                          "generateName",
+                                          "namespace",
+                                          "selfLink",
+                                          "uid",
+                                          "resourceVersion",
+                                          "generation",
+                                          "creationTimestamp",
+                                          "deletionTimestamp",
+                                          "deletionGracePeriodSeconds",
+                                          "labels",
+                                          "annotations",
+                                          "ownerReferences",
+                                          "finalizers",
+                                          "managedFields"};
+
+static void prune_root_meta(json_t *md, json_t *unknown)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    if (!json_is_object(md))
+        return;
+    json_object_foreach_safe(md, tmp, k, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < KP_ARRAY_LEN(meta_fields) && !known; i++)
+            known = strcmp(k, meta_fields[i]) == 0;
+        if (known)
+            continue;
+        if (unknown) {
+            char *f = kp_asprintf("metadata.%s", k);
+            json_array_append_new(unknown, json_string(f));
+            free(f);
+        }
+        json_object_del(md, k);
+    }
+}
+
 void kp_crd_schema_prune(json_t *obj, const json_t *schema, json_t *unknown)
 {
     path_t p;
@@ -390,6 +430,8 @@ void kp_crd_schema_prune(json_t *obj, const json_t *schema, json_t *unknown)
     p.p[0] = '\0';
     if (json_is_object(obj) && json_is_object(schema))
         prune_object(obj, schema, &p, unknown, 0, true);
+    if (json_is_object(obj))
+        prune_root_meta(json_object_get(obj, "metadata"), unknown);
 }
 
 /* ---- defaulting ---- */
@@ -847,6 +889,21 @@ static void validate_array(vctx *c, const json_t *v, const json_t *s, int depth)
     }
 }
 
+/* k8s: the schema may restrict metadata.name and metadata.generateName (string rules only);
+ * the rest of the root's metadata is ObjectMeta's, validated as every object's. */
+static void validate_root_meta(vctx *c, const json_t *md, const json_t *s)
+{
+    static const char *const keys[] = {"name", "generateName"};
+    for (size_t i = 0; i < KP_ARRAY_LEN(keys); i++) {
+        const json_t *ks = json_object_get(s_props(s), keys[i]), *v = json_object_get(md, keys[i]);
+        if (json_is_object(ks) && json_is_string(v)) {
+            size_t old = path_push(&c->p, "metadata.%s", keys[i]);
+            validate_value(c, v, ks, 2);
+            path_pop(&c->p, old);
+        }
+    }
+}
+
 static void validate_object(vctx *c, const json_t *v, const json_t *s, int depth)
 {
     const json_t *props = s_props(s), *addl = s_addl(s), *req = json_object_get(s, "required");
@@ -877,8 +934,12 @@ static void validate_object(vctx *c, const json_t *v, const json_t *s, int depth
         const json_t *cs = props ? json_object_get(props, k) : addl;
         if (!cs)
             continue;
+        if (depth == 0 && strcmp(k, "metadata") == 0) {
+            validate_root_meta(c, cv, cs);
+            continue;
+        }
         if (depth == 0 && prune_meta_key(k))
-            continue; /* the root's type and metadata are checked as every object's */
+            continue; /* the root's type is checked as every object's */
         {
             size_t old = path_key(&c->p, k);
             validate_value(c, cv, cs, depth + 1);

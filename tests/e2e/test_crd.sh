@@ -149,7 +149,7 @@ sed -e 's/name: widgets.example.com/name: pods.example.org/' -e 's/group: exampl
 kubectl $A apply -f "$E2E_TMP/crd3.yaml" >/dev/null 2>&1
 run conflict2 kubectl $A get crd pods.example.org -o 'jsonpath={.status.conditions[?(@.type=="NamesAccepted")].reason}: {.status.conditions[?(@.type=="NamesAccepted")].message}'
 expect "a short name a built-in resource has is a conflict" conflict2 '^ShortNamesConflict: "po" is already in use$'
-kubectl $A delete crd widgets2.example.com pods.example.org >/dev/null 2>&1
+kubectl $A delete crd pods.example.org >/dev/null 2>&1
 
 # ---- custom objects, with every kubectl ----
 cat >"$E2E_TMP/w.yaml" <<'Y'
@@ -279,6 +279,11 @@ run del kubectl $A delete crd widgets.example.com
 expect "delete the CRD in root:a" del "deleted"
 code=$(adm -o /dev/null -w '%{http_code}' "$BASE/root:a/apis/example.com/v1/namespaces/default/widgets")
 check "widgets are no longer served in root:a" test "$code" = 404
+run accepted kubectl $A wait --for condition=established --timeout=10s crd/widgets2.example.com
+expect "the CRD whose names collided is accepted and established once the other is gone" accepted "condition met"
+run served kubectl $A get widgets2 --no-headers
+expect "and served" served "No resources found"
+kubectl $A delete crd widgets2.example.com >/dev/null
 run bstill kubectl $B get widgets --no-headers
 expect "root:b's CRD and widgets are untouched" bstill "^wb "
 kubectl $A apply -f "$E2E_TMP/crd.yaml" >/dev/null

@@ -142,7 +142,8 @@ static void test_default_and_prune(void **state)
     json_t *schema = J(SCHEMA);
     json_t *obj =
         J("{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\","
-          "\"metadata\":{\"name\":\"w\"},\"bogus\":1,"
+          "\"metadata\":{\"name\":\"w\",\"labels\":{\"a\":\"b\"},\"junk\":1},"
+          "\"bogus\":1,"
           "\"spec\":{\"size\":\"s\",\"extra\":true,\"free\":{\"any\":{\"thing\":1}},"
           "\"ports\":[{\"name\":\"a\",\"junk\":1}],"
           "\"tmpl\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
@@ -150,7 +151,7 @@ static void test_default_and_prune(void **state)
     json_t *unknown = json_array();
     (void)state;
     kp_crd_schema_prune(obj, schema, unknown);
-    assert_int_equal(json_array_size(unknown), 4);
+    assert_int_equal(json_array_size(unknown), 5);
     assert_string_equal(json_string_value(json_array_get(unknown, 0)), "bogus");
     assert_null(json_object_get(obj, "bogus"));
     assert_null(kp_json_get(obj, "spec.extra"));
@@ -158,12 +159,39 @@ static void test_default_and_prune(void **state)
     assert_non_null(kp_json_get(obj, "spec.tmpl.metadata.name"));
     assert_null(kp_json_get(obj, "spec.tmpl.other"));
     assert_non_null(kp_json_get(obj, "metadata.name"));
+    assert_non_null(kp_json_get(obj, "metadata.labels.a"));
+    assert_null(kp_json_get(obj, "metadata.junk"));
+    assert_string_equal(json_string_value(json_array_get(unknown, 4)), "metadata.junk");
     kp_crd_schema_default(obj, schema);
     assert_string_equal(kp_json_get_str(obj, "spec.color"), "red");
     assert_int_equal(json_integer_value(kp_json_get(obj, "spec.replicas")), 1);
     json_decref(unknown);
     json_decref(obj);
     json_decref(schema);
+}
+
+/* k8s: a schema may restrict metadata.name (and generateName) with string rules */
+static void test_meta_name(void **state)
+{
+    json_t *schema = J("{\"type\":\"object\",\"properties\":{\"metadata\":{\"type\":\"object\","
+                       "\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":5}}}}}");
+    json_t *ok = J("{\"metadata\":{\"name\":\"abc\",\"labels\":{\"x\":\"y\"}}}");
+    json_t *bad = J("{\"metadata\":{\"name\":\"abcdefg\"}}");
+    kp_crd_errs errs;
+    (void)state;
+    errs.n = 0;
+    kp_crd_schema_prune(ok, schema, NULL);
+    assert_non_null(kp_json_get(ok, "metadata.labels.x")); /* not pruned by the restriction */
+    kp_crd_schema_validate(&errs, ok, schema);
+    assert_int_equal(errs.n, 0);
+    kp_crd_schema_validate(&errs, bad, schema);
+    assert_int_equal(errs.n, 1);
+    assert_string_equal(errs.e[0].field, "metadata.name");
+    assert_string_equal(errs.e[0].body, "Too long: may not be more than 5 bytes");
+    kp_crd_errs_dispose(&errs);
+    json_decref(schema);
+    json_decref(ok);
+    json_decref(bad);
 }
 
 static char *check(const char *schema_text)
@@ -252,9 +280,8 @@ static void test_jsonpath(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validate_messages),
-        cmocka_unit_test(test_default_and_prune),
-        cmocka_unit_test(test_structural),
+        cmocka_unit_test(test_validate_messages), cmocka_unit_test(test_default_and_prune),
+        cmocka_unit_test(test_meta_name),         cmocka_unit_test(test_structural),
         cmocka_unit_test(test_jsonpath),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
