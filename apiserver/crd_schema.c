@@ -124,6 +124,12 @@ static size_t path_key(path_t *p, const char *key)
     return path_push(p, "%s%s", p->len ? "." : "", key);
 }
 
+typedef struct {
+    kp_crd_errs *errs;
+    path_t p;
+    kp_buf tmp;
+} vctx;
+
 /* ---- schema accessors ---- */
 
 static const char *s_type(const json_t *s)
@@ -202,6 +208,21 @@ static void check_field(kp_crd_errs *errs, path_t *p, const char *child, const c
     size_t old = path_push(p, ".%s", child);
     kp_crd_errs_add(errs, p->p, reason, "%s", body);
     path_pop(p, old);
+}
+
+static void validate_value(vctx *c, const json_t *v, const json_t *s, int depth);
+
+/* k8s: a default must itself be valid under its schema (and pruned: here, just valid). */
+static void check_default(kp_crd_errs *errs, const json_t *def, const json_t *s, path_t *p)
+{
+    vctx c;
+    c.errs = errs;
+    c.p.len = 0;
+    c.p.p[0] = '\0';
+    path_push(&c.p, "%s.default", p->p);
+    kp_buf_init(&c.tmp, 4096);
+    validate_value(&c, def, s, 1);
+    kp_buf_dispose(&c.tmp);
 }
 
 static void check_node(kp_crd_errs *errs, const json_t *s, path_t *p, int depth, bool root,
@@ -297,6 +318,8 @@ static void check_node(kp_crd_errs *errs, const json_t *s, path_t *p, int depth,
     if ((v = json_object_get(s, "x-kubernetes-validations")) && !json_is_array(v))
         check_field(errs, p, "x-kubernetes-validations", "FieldValueInvalid",
                     "Invalid value: must be a list of rules");
+    if ((v = json_object_get(s, "default")) && !root)
+        check_default(errs, v, s, p);
     if (root) {
         /* k8s: metadata at the root may only restrict name and generateName */
         const json_t *md = json_object_get(s_props(s), "metadata");
@@ -493,12 +516,6 @@ static void value_str(kp_buf *b, const json_t *v)
     else
         kp_json_dump_buf(b, v);
 }
-
-typedef struct {
-    kp_crd_errs *errs;
-    path_t p;
-    kp_buf tmp;
-} vctx;
 
 static const char *vstr(vctx *c, const json_t *v)
 {

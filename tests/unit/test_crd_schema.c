@@ -246,6 +246,11 @@ static void test_structural(void **state)
                  "\"properties\":{\"labels\":{\"type\":\"object\"}}}}}",
                  CPRE ".properties[metadata]: Forbidden: must not specify anything other than "
                       "name and generateName, but metadata is implicitly specified");
+    EXPECT_CHECK("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\","
+                 "\"maximum\":10,\"default\":11}}}",
+                 CPRE ".properties[n].default: Invalid value: 11: "
+                      "spec.versions[0].schema.openAPIV3Schema.properties[n].default in body "
+                      "should be less than or equal to 10");
     EXPECT_CHECK("{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":false}",
                  CPRE ".x-kubernetes-preserve-unknown-fields: Invalid value: false: must be true "
                       "or undefined");
