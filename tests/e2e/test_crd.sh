@@ -258,6 +258,33 @@ sleep 2
 stop_pid "$WPID" TERM
 check_out "kubectl get -w sees ADDED and DELETED with the printer columns" "DELETED +watched +red +3" cat "$E2E_TMP/watch.out"
 
+# a cluster-scoped CRD without a schema of its own to speak of (x-kubernetes-preserve-unknown-fields)
+cat >"$E2E_TMP/regions.yaml" <<'Y'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: regions.geo.example.com}
+spec:
+  group: geo.example.com
+  scope: Cluster
+  names: {plural: regions, kind: Region}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+Y
+kubectl $A apply -f "$E2E_TMP/regions.yaml" >/dev/null
+printf 'apiVersion: geo.example.com/v1alpha1\nkind: Region\nmetadata: {name: eu}\nspec: {anything: [1, 2]}\n' >"$E2E_TMP/eu.yaml"
+run region kubectl $A apply -f "$E2E_TMP/eu.yaml"
+expect "a cluster-scoped custom object is created" region "region.geo.example.com/eu created"
+run regionget kubectl $A get regions eu -o 'jsonpath={.spec.anything[1]} {.metadata.namespace}'
+expect_eq "kept whole (preserve-unknown-fields), without a namespace" regionget "2 "
+run regionfs kubectl $A get regions --field-selector metadata.name=eu --no-headers
+expect "field selector metadata.name works on custom objects" regionfs "^eu +[0-9]+s$"
+code=$(adm -o /dev/null -w '%{http_code}' "$BASE/root:a/apis/geo.example.com/v1alpha1/namespaces/default/regions")
+check "a cluster-scoped custom resource has no namespaced URL (404)" test "$code" = 404
+
 # ---- workspaces ----
 run other kubectl $B get widgets
 RC=$((1 - RC))
