@@ -111,6 +111,16 @@ expect "NamesAccepted (NoConflicts), acceptedNames and storedVersions are set" n
 run crdshort kubectl $A get crds
 expect "kubectl get crds lists it" crdshort "widgets.example.com"
 
+for k in $(kubectl_versions); do
+    v=${k##*kubectl.}
+    sed "s/description: What the widget should be./description: What the widget should be ($v)./" \
+        "$E2E_TMP/crd.yaml" >"$E2E_TMP/crd-$v.yaml"
+    run "crdup-$v" "$k" $A apply -f "$E2E_TMP/crd-$v.yaml"
+    expect "kubectl $v: apply of a changed CRD updates it" "crdup-$v" "widgets.example.com configured"
+done
+run still kubectl $A get crd widgets.example.com -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}'
+expect_eq "still Established after updates" still "True"
+
 # a CRD that is not valid: 422 with Kubernetes' field paths
 cat >"$E2E_TMP/badcrd.yaml" <<'Y'
 apiVersion: apiextensions.k8s.io/v1
