@@ -367,7 +367,10 @@ static int rest_get(api_ctx *c)
     json_t *obj = NULL;
     int rc;
 
-    if (!api_accepts(c, "as=Table") && !api_is_scale(c)) { /* as stored: no parse, no dump */
+    /* as stored: no parse, no dump (but a custom resource asked for at another version than
+     * its storage version gets its apiVersion rewritten) */
+    if (!api_accepts(c, "as=Table") && !api_is_scale(c) &&
+        !(c->res->custom && strcmp(c->res->version, c->res->custom->storage_version) != 0)) {
         kp_buf_reset(&c->resp->body);
         if ((rc = kp_store_get_raw(&c->resp->body, c->api->store, &k)) < 0) {
             kp_buf_reset(&c->resp->body);
