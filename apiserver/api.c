@@ -2,6 +2,7 @@
 #include "apiserver/api_int.h"
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
+#include "apiserver/crd_openapi.h"
 #include "apiserver/metrics.h"
 #include "apiserver/oidc.h"
 #include "apiserver/openapi.h"
@@ -146,6 +147,7 @@ static const char *api_verb_of(const api_ctx *c, const char *method)
 /* /clusters/<ws>/api/v1/namespaces/<ns>/<resource>/<name>/<sub>, /apis/<g>/<v>/..., and the
  * same without /clusters/<ws> (the root workspace). */
 static bool api_csv_has(const char *csv, const char *word);
+static int api_route_res(api_ctx *c);
 
 static int api_route(api_ctx *c)
 {
@@ -210,8 +212,16 @@ static int api_route(api_ctx *c)
     }
     c->res = kp_schema_find(c->group, c->version, c->resource_name);
     c->verb = api_verb_of(c, kp_req_method(c->req));
-    if (!c->res)
-        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (!c->res) { /* maybe a custom resource: known once the workspace is */
+        c->res_custom = true;
+        return 0;
+    }
+    return api_route_res(c);
+}
+
+/* The checks of a routed resource request that need its schema row. */
+static int api_route_res(api_ctx *c)
+{
     if (!c->verb)
         return kp_err_set(KP_EMETHOD, "method %s is not allowed on %s", kp_req_method(c->req),
                           c->res->resource);
@@ -430,6 +440,36 @@ static int api_resolve_ws(api_ctx *c)
     return api_check_bound_tokens(c);
 }
 
+static void api_crds_release(void *arg)
+{
+    kp_crd_set_release(arg);
+}
+
+const kp_crd_set *api_crds(api_ctx *c)
+{
+    if (!c->crds && c->api->crd && c->cluster) {
+        if (kp_crd_set_get(&c->crds, c->api->crd, c->cluster) < 0) {
+            KP_LOG_WARN("api", "rid=%s custom resources of \"%s\" not loaded: %s",
+                        kp_req_id(c->req), c->cluster, kp_err_msg());
+            kp_err_clear();
+            return NULL;
+        }
+        kp_arena_defer(c->a, api_crds_release, c->crds);
+    }
+    return c->crds;
+}
+
+/* A resource the schema table does not have may be one of the workspace's CRDs. */
+static int api_resolve_custom(api_ctx *c)
+{
+    if (!c->res_custom)
+        return 0;
+    c->res = kp_crd_set_find(api_crds(c), c->group, c->version, c->resource_name);
+    if (!c->res)
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    return api_route_res(c);
+}
+
 static bool api_is_master(const api_ctx *c)
 {
     for (size_t i = 0; i < c->ngroups; i++)
@@ -597,9 +637,11 @@ static int api_text(api_ctx *c, const char *text)
 static int api_openapi(api_ctx *c)
 {
     kp_openapi_reply r;
-    int rc =
-        kp_openapi_serve(&r, &c->resp->body, c->rest, api_query(c, "hash"),
-                         kp_req_header(c->req, "Accept"), kp_req_header(c->req, "If-None-Match"));
+    char etag[KP_CRD_ETAG_MAX];
+    /* a workspace with CRDs has documents of its own (apiserver/crd_openapi.c) */
+    int rc = kp_crd_openapi_serve(&r, &c->resp->body, etag, api_crds(c), c->rest,
+                                  api_query(c, "hash"), kp_req_header(c->req, "Accept"),
+                                  kp_req_header(c->req, "If-None-Match"));
     if (rc < 0)
         return rc;
     c->resp->code = r.code;
@@ -700,7 +742,19 @@ static int api_dispatch(api_ctx *c)
     case ROUTE_RESOURCE:
         if ((rc = api_admit_workspace_auth(c)) < 0)
             return rc;
-        return api_rest_dispatch(c);
+        rc = api_rest_dispatch(c);
+        /* a changed CRD changes what this workspace serves from the next request on (the
+         * commit stream says so too, but maybe after this answer) */
+        if (c->res && strcmp(c->res->kind, "CustomResourceDefinition") == 0 &&
+            strcmp(c->res->group, KP_CRD_GROUP) == 0 && strcmp(c->verb, "get") != 0 &&
+            strcmp(c->verb, "list") != 0 && strcmp(c->verb, "watch") != 0) {
+            const char *dot = c->name ? strchr(c->name, '.') : NULL;
+            if (rc == 0 && dot && strcmp(c->verb, "create") != 0 &&
+                kp_crd_recheck_group(c->api->store, c->cluster, dot + 1) < 0)
+                kp_err_clear(); /* the request itself succeeded */
+            kp_crd_invalidate(c->api->crd, c->cluster);
+        }
+        return rc;
     }
     return KP_EINTERNAL;
 }
@@ -708,11 +762,12 @@ static int api_dispatch(api_ctx *c)
 typedef int (*api_step)(api_ctx *c);
 
 static const api_step api_steps[] = {
-    api_route,        /* URL -> verb, group/resource, namespace, name, workspace path */
-    api_authenticate, /* client certificate -> user and groups */
-    api_resolve_ws,   /* workspace path -> logical cluster id */
-    api_authorize,    /* who may do what where */
-    api_dispatch,     /* admission runs inside the mutating handlers, before the store */
+    api_route,          /* URL -> verb, group/resource, namespace, name, workspace path */
+    api_authenticate,   /* client certificate -> user and groups */
+    api_resolve_ws,     /* workspace path -> logical cluster id */
+    api_resolve_custom, /* a custom resource: the workspace's CRDs */
+    api_authorize,      /* who may do what where */
+    api_dispatch,       /* admission runs inside the mutating handlers, before the store */
 };
 
 /* The pipeline's last step: the Status for a failure and the one access-log line. */
@@ -766,6 +821,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     api->authn = opts->authn;
     api->authz = opts->authz;
     api->rquota = opts->rquota;
+    api->crd = opts->crd;
     if (opts->ws)
         api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");

@@ -41,25 +41,125 @@ static json_t *disc_csv(const char *csv)
     return a;
 }
 
-/* The distinct groups in schema order; each has one served version. */
-static size_t disc_groups(const kp_schema_res **out, size_t max)
+/* Every resource the workspace serves: the schema table, then its CRDs' rows (arena copies,
+ * valid while the request holds its set). */
+static const kp_schema_res *disc_all(api_ctx *c, size_t *n_out)
 {
-    size_t n, ng = 0;
-    const kp_schema_res *all = kp_schema_all(&n);
+    size_t nb, nc = 0;
+    const kp_schema_res *b = kp_schema_all(&nb), *cr = kp_crd_set_rows(api_crds(c), &nc);
+    kp_schema_res *all;
+    if (nc == 0) {
+        *n_out = nb;
+        return b;
+    }
+    all = kp_arena_calloc(c->a, nb + nc, sizeof(*all));
+    memcpy(all, b, nb * sizeof(*all));
+    memcpy(all + nb, cr, nc * sizeof(*all));
+    *n_out = nb + nc;
+    return all;
+}
+
+/* k8s version priority (kube-aware sort): GA before beta before alpha, higher numbers first,
+ * then the rest alphabetically. */
+static int disc_version_rank(const char *v, long *major, long *minor)
+{
+    char *end;
+    *major = *minor = 0;
+    if (v[0] != 'v' || v[1] < '0' || v[1] > '9')
+        return 3;
+    *major = strtol(v + 1, &end, 10);
+    if (*end == '\0')
+        return 0;
+    if (strncmp(end, "beta", 4) == 0 || strncmp(end, "alpha", 5) == 0) {
+        int r = end[0] == 'b' ? 1 : 2;
+        char *end2;
+        end += r == 1 ? 4 : 5;
+        *minor = strtol(end, &end2, 10);
+        return *end2 == '\0' && end2 != end ? r : 3;
+    }
+    return 3;
+}
+
+static int disc_version_cmp(const char *a, const char *b)
+{
+    long ma, mia, mb, mib;
+    int ra = disc_version_rank(a, &ma, &mia), rb = disc_version_rank(b, &mb, &mib);
+    if (ra != rb)
+        return ra - rb;
+    if (ra == 3)
+        return strcmp(a, b);
+    if (ma != mb)
+        return ma > mb ? -1 : 1;
+    if (mia != mib)
+        return mia > mib ? -1 : 1;
+    return 0;
+}
+
+#define DISC_VERSIONS_MAX 16
+
+/* One API group: its name and served versions, the preferred first. */
+typedef struct {
+    const char *group;
+    const char *versions[DISC_VERSIONS_MAX];
+    size_t nv;
+} disc_group;
+
+/* The distinct groups in schema order, with their versions. */
+static size_t disc_groups(disc_group *out, size_t max, const kp_schema_res *all, size_t n)
+{
+    size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
+        disc_group *g = NULL;
         bool seen = false;
-        for (size_t k = 0; k < ng; k++)
-            seen |= strcmp(out[k]->group, all[i].group) == 0;
-        if (!seen && ng < max)
-            out[ng++] = &all[i];
+        for (size_t k = 0; k < ng && !g; k++)
+            if (strcmp(out[k].group, all[i].group) == 0)
+                g = &out[k];
+        if (!g) {
+            if (ng == max)
+                continue;
+            g = &out[ng++];
+            g->group = all[i].group;
+            g->nv = 0;
+        }
+        for (size_t v = 0; v < g->nv; v++)
+            seen |= strcmp(g->versions[v], all[i].version) == 0;
+        if (!seen && g->nv < DISC_VERSIONS_MAX) {
+            size_t at = g->nv++;
+            while (at > 0 && disc_version_cmp(all[i].version, g->versions[at - 1]) < 0) {
+                g->versions[at] = g->versions[at - 1];
+                at--;
+            }
+            g->versions[at] = all[i].version;
+        }
     }
     return ng;
+}
+
+static json_t *disc_gv_obj(api_ctx *c, const char *group, const char *version)
+{
+    json_t *gv = json_object();
+    json_object_set_new(gv, "groupVersion",
+                        json_string(kp_arena_printf(c->a, "%s/%s", group, version)));
+    json_object_set_new(gv, "version", json_string(version));
+    return gv;
+}
+
+/* An APIGroup (legacy discovery) of g. */
+static json_t *disc_group_obj(api_ctx *c, const disc_group *g)
+{
+    json_t *o = json_object(), *vs = json_array();
+    for (size_t v = 0; v < g->nv; v++)
+        json_array_append_new(vs, disc_gv_obj(c, g->group, g->versions[v]));
+    json_object_set_new(o, "name", json_string(g->group));
+    json_object_set_new(o, "versions", vs);
+    json_object_set_new(o, "preferredVersion", disc_gv_obj(c, g->group, g->versions[0]));
+    return o;
 }
 
 static int disc_resource_list(api_ctx *c)
 {
     size_t n;
-    const kp_schema_res *all = kp_schema_all(&n);
+    const kp_schema_res *all = disc_all(c, &n);
     json_t *list, *rs = json_array();
 
     for (size_t i = 0; i < n; i++) {
@@ -123,62 +223,64 @@ static json_t *disc_gvk(const char *group, const char *version, const char *kind
 }
 
 /* One APIGroupDiscovery (aggregated discovery, apidiscovery.k8s.io v2 and v2beta1 share it). */
-static json_t *disc_agg_group(const kp_schema_res *g)
+static json_t *disc_agg_group(const disc_group *g, const kp_schema_res *all, size_t n)
 {
-    size_t n;
-    const kp_schema_res *all = kp_schema_all(&n);
-    json_t *item = json_object(), *md = json_object(), *vers = json_array(), *v = json_object();
-    json_t *rs = json_array();
+    json_t *item = json_object(), *md = json_object(), *vers = json_array();
 
     if (g->group[0])
         json_object_set_new(md, "name", json_string(g->group));
     json_object_set_new(item, "metadata", md);
-    for (size_t i = 0; i < n; i++) {
-        const kp_schema_res *r = &all[i];
-        json_t *o, *subs;
-        if (strcmp(r->group, g->group) != 0)
-            continue;
-        o = json_object();
-        json_object_set_new(o, "resource", json_string(r->resource));
-        json_object_set_new(o, "responseKind", disc_gvk(r->group, r->version, r->kind));
-        json_object_set_new(o, "scope", json_string(r->namespaced ? "Namespaced" : "Cluster"));
-        json_object_set_new(o, "singularResource", json_string(r->singular));
-        json_object_set_new(o, "verbs", disc_verbs(r));
-        if (r->short_names)
-            json_object_set_new(o, "shortNames", disc_csv(r->short_names));
-        if (r->categories)
-            json_object_set_new(o, "categories", disc_csv(r->categories));
-        subs = json_array();
-        {
-            kp_schema_sub sb[KP_SCHEMA_SUBS_MAX];
-            size_t ns = kp_schema_subresources(sb, r);
-            for (size_t s = 0; s < ns; s++) {
-                json_t *so = json_object();
-                json_object_set_new(so, "subresource", json_string(sb[s].name));
-                json_object_set_new(so, "responseKind",
-                                    disc_gvk(sb[s].group, sb[s].version, sb[s].kind));
-                json_object_set_new(so, "verbs", disc_csv(sb[s].verbs));
-                json_array_append_new(subs, so);
+    for (size_t vi = 0; vi < g->nv; vi++) {
+        json_t *rs = json_array(), *v = json_object();
+        for (size_t i = 0; i < n; i++) {
+            const kp_schema_res *r = &all[i];
+            json_t *o, *subs;
+            if (strcmp(r->group, g->group) != 0 || strcmp(r->version, g->versions[vi]) != 0)
+                continue;
+            o = json_object();
+            json_object_set_new(o, "resource", json_string(r->resource));
+            json_object_set_new(o, "responseKind", disc_gvk(r->group, r->version, r->kind));
+            json_object_set_new(o, "scope", json_string(r->namespaced ? "Namespaced" : "Cluster"));
+            json_object_set_new(o, "singularResource", json_string(r->singular));
+            json_object_set_new(o, "verbs", disc_verbs(r));
+            if (r->short_names)
+                json_object_set_new(o, "shortNames", disc_csv(r->short_names));
+            if (r->categories)
+                json_object_set_new(o, "categories", disc_csv(r->categories));
+            subs = json_array();
+            {
+                kp_schema_sub sb[KP_SCHEMA_SUBS_MAX];
+                size_t ns = kp_schema_subresources(sb, r);
+                for (size_t s = 0; s < ns; s++) {
+                    json_t *so = json_object();
+                    json_object_set_new(so, "subresource", json_string(sb[s].name));
+                    json_object_set_new(so, "responseKind",
+                                        disc_gvk(sb[s].group, sb[s].version, sb[s].kind));
+                    json_object_set_new(so, "verbs", disc_csv(sb[s].verbs));
+                    json_array_append_new(subs, so);
+                }
             }
+            if (json_array_size(subs))
+                json_object_set_new(o, "subresources", subs);
+            else
+                json_decref(subs);
+            json_array_append_new(rs, o);
         }
-        if (json_array_size(subs))
-            json_object_set_new(o, "subresources", subs);
-        else
-            json_decref(subs);
-        json_array_append_new(rs, o);
+        json_object_set_new(v, "version", json_string(g->versions[vi]));
+        json_object_set_new(v, "resources", rs);
+        json_object_set_new(v, "freshness", json_string("Current"));
+        json_array_append_new(vers, v);
     }
-    json_object_set_new(v, "version", json_string(g->version));
-    json_object_set_new(v, "resources", rs);
-    json_object_set_new(v, "freshness", json_string("Current"));
-    json_array_append_new(vers, v);
     json_object_set_new(item, "versions", vers);
     return item;
 }
 
 static int disc_aggregated(api_ctx *c, bool core, const char *media)
 {
-    const kp_schema_res *groups[64];
-    size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups));
+    disc_group groups[128] = {{NULL, {NULL}, 0}};
+    size_t n;
+    const kp_schema_res *all = disc_all(c, &n);
+    size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups), all, n);
     json_t *list = json_object(), *items = json_array();
     bool v2 = strstr(media, "v=v2;") != NULL;
 
@@ -187,8 +289,8 @@ static int disc_aggregated(api_ctx *c, bool core, const char *media)
                         json_string(v2 ? "apidiscovery.k8s.io/v2" : "apidiscovery.k8s.io/v2beta1"));
     json_object_set_new(list, "metadata", json_object());
     for (size_t i = 0; i < ng; i++)
-        if ((groups[i]->group[0] == '\0') == core)
-            json_array_append_new(items, disc_agg_group(groups[i]));
+        if ((groups[i].group[0] == '\0') == core)
+            json_array_append_new(items, disc_agg_group(&groups[i], all, n));
     json_object_set_new(list, "items", items);
     api_reply_json(c, 200, list);
     c->resp->content_type = media;
@@ -203,23 +305,16 @@ int api_discovery(api_ctx *c)
     if (c->version) /* /api/v1, /apis/<g>/<v> */
         return disc_resource_list(c);
     if (c->group && c->group[0]) { /* /apis/<g> */
-        const kp_schema_res *groups[64];
-        size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups));
+        disc_group groups[128] = {{NULL, {NULL}, 0}};
+        size_t n;
+        const kp_schema_res *all = disc_all(c, &n);
+        size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups), all, n);
         for (size_t i = 0; i < ng; i++) {
-            json_t *gv;
-            if (strcmp(groups[i]->group, c->group) != 0)
+            if (strcmp(groups[i].group, c->group) != 0)
                 continue;
-            o = json_object();
-            gv = json_object();
-            json_object_set_new(
-                gv, "groupVersion",
-                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group, groups[i]->version)));
-            json_object_set_new(gv, "version", json_string(groups[i]->version));
+            o = disc_group_obj(c, &groups[i]);
             json_object_set_new(o, "kind", json_string("APIGroup"));
             json_object_set_new(o, "apiVersion", json_string("v1"));
-            json_object_set_new(o, "name", json_string(groups[i]->group));
-            json_object_set_new(o, "versions", json_pack("[O]", gv));
-            json_object_set_new(o, "preferredVersion", gv);
             return api_reply_json(c, 200, o);
         }
         return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
@@ -236,24 +331,14 @@ int api_discovery(api_ctx *c)
         return api_reply_json(c, 200, o);
     }
     {
-        const kp_schema_res *groups[64];
-        size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups));
+        disc_group groups[128] = {{NULL, {NULL}, 0}};
+        size_t n;
+        const kp_schema_res *all = disc_all(c, &n);
+        size_t ng = disc_groups(groups, KP_ARRAY_LEN(groups), all, n);
         json_t *gl = json_array();
-        for (size_t i = 0; i < ng; i++) {
-            json_t *g, *gv;
-            if (!groups[i]->group[0])
-                continue;
-            gv = json_object();
-            json_object_set_new(
-                gv, "groupVersion",
-                json_string(kp_arena_printf(c->a, "%s/%s", groups[i]->group, groups[i]->version)));
-            json_object_set_new(gv, "version", json_string(groups[i]->version));
-            g = json_object();
-            json_object_set_new(g, "name", json_string(groups[i]->group));
-            json_object_set_new(g, "versions", json_pack("[O]", gv));
-            json_object_set_new(g, "preferredVersion", gv);
-            json_array_append_new(gl, g);
-        }
+        for (size_t i = 0; i < ng; i++)
+            if (groups[i].group[0])
+                json_array_append_new(gl, disc_group_obj(c, &groups[i]));
         o = json_object();
         json_object_set_new(o, "kind", json_string("APIGroupList"));
         json_object_set_new(o, "apiVersion", json_string("v1"));
@@ -365,6 +450,30 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
         kp_buf_dispose(&b);
         return out;
     }
+    case KP_COL_JSONPATH: {
+        json_t *r = kp_crd_jsonpath(obj, col->path), *cell;
+        char age[32];
+        if (!r || json_is_null(r)) { /* kubectl prints <none> */
+            json_decref(r);
+            return json_null();
+        }
+        if (strcmp(col->type, "date") == 0 && json_is_string(r)) {
+            table_age(age, sizeof(age), json_string_value(r));
+            json_decref(r);
+            return json_string(age);
+        }
+        if (json_is_string(r) || json_is_number(r) || json_is_boolean(r))
+            return r;
+        cell = json_string("");
+        {
+            char *txt = kp_json_dump(r, NULL);
+            json_decref(cell);
+            cell = json_string(txt);
+            free(txt);
+        }
+        json_decref(r);
+        return cell;
+    }
     case KP_COL_PATH:
         break;
     }
@@ -400,7 +509,8 @@ json_t *api_table_of(const kp_schema_res *r, json_t *items, const char *rv, cons
     json_array_append_new(defs, table_col_def("Name", "string", "name", 0));
     for (const kp_schema_col *col = r->cols; col->name; col++)
         json_array_append_new(defs, table_col_def(col->name, col->type, "", col->priority));
-    json_array_append_new(defs, table_col_def("Age", "string", "", 0));
+    if (!r->custom) /* a CRD's columns say whether it shows its age */
+        json_array_append_new(defs, table_col_def("Age", "string", "", 0));
     json_array_foreach(items, i, item)
     {
         json_t *cells = json_array(), *row = json_object(), *pom = json_object();
@@ -409,7 +519,8 @@ json_t *api_table_of(const kp_schema_res *r, json_t *items, const char *rv, cons
         for (const kp_schema_col *col = r->cols; col->name; col++)
             json_array_append_new(cells, table_cell(col, item));
         table_age(age, sizeof(age), kp_json_get_str(item, "metadata.creationTimestamp"));
-        json_array_append_new(cells, json_string(age));
+        if (!r->custom)
+            json_array_append_new(cells, json_string(age));
         json_object_set_new(row, "cells", cells);
         json_object_set_new(pom, "kind", json_string("PartialObjectMetadata"));
         json_object_set_new(pom, "apiVersion", json_string("meta.k8s.io/v1"));

@@ -6,6 +6,7 @@
 #include "apiserver/schema.h"
 #include "apiserver/watch.h"
 #include "apiserver/authz.h"
+#include "apiserver/crd.h"
 #include "lib/arena.h"
 #include "lib/crypto.h"
 #include <jansson.h>
@@ -19,6 +20,7 @@ struct kp_api {
     const kp_authn *authn;
     kp_authz *authz;
     kp_rquota *rquota;
+    kp_crd_reg *crd; /* NULL: custom resources are not served */
 };
 
 typedef enum { ROUTE_NONRESOURCE = 0, ROUTE_DISCOVERY, ROUTE_RESOURCE } route_kind;
@@ -38,6 +40,9 @@ typedef struct {
     const char *group;   /* discovery and resources */
     const char *version;
     const kp_schema_res *res;
+    bool res_custom;           /* not a built-in: looked up in the workspace's CRDs */
+    kp_crd_set *crds;          /* the workspace's custom resources, held until the request ends */
+    const json_t *admit_old;   /* an update's stored object while it is admitted, else NULL */
     const char *resource_name; /* as in the URL (for 404s of unknown resources) */
     const char *ns;
     const char *name;
@@ -86,6 +91,12 @@ int api_field_validation(api_ctx *c, json_t *obj);
 const char *api_cluster_of(const json_t *obj);
 bool api_has_finalizers(const json_t *obj);
 
+/* Custom resources at a version other than their storage version (conversion None): obj's
+ * apiVersion becomes the request's. */
+void api_convert(const api_ctx *c, json_t *obj);
+/* A kp_watch render function for a custom resource served at a non-storage version. */
+json_t *api_convert_render(const void *ctx, const json_t *obj);
+
 /* api_update.c: PUT, PATCH, /status, /scale */
 int api_update(api_ctx *c);
 int api_patch(api_ctx *c);
@@ -99,6 +110,9 @@ int api_review(api_ctx *c);
 int api_token_request(api_ctx *c);
 /* api.c: RBAC on these attributes (a SelfSubjectAccessReview's); 0 or KP_EFORBIDDEN */
 int api_authz_check(const api_ctx *c, const kp_authz_attrs *at);
+
+/* api.c: the workspace's custom resources (a reference held by the request), or NULL */
+const kp_crd_set *api_crds(api_ctx *c);
 
 /* api_disc.c */
 int api_discovery(api_ctx *c);

@@ -1,6 +1,7 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
 #include "apiserver/rquota.h"
+#include "apiserver/crd_schema.h"
 #include "lib/json.h"
 #include "lib/limits.h"
 #include "lib/log.h"
@@ -197,7 +198,12 @@ int api_field_validation(api_ctx *c, json_t *obj)
         return kp_err_set(KP_EBADREQUEST,
                           "fieldValidation \"%s\" is not one of \"Strict\", \"Warn\", \"Ignore\"",
                           fv);
-    kp_openapi_prune(&unknown, obj, c->res->group, c->res->kind);
+    if (c->res->custom) { /* k8s: a CRD's structural schema prunes what it does not specify */
+        unknown = json_array();
+        kp_crd_schema_prune(obj, c->res->custom->schema, unknown);
+    } else {
+        kp_openapi_prune(&unknown, obj, c->res->group, c->res->kind);
+    }
     if (json_array_size(unknown) == 0)
         goto out;
     if (fv && strcmp(fv, "Strict") == 0) {
@@ -238,6 +244,52 @@ const char *api_cluster_of(const json_t *obj)
     return v ? v : "";
 }
 
+/* k8s: a custom object is defaulted, then validated against its version's structural schema
+ * (one cause per problem); it is stored at the storage version (conversion None rewrites only
+ * apiVersion). */
+static int rest_admit_custom(api_ctx *c, json_t *obj, const char *qkind)
+{
+    const kp_crd_version *cv = c->res->custom;
+    kp_crd_errs errs;
+    char gv[KP_SCHEMA_GV_MAX];
+
+    errs.n = 0;
+    if (cv->schema) {
+        kp_crd_schema_default(obj, cv->schema);
+        kp_crd_schema_validate(&errs, obj, cv->schema);
+    }
+    if (errs.n)
+        return kp_crd_errs_report(&errs, qkind, kp_json_get_str(obj, "metadata.name"));
+    snprintf(gv, sizeof(gv), "%s/%s", c->res->group, cv->storage_version);
+    json_object_set_new(obj, "apiVersion", json_string(gv));
+    return 0;
+}
+
+void api_convert(const api_ctx *c, json_t *obj)
+{
+    char gv[KP_SCHEMA_GV_MAX];
+    if (!c->res || !c->res->custom || !json_is_object(obj) || api_is_scale(c))
+        return;
+    kp_schema_api_version(gv, c->res);
+    json_object_set_new(obj, "apiVersion", json_string(gv));
+}
+
+json_t *api_convert_render(const void *ctx, const json_t *obj)
+{
+    const kp_schema_res *r = ctx;
+    char gv[KP_SCHEMA_GV_MAX];
+    json_t *o = json_deep_copy(obj);
+    kp_schema_api_version(gv, r);
+    if (json_is_object(o) && json_object_get(o, "kind"))
+        json_object_set_new(o, "apiVersion", json_string(gv));
+    return o;
+}
+
+static void rest_crd_set_release(const void *ctx)
+{
+    kp_crd_set_release(kp_crd_set_of(ctx));
+}
+
 int api_admit(api_ctx *c, json_t *obj)
 {
     const char *kind = c->res->kind;
@@ -246,6 +298,11 @@ int api_admit(api_ctx *c, json_t *obj)
     int rc;
 
     if ((rc = kp_validate_object_meta(obj, qkind, c->res->name_rule, c->res->namespaced)) < 0)
+        return rc;
+    if (c->res->custom && (rc = rest_admit_custom(c, obj, qkind)) < 0)
+        return rc;
+    if (strcmp(kind, "CustomResourceDefinition") == 0 && strcmp(c->res->group, KP_CRD_GROUP) == 0 &&
+        (rc = kp_crd_admit(c->api->store, c->cluster, obj, c->admit_old)) < 0)
         return rc;
     if (c->cluster)
         json_object_set_new(kp_json_obj_ensure(kp_json_obj_ensure(obj, "metadata"), "annotations"),
@@ -310,7 +367,10 @@ static int rest_get(api_ctx *c)
     json_t *obj = NULL;
     int rc;
 
-    if (!api_accepts(c, "as=Table") && !api_is_scale(c)) { /* as stored: no parse, no dump */
+    /* as stored: no parse, no dump (but a custom resource asked for at another version than
+     * its storage version gets its apiVersion rewritten) */
+    if (!api_accepts(c, "as=Table") && !api_is_scale(c) &&
+        !(c->res->custom && strcmp(c->res->version, c->res->custom->storage_version) != 0)) {
         kp_buf_reset(&c->resp->body);
         if ((rc = kp_store_get_raw(&c->resp->body, c->api->store, &k)) < 0) {
             kp_buf_reset(&c->resp->body);
@@ -435,6 +495,7 @@ static const char *rest_continue_token(api_ctx *c, int64_t rv, const char *ns, c
 typedef struct {
     kp_buf *b;
     const kp_sel *lsel, *fsel;
+    const api_ctx *conv; /* a custom resource at another version than it is stored at */
     size_t n;
     char last_ns[256], last_name[256], last_cluster[256];
 } list_stream;
@@ -448,13 +509,21 @@ static int list_stream_row(void *arg, const char *json, size_t len, const char *
     snprintf(ls->last_ns, sizeof(ls->last_ns), "%s", ns);
     snprintf(ls->last_name, sizeof(ls->last_name), "%s", name);
     snprintf(ls->last_cluster, sizeof(ls->last_cluster), "%s", cluster);
-    if (ls->lsel || ls->fsel) {
+    if (ls->lsel || ls->fsel || ls->conv) {
         json_t *item = NULL;
         int rc = kp_json_parse(&item, json, len);
         if (rc < 0)
             return rc;
         match = rest_match(ls->lsel, ls->fsel, item);
+        if (match && ls->conv) { /* conversion None: the apiVersion asked for */
+            api_convert(ls->conv, item);
+            if (ls->n++)
+                kp_buf_putc(ls->b, ',');
+            kp_json_dump_buf(ls->b, item);
+        }
         json_decref(item);
+        if (ls->conv)
+            return 0;
     }
     if (!match)
         return 0;
@@ -514,6 +583,8 @@ static int rest_list(api_ctx *c)
     ls.b = b;
     ls.lsel = lsel;
     ls.fsel = fsel;
+    if (c->res->custom && strcmp(c->res->version, c->res->custom->storage_version) != 0)
+        ls.conv = c;
     kp_buf_reset(b);
     if (table) {
         rc = kp_store_list(&items, &rv, &more, c->api->store, &o);
@@ -645,7 +716,7 @@ static int rest_create(api_ctx *c)
                                                               c->user, c->groups, c->ngroups)) < 0)
         goto out;
     if (api_dry_run(c)) {
-        rc = api_reply_json(c, 201, obj);
+        rc = api_reply_obj(c, 201, obj);
         obj = NULL;
         goto out;
     }
@@ -666,7 +737,7 @@ static int rest_create(api_ctx *c)
         }
         kp_err_clear();
     }
-    rc = api_reply_json(c, 201, stored);
+    rc = api_reply_obj(c, 201, stored);
 out:
     json_decref(obj);
     return rc;
@@ -684,6 +755,25 @@ static int rest_delete_ns_contents(api_ctx *c, const char *ns)
     int n = kp_store_delete_all(c->api->store, c->cluster, ns, NULL);
     if (n > 0)
         KP_LOG_DEBUG("api", "deleted %d objects of namespace \"%s\"", n, ns);
+    return n < 0 ? n : 0;
+}
+
+/* k8s: deleting a CRD deletes its objects (the customresourcecleanup finalizer's work, done
+ * here in one statement) and they stop being served. */
+static int rest_delete_crd_contents(api_ctx *c, const json_t *crd)
+{
+    const char *group = kp_json_get_str(crd, "spec.group");
+    const char *plural = kp_json_get_str(crd, "spec.names.plural");
+    char *key;
+    int n;
+    if (!group || !plural)
+        return 0;
+    key = kp_asprintf("%s/%s", group, plural);
+    n = kp_store_delete_resource(c->api->store, c->cluster, key);
+    free(key);
+    if (n > 0)
+        KP_LOG_DEBUG("api", "deleted %d objects of CRD \"%s\"", n,
+                     kp_json_get_str(crd, "metadata.name"));
     return n < 0 ? n : 0;
 }
 
@@ -779,6 +869,9 @@ static int rest_delete_one(api_ctx *c, const char *name, json_t **out, bool *rem
         } else {
             if (strcmp(c->res->kind, "Namespace") == 0)
                 rc = rest_delete_ns_contents(c, name);
+            else if (strcmp(c->res->kind, "CustomResourceDefinition") == 0 &&
+                     strcmp(c->res->group, KP_CRD_GROUP) == 0)
+                rc = rest_delete_crd_contents(c, cur);
             else if (rest_is_workspace(c)) {
                 /* it marks itself Deleting as it goes: the object changes under us */
                 rc = c->api->ws.delete_contents(c->api->ws.arg, c->ws_path, cur);
@@ -806,6 +899,8 @@ static bool rest_returns_deleted(const kp_schema_res *r)
     static const char own[] = "kplane.io";
     size_t glen = strlen(r->group);
 
+    if (r->custom) /* a workspace's CRDs */
+        return true;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (!r->group[0] && strcmp(r->kind, kinds[i]) == 0)
             return true;
@@ -819,8 +914,10 @@ static int rest_delete(api_ctx *c)
     int rc = rest_delete_one(c, c->name, &old, &removed);
     if (rc < 0)
         return rc;
-    if (!removed || rest_returns_deleted(c->res)) /* marked for its finalizers: the object */
+    if (!removed || rest_returns_deleted(c->res)) { /* marked for its finalizers: the object */
+        api_convert(c, old);
         return api_reply_json(c, 200, old);
+    }
     details =
         json_pack("{s:s, s:s, s:s}", "name", c->name, "kind", c->res->resource, "uid",
                   kp_json_get_str(old, "metadata.uid") ? kp_json_get_str(old, "metadata.uid") : "");
@@ -861,6 +958,7 @@ static int rest_deletecollection(api_ctx *c)
         rc = rest_delete_one(c, name, &old, &removed);
         if (rc < 0 && rc != KP_ENOTFOUND)
             break;
+        api_convert(c, old);
         if (old)
             json_array_append_new(gone, old);
         rc = 0;
@@ -921,6 +1019,13 @@ static int rest_watch(api_ctx *c)
     if (api_accepts(c, "as=Table")) { /* kubectl get -w: each event's object is a Table */
         o.render = api_table_render;
         o.render_ctx = c->res;
+    } else if (c->res->custom && strcmp(c->res->version, c->res->custom->storage_version) != 0) {
+        o.render = api_convert_render;
+        o.render_ctx = c->res;
+    }
+    if (o.render && c->res->custom) { /* the row lives as long as its set: hold it */
+        kp_crd_set_ref(kp_crd_set_of(c->res));
+        o.render_release = rest_crd_set_release;
     }
     o.timeout_s = timeout > 0 ? (int)timeout : 1800 + (int)(kp_req_elapsed_us(c->req) % 1800);
     rc = kp_watch_start(&w, c->api->hub, &o);
@@ -935,6 +1040,14 @@ static int rest_watch(api_ctx *c)
         lo.resource = c->res->store_key;
         lo.ns = o.ns;
         rc = kp_store_list(&items, &list_rv, &more, c->api->store, &lo);
+        if (rc == 0 && !o.render && c->res->custom) {
+            size_t i;
+            json_t *it;
+            json_array_foreach(items, i, it)
+            {
+                api_convert(c, it);
+            }
+        }
         if (rc == 0)
             kp_watch_initial(w, items, list_rv, initial);
         json_decref(items);

@@ -49,8 +49,9 @@ static void rest_selector_string(kp_buf *b, const json_t *sel)
     }
 }
 
-static json_t *rest_to_scale(const json_t *obj)
+static json_t *rest_to_scale(const api_ctx *c, const json_t *obj)
 {
+    const kp_crd_version *cv = c->res->custom;
     const json_t *md = json_object_get(obj, "metadata");
     json_t *scale = json_object(), *smd = json_object(), *status = json_object();
     static const char *const keep[] = {"name", "namespace", "uid", "resourceVersion",
@@ -61,18 +62,28 @@ static json_t *rest_to_scale(const json_t *obj)
         if (json_object_get(md, keep[i]))
             json_object_set(smd, keep[i], json_object_get(md, keep[i]));
     kp_buf_init(&sel, 64 * 1024);
-    rest_selector_string(&sel, kp_json_get(obj, "spec.selector"));
-    json_object_set_new(status, "replicas",
-                        json_integer(json_integer_value(kp_json_get(obj, "status.replicas"))));
+    if (cv) { /* k8s: a CRD's scale subresource names its paths; the selector is a string */
+        const char *ls =
+            cv->label_selector ? json_string_value(kp_crd_path_get(obj, cv->label_selector)) : NULL;
+        if (ls)
+            kp_buf_puts(&sel, ls);
+    } else {
+        rest_selector_string(&sel, kp_json_get(obj, "spec.selector"));
+    }
+    json_object_set_new(
+        status, "replicas",
+        json_integer(json_integer_value(cv ? kp_crd_path_get(obj, cv->status_replicas)
+                                           : kp_json_get(obj, "status.replicas"))));
     if (sel.len)
         json_object_set_new(status, "selector", json_string(kp_buf_cstr(&sel)));
     kp_buf_dispose(&sel);
     json_object_set_new(scale, "kind", json_string("Scale"));
     json_object_set_new(scale, "apiVersion", json_string("autoscaling/v1"));
     json_object_set_new(scale, "metadata", smd);
-    json_object_set_new(
-        scale, "spec",
-        json_pack("{s:I}", "replicas", json_integer_value(kp_json_get(obj, "spec.replicas"))));
+    json_object_set_new(scale, "spec",
+                        json_pack("{s:I}", "replicas",
+                                  json_integer_value(cv ? kp_crd_path_get(obj, cv->spec_replicas)
+                                                        : kp_json_get(obj, "spec.replicas"))));
     json_object_set_new(scale, "status", status);
     return scale;
 }
@@ -81,10 +92,11 @@ static json_t *rest_to_scale(const json_t *obj)
 int api_reply_obj(api_ctx *c, int code, json_t *obj)
 {
     if (api_is_scale(c)) {
-        json_t *scale = rest_to_scale(obj);
+        json_t *scale = rest_to_scale(c, obj);
         json_decref(obj);
         obj = scale;
     }
+    api_convert(c, obj);
     return api_reply_json(c, code, obj);
 }
 
@@ -103,7 +115,10 @@ static int rest_scale_change(api_ctx *c, const json_t *old, json_t **out, void *
                           c->name);
     }
     *out = json_deep_copy(old);
-    json_object_set(kp_json_obj_ensure(*out, "spec"), "replicas", rep);
+    if (c->res->custom)
+        kp_crd_path_set(*out, c->res->custom->spec_replicas, json_incref(rep));
+    else
+        json_object_set(kp_json_obj_ensure(*out, "spec"), "replicas", rep);
     return 0;
 }
 
@@ -165,7 +180,13 @@ static int rest_carry_over(api_ctx *c, const json_t *old, json_t *obj)
         if (rc < 0)
             return rc;
     }
-    return api_admit(c, obj);
+    {
+        int rc;
+        c->admit_old = old;
+        rc = api_admit(c, obj);
+        c->admit_old = NULL;
+        return rc;
+    }
 }
 
 /* k8s: once deletionTimestamp is set no finalizer may be added, and the update that removes
@@ -300,7 +321,7 @@ typedef struct {
 static int rest_patch_change(api_ctx *c, const json_t *old, json_t **out, void *arg)
 {
     const patch_arg *pa = arg;
-    json_t *base = api_is_scale(c) ? rest_to_scale(old) : json_incref((json_t *)old);
+    json_t *base = api_is_scale(c) ? rest_to_scale(c, old) : json_incref((json_t *)old);
     json_t *res = NULL;
     int rc;
 
@@ -355,7 +376,7 @@ int api_patch(api_ctx *c)
         pa.kind = PATCH_JSON;
     else if (kp_sv_eq_nocase(mt, "application/merge-patch+json"))
         pa.kind = PATCH_MERGE;
-    else if (kp_sv_eq_nocase(mt, "application/strategic-merge-patch+json") &&
+    else if (kp_sv_eq_nocase(mt, "application/strategic-merge-patch+json") && !c->res->custom &&
              kp_patch_strategic_known(c->res->kind))
         pa.kind = PATCH_STRATEGIC;
     else if (kp_sv_eq_nocase(mt, "application/apply-patch+yaml"))
@@ -365,7 +386,7 @@ int api_patch(api_ctx *c)
         return kp_err_set(KP_EMEDIATYPE,
                           "the body of the request was in an unknown format - accepted media types "
                           "include: application/json-patch+json, application/merge-patch+json%s",
-                          kp_patch_strategic_known(c->res->kind)
+                          !c->res->custom && kp_patch_strategic_known(c->res->kind)
                               ? ", application/strategic-merge-patch+json"
                               : "");
     if ((rc = api_decode(&pa.patch, c, pa.kind != PATCH_JSON)) < 0)

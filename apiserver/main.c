@@ -2,6 +2,7 @@
 #include "apiserver/api.h"
 #include "apiserver/authn.h"
 #include "apiserver/authz.h"
+#include "apiserver/crd.h"
 #include "apiserver/http.h"
 #include "apiserver/oidc.h"
 #include "apiserver/pgctl.h"
@@ -265,6 +266,7 @@ typedef struct {
     kp_oidc *oidc;
     kp_ws *ws;
     kp_rquota *rquota;
+    kp_crd_reg *crd;
 } auth_caches;
 
 /* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
@@ -278,6 +280,8 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
             kp_authz_invalidate(ac->authz, evs[i].key.cluster);
         else if (strcmp(evs[i].key.resource, KP_OIDC_RESOURCE) == 0)
             kp_oidc_invalidate(ac->oidc, evs[i].key.cluster);
+        else if (strcmp(evs[i].key.resource, KP_CRD_STORE_KEY) == 0)
+            kp_crd_invalidate(ac->crd, evs[i].key.cluster); /* what the workspace serves */
     }
     kp_ws_observe(ac->ws, evs, n); /* quota changes apply on the next request */
     kp_rquota_observe(ac->rquota, evs, n);
@@ -336,6 +340,7 @@ static int serve(const serve_opts *o)
     kp_authn *authn = NULL;
     kp_authz *authz = NULL;
     kp_oidc *oidc = NULL;
+    kp_crd_reg *crd = NULL;
     auth_caches caches;
     kp_client *ws_client = NULL;
     kp_http *http = NULL;
@@ -427,6 +432,7 @@ static int serve(const serve_opts *o)
         caches.oidc = oidc;
         caches.ws = ws;
         caches.rquota = kp_rquota_new(store);
+        caches.crd = crd = kp_crd_reg_new(store);
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -439,7 +445,8 @@ static int serve(const serve_opts *o)
         kp_api_ws_hooks hooks = {
             NULL,          ws_hook_resolve, ws_hook_admit, ws_hook_admit_update, ws_hook_initialize,
             ws_hook_delete};
-        kp_api_opts ao = {store, hub, &hooks, authn, authz, pki.ca_pem, server_addr, caches.rquota};
+        kp_api_opts ao = {store,      hub,         &hooks,        authn, authz,
+                          pki.ca_pem, server_addr, caches.rquota, crd};
         static const char *const masters[] = {"system:masters"};
         hooks.arg = ws;
         if ((rc = kp_api_new(&api, &ao)) < 0) {
@@ -498,6 +505,7 @@ out:
     kp_rquota_free(caches.rquota);
     kp_store_free(store); /* the writer stops: nothing observes the caches any more */
     kp_oidc_free(oidc);
+    kp_crd_reg_free(crd);
     if (pg && kp_pgctl_stop(pg) < 0) {
         fail("cannot stop the embedded PostgreSQL");
         exit_code = 1;

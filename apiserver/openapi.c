@@ -5,6 +5,7 @@
 #include "lib/crypto.h"
 #include "lib/sv.h"
 #include "apiserver/openapi_int.h"
+#include "apiserver/openapi_ext.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -1400,6 +1401,7 @@ static struct {
     oa_bytes v2_json, v2_pb, v3_index;
     oa_gv *gvs;
     size_t ngvs;
+    json_t *defs; /* every definition (v2 form), for the documents of custom resources */
 } oa = {.once = PTHREAD_ONCE_INIT};
 
 static void hex_hash(char out[HASH_HEX + 1], const void *p, size_t len)
@@ -1557,6 +1559,8 @@ static int oa_build(void)
         rc = bytes_from_json(&oa.v3_index, ix);
         json_decref(ix);
     }
+    if (rc == 0)
+        oa.defs = json_incref(defs);
 out:
     kp_buf_dispose(&pb);
     json_decref(doc);
@@ -1805,4 +1809,85 @@ const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_
             return NULL;
     }
     return f ? &f->meta : NULL;
+}
+
+/* ---- hooks for the documents of a workspace's custom resources (apiserver/crd_openapi.c) ---- */
+
+const char *kp_openapi_def_name(char *buf, size_t n, const char *group, const char *version,
+                                const char *kind)
+{
+    return kind_def_name(buf, n, group, version, kind);
+}
+
+void kp_openapi_ext_paths(json_t *paths, const kp_schema_res *r, int ver)
+{
+    paths_of(paths, r, false, ver); /* k8s: no strategic merge patch for custom resources */
+}
+
+json_t *kp_openapi_ext_list_schema(const kp_schema_res *r, const char *item_def)
+{
+    return list_schema(r, item_def);
+}
+
+int kp_openapi_ext_v2(kp_buf *out, bool proto, const json_t *paths, const json_t *defs)
+{
+    json_t *doc = NULL;
+    int rc;
+
+    if ((rc = kp_openapi_init()) < 0)
+        return rc;
+    if (!(doc = json_loadb(oa.v2_json.p, oa.v2_json.len, 0, NULL)))
+        return kp_err_set(KP_EINTERNAL, "openapi: cannot parse the built-in document");
+    json_object_update(json_object_get(doc, "paths"), (json_t *)paths);
+    json_object_update(json_object_get(doc, "definitions"), (json_t *)defs);
+    if (proto) {
+        rc = pb_encode(out, PB_DOCUMENT, doc);
+        if (rc == 0)
+            rc = kp_buf_status(out);
+    } else if (json_dump_callback(doc, dump_cb, out, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+        rc = kp_err_set(KP_EINTERNAL, "openapi: cannot serialize a document");
+    } else {
+        rc = kp_buf_status(out);
+    }
+    json_decref(doc);
+    return rc;
+}
+
+int kp_openapi_ext_v3_doc(kp_buf *out, const json_t *paths, const json_t *defs)
+{
+    json_t *all, *need = json_object(), *schemas = json_object(), *doc, *e, *v3paths;
+    const char *k;
+    int rc;
+
+    if ((rc = kp_openapi_init()) < 0) {
+        json_decref(need);
+        json_decref(schemas);
+        return rc;
+    }
+    all = json_copy(oa.defs);
+    json_object_update(all, (json_t *)defs);
+    v3paths = json_deep_copy(paths);
+    json_object_foreach((json_t *)defs, k, e)
+    {
+        json_object_set_new(need, k, json_true());
+    }
+    refs_scan(need, v3paths, V3_REF);
+    if ((rc = refs_close(need, all)) == 0) {
+        json_object_foreach(need, k, e)
+        {
+            json_object_set_new(schemas, k, to_v3(json_object_get(all, k)));
+        }
+        doc = json_pack("{s:s, s:o, s:O, s:{s:O}}", "openapi", "3.0.0", "info", info_obj(), "paths",
+                        v3paths, "components", "schemas", schemas);
+        if (json_dump_callback(doc, dump_cb, out, JSON_COMPACT | JSON_SORT_KEYS) != 0)
+            rc = kp_err_set(KP_EINTERNAL, "openapi: cannot serialize a document");
+        else
+            rc = kp_buf_status(out);
+        json_decref(doc);
+    }
+    json_decref(v3paths);
+    json_decref(all);
+    json_decref(need);
+    json_decref(schemas);
+    return rc;
 }

@@ -102,6 +102,9 @@ static const oa_kind misc_kinds[] = {
                  "class.")),
      true,
      "PriorityClass defines mapping from a priority class name to the priority integer value."},
+    {"apiextensions.k8s.io", "CustomResourceDefinition", FIELDS(SPEC_STATUS), false,
+     "CustomResourceDefinition represents a resource that should be exposed on the API server. "
+     "Its name MUST be in the format <.spec.name>.<.spec.group>."},
     {"tenancy.kplane.io", "Workspace", FIELDS(SPEC_STATUS), false,
      "Workspace is a logical cluster in the workspace tree, reached at /clusters/<path>."},
     {"tenancy.kplane.io", "WorkspaceType", FIELDS(SPEC_STATUS), false,

@@ -1,6 +1,9 @@
 #include "lib/common.h"
 #include "apiserver/schema.h"
 
+/* Rows leave out the trailing fields they do not use (custom: NULL for every built-in). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define COLS(...) ((const kp_schema_col[]){__VA_ARGS__, {NULL, NULL, 0, NULL, NULL, 0}})
 #define NOCOLS ((const kp_schema_col[]){{NULL, NULL, 0, NULL, NULL, 0}})
 #define C_PATH(n, t, p, prio)                                                                      \
@@ -116,6 +119,10 @@ static const kp_schema_res schema_rows[] = {
      COLS(C_PATH("Value", "integer", "value", 0),
           C_PATH("Global-default", "boolean", "globalDefault", 0)),
      "scheduling.k8s.io/priorityclasses", NULL, NULL},
+    /* CustomResourceDefinitions (apiserver/crd.c): per workspace, like everything here */
+    {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+     "customresourcedefinition", "crd,crds", "api-extensions", false, true, false,
+     KP_NAME_SUBDOMAIN, NOCOLS, "apiextensions.k8s.io/customresourcedefinitions", NULL, NULL},
     /* workspaces: the tree of logical clusters (workspaces/ws.c) */
     {"tenancy.kplane.io", "v1alpha1", "workspaces", "Workspace", "workspace", "ws", NULL, false,
      true, false, KP_NAME_LABEL,

@@ -21,11 +21,12 @@ typedef enum {
     KP_COL_RATIO,    /* "<path>/<path2>" e.g. ready/replicas, missing numbers are 0 */
     KP_COL_JOIN,     /* the array at path joined with "," */
     KP_COL_SLASH,    /* "<path>/<path2>" of two strings, e.g. ClusterRole/admin */
+    KP_COL_JSONPATH, /* a CRD's additionalPrinterColumns entry: path is its JSONPath */
 } kp_col_kind;
 
 typedef struct {
     const char *name;
-    const char *type; /* "string", "integer", "date" */
+    const char *type; /* "string", "integer", "number", "boolean", "date" */
     kp_col_kind kind;
     const char *path;
     const char *path2;
@@ -48,6 +49,9 @@ typedef struct {
     const char *store_key;       /* "<group>/<resource>": the store's resource key */
     const char *field_selectors; /* comma-separated fields beyond metadata.name/namespace */
     const char *verbs; /* NULL: every verb; else the only ones served (reviews: "create") */
+    /* A custom resource: the CRD version it serves (apiserver/crd.h), owned by the workspace's
+     * kp_crd_set; NULL for the built-in rows. Its Table shows only cols (no implicit Age). */
+    const struct kp_crd_version *custom;
 } kp_schema_res;
 
 /* The table; *n_out gets its length. */

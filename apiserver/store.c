@@ -122,6 +122,7 @@ static const char SQL_COMPACT[] =
 static const char SQL_DELETE_ALL[] =
     "WITH del AS (DELETE FROM objects WHERE cluster = $1"
     " AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR resource <> $3)"
+    " AND ($5::text IS NULL OR resource = $5)"
     " RETURNING resource, namespace, name, value, bytes),"
     " num AS (SELECT resource, namespace, name, value,"
     " $4::bigint - 1 + row_number() OVER (ORDER BY resource, namespace, name) AS rv FROM del),"
@@ -525,7 +526,7 @@ static int store_event_row(kp_store_event *e, const PGresult *res, int i)
  * per object with consecutive resourceVersions from rv. */
 static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
 {
-    const char *p[4];
+    const char *p[5];
     char rvs[24];
     PGresult *res;
     int rc = 0, n;
@@ -535,7 +536,8 @@ static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
     p[1] = m->key->ns;
     p[2] = m->key->resource;
     p[3] = rvs;
-    res = PQexecParams(st->wconn, SQL_DELETE_ALL, 4, NULL, p, NULL, NULL, 0);
+    p[4] = m->key->name; /* for a bulk delete: the only resource deleted, or NULL for all */
+    res = PQexecParams(st->wconn, SQL_DELETE_ALL, 5, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = store_error(st->wconn, res, "bulk delete");
         PQclear(res);
@@ -1157,6 +1159,12 @@ int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
                         const char *except_resource)
 {
     kp_key k = {cluster, except_resource, ns, NULL};
+    return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
+}
+
+int kp_store_delete_resource(kp_store *st, const char *cluster, const char *resource)
+{
+    kp_key k = {cluster, NULL, NULL, resource}; /* name: the only resource (writer_delete_all) */
     return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
 }
 

@@ -112,6 +112,10 @@ int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expec
  * Returns how many, or a negative code. */
 int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
                         const char *except_resource);
+/* Deletes every object of resource (a store key, "<group>/<plural>") in cluster, in every
+ * namespace, in one transaction with one DELETED event each (a CRD's objects when it goes).
+ * Returns how many, or a negative code. */
+int kp_store_delete_resource(kp_store *st, const char *cluster, const char *resource);
 
 /* Quotas. The store keeps the exact usage of every logical cluster (objects, and bytes: the
  * sum of the stored objects' JSON lengths), updated in the transaction of each mutation. A

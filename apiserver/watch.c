@@ -45,6 +45,7 @@ struct kp_watch {
     kp_sel *labels, *fields;
     json_t *(*render)(const void *ctx, const json_t *obj);
     const void *render_ctx;
+    void (*render_release)(const void *ctx);
     bool bookmarks;
     int64_t deadline_ms, last_bookmark_ms;
     int64_t min_rv; /* events at or below it are not sent (already in the initial list) */
@@ -623,6 +624,8 @@ static void watch_free(kp_watch *w)
     free(w->api_version);
     kp_sel_free(w->labels);
     kp_sel_free(w->fields);
+    if (w->render_release)
+        w->render_release(w->render_ctx);
     free(w);
 }
 
@@ -700,6 +703,7 @@ int kp_watch_start(kp_watch **out, kp_watch_hub *h, const kp_watch_opts *o)
     w->bookmarks = o->bookmarks;
     w->render = o->render;
     w->render_ctx = o->render_ctx;
+    w->render_release = o->render_release;
     w->last_bookmark_ms = now_ms();
     w->deadline_ms = w->last_bookmark_ms + (int64_t)(o->timeout_s > 0 ? o->timeout_s : 1800) * 1000;
     w->min_rv = o->rv;

@@ -55,6 +55,9 @@ typedef struct {
      * with the same pair share the rendered frames. The result is owned by the caller. */
     json_t *(*render)(const void *ctx, const json_t *obj);
     const void *render_ctx;
+    /* When set, called with render_ctx once the watcher is gone (on every path, also when
+     * kp_watch_start fails): render_ctx may hold a reference. */
+    void (*render_release)(const void *ctx);
 } kp_watch_opts;
 
 /* Registers a watcher. With opts->rv > 0 it queues every matching event after rv, or ends

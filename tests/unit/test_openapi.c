@@ -221,7 +221,10 @@ static char *pr_strdup(const pr_field *f)
 /* The groups whose kinds come from k8s.io/api: described field by field. */
 static bool builtin_group(const char *group)
 {
-    return strcmp(group, "tenancy.kplane.io") != 0;
+    /* CustomResourceDefinition's spec is an open object here (apiserver/crd.c validates it)
+     * and patch.c has no strategic merge patch for it: its document offers JSON and merge
+     * patches only, as kplane's own kinds */
+    return strcmp(group, "tenancy.kplane.io") != 0 && strcmp(group, "apiextensions.k8s.io") != 0;
 }
 
 /* Property name of the kind def (v3, properties props) is absent or a $ref to a described
@@ -459,7 +462,8 @@ static void test_v2_json(void **state)
         {
             smp |= strcmp(json_string_value(c), "application/strategic-merge-patch+json") == 0;
         }
-        if (smp != (strstr(k, "tenancy.kplane.io") == NULL && !strstr(k, "/scale")))
+        if (smp != (strstr(k, "tenancy.kplane.io") == NULL && !strstr(k, "/scale") &&
+                    !strstr(k, "apiextensions.k8s.io")))
             fail_msg("%s: strategic merge patch %s", k, smp ? "offered" : "not offered");
     }
     json_decref(doc);
