@@ -682,58 +682,47 @@ bool api_has_finalizers(const json_t *obj)
 #define API_FIN_ORPHAN "orphan"
 #define API_FIN_FOREGROUND "foregroundDeletion"
 
-/* DeleteOptions from the query and the body (kubectl sends one; its fields win). */
-typedef struct {
-    int64_t rv;         /* preconditions.resourceVersion; 0: none */
-    const char *uid;    /* preconditions.uid; NULL: none */
-    const char *policy; /* "Foreground", "Background", "Orphan"; NULL: keep the object's own */
-} rest_delopts;
-
 /* k8s ValidateDeleteOptions, answered as errors.NewInvalid of a DeleteOptions.meta.k8s.io. */
 static int rest_delopts_invalid(const char *value, const char *reason, const char *detail)
 {
+    const char *what =
+        strcmp(reason, "FieldValueNotSupported") == 0 ? "Unsupported value" : "Invalid value";
     kp_buf q;
     int rc;
 
     kp_buf_init(&q, 512);
     kp_validate_quote(&q, kp_sv_from(value));
+    q.err = 0; /* a long value is quoted in part */
     kp_err_clear();
-    kp_err_cause("propagationPolicy", reason, "%s: %s: %s",
-                 strcmp(reason, "FieldValueNotSupported") == 0 ? "Unsupported value"
-                                                               : "Invalid value",
-                 kp_buf_cstr(&q), detail);
-    rc = kp_err_set(
-        KP_EINVALID, "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: %s: %s: %s",
-        strcmp(reason, "FieldValueNotSupported") == 0 ? "Unsupported value" : "Invalid value",
-        kp_buf_cstr(&q), detail);
+    kp_err_cause("propagationPolicy", reason, "%s: %s: %s", what, kp_buf_cstr(&q), detail);
+    rc = kp_err_set(KP_EINVALID,
+                    "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: %s: %s: %s",
+                    what, kp_buf_cstr(&q), detail);
     kp_buf_dispose(&q);
     return rc;
 }
 
-static int rest_delete_options(api_ctx *c, rest_delopts *o)
+int kp_api_delete_options(kp_api_delopts *o, kp_arena *a, const char *body, size_t len,
+                          const char *qpolicy, const char *qorphan)
 {
-    kp_sv body = kp_req_body(c->req);
-    const char *grace = api_query(c, "gracePeriodSeconds");
-    const char *qpol = api_query(c, "propagationPolicy");
-    const char *qorph = api_query(c, "orphanDependents");
-    const char *policy = qpol && *qpol ? qpol : NULL;
+    const char *policy = qpolicy && *qpolicy ? qpolicy : NULL;
     int orphan = -1; /* orphanDependents: -1 unset, 0 false, 1 true */
     json_t *b = NULL;
-    int64_t g;
     int rc = 0;
 
     memset(o, 0, sizeof(*o));
-    if (grace && *grace && kp_parse_i64(&g, kp_sv_from(grace), 0, INT64_MAX) < 0)
-        return kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds \"%s\" is not a non-negative integer",
-                          grace);
-    if (qorph && *qorph) {
+    if (qorphan && *qorphan) {
         bool v;
-        if (kp_parse_bool(&v, kp_sv_from(qorph)) < 0)
-            return kp_err_set(KP_EBADREQUEST, "orphanDependents \"%s\" is not a boolean", qorph);
+        if (kp_parse_bool(&v, kp_sv_from(qorphan)) < 0)
+            return kp_err_set(KP_EBADREQUEST, "orphanDependents is not a boolean");
         orphan = v;
     }
-    if (body.len && (rc = kp_json_parse(&b, body.p, body.len)) < 0)
+    if (len && (rc = kp_json_parse(&b, body, len)) < 0)
         return rc;
+    if (b && !json_is_object(b)) {
+        rc = kp_err_set(KP_EBADREQUEST, "DeleteOptions must be an object");
+        goto out;
+    }
     if (b) {
         const char *prv = kp_json_get_str(b, "preconditions.resourceVersion");
         const char *puid = kp_json_get_str(b, "preconditions.uid");
@@ -741,8 +730,7 @@ static int rest_delete_options(api_ctx *c, rest_delopts *o)
         json_t *pp = json_object_get(b, "propagationPolicy");
         json_t *od = json_object_get(b, "orphanDependents");
         if (prv && kp_parse_i64(&o->rv, kp_sv_from(prv), 1, INT64_MAX) < 0)
-            rc = kp_err_set(KP_EBADREQUEST, "preconditions.resourceVersion \"%s\" is not valid",
-                            prv);
+            rc = kp_err_set(KP_EBADREQUEST, "preconditions.resourceVersion is not valid");
         else if (gp && !json_is_null(gp) && (!json_is_integer(gp) || json_integer_value(gp) < 0))
             rc = kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds must be a non-negative integer");
         else if (pp && !json_is_null(pp) && !json_is_string(pp))
@@ -752,9 +740,9 @@ static int rest_delete_options(api_ctx *c, rest_delopts *o)
         if (rc < 0)
             goto out;
         if (puid)
-            o->uid = kp_arena_strdup(c->a, puid);
+            o->uid = kp_arena_strdup(a, puid);
         if (json_is_string(pp))
-            policy = kp_arena_strdup(c->a, json_string_value(pp));
+            policy = json_string_value(pp);
         if (json_is_boolean(od))
             orphan = json_is_true(od);
     }
@@ -766,13 +754,30 @@ static int rest_delete_options(api_ctx *c, rest_delopts *o)
         rc = rest_delopts_invalid(policy, "FieldValueNotSupported",
                                   "supported values: \"Foreground\", \"Background\", \"Orphan\", "
                                   "\"nil\"");
-    } else {
-        /* k8s: orphanDependents true adds the orphan finalizer, false removes it */
-        o->policy = orphan >= 0 ? (orphan ? "Orphan" : "Background") : policy;
+    } else if (orphan >= 0) { /* k8s: true adds the orphan finalizer, false removes it */
+        o->policy = orphan ? "Orphan" : "Background";
+    } else if (policy) { /* one of the constants, not the request's memory */
+        o->policy = strcmp(policy, "Foreground") == 0   ? "Foreground"
+                    : strcmp(policy, "Background") == 0 ? "Background"
+                                                        : "Orphan";
     }
 out:
     json_decref(b);
     return rc;
+}
+
+/* DeleteOptions from the query and the body (kubectl sends one; its fields win). */
+static int rest_delete_options(api_ctx *c, kp_api_delopts *o)
+{
+    kp_sv body = kp_req_body(c->req);
+    const char *grace = api_query(c, "gracePeriodSeconds");
+    int64_t g;
+
+    if (grace && *grace && kp_parse_i64(&g, kp_sv_from(grace), 0, INT64_MAX) < 0)
+        return kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds \"%s\" is not a non-negative integer",
+                          grace);
+    return kp_api_delete_options(o, c->a, body.p, body.len, api_query(c, "propagationPolicy"),
+                                 api_query(c, "orphanDependents"));
 }
 
 /* k8s deletionFinalizersForGarbageCollection: a policy sets the garbage collector's finalizer
@@ -902,7 +907,7 @@ out:
 static int rest_delete_one(api_ctx *c, const char *name, json_t **out, bool *removed_out)
 {
     kp_key k = api_key(c, name);
-    rest_delopts o;
+    kp_api_delopts o;
     int rc;
 
     if ((rc = rest_delete_options(c, &o)) < 0)

@@ -205,8 +205,14 @@ static void gc_observe_one(kp_gc *gc, const kp_store_event *e)
     const json_t *ref;
     size_t i;
 
-    if (e->bulk == KP_EV_BULK_CLUSTER)
-        return; /* a deleted workspace: everything of it went at once */
+    if (e->bulk == KP_EV_BULK_CLUSTER) { /* a deleted workspace: everything went at once */
+        if (is_namespace(k->resource) && gc->terminating.n) {
+            char *nk = ns_key(k->cluster, k->name);
+            set_del(&gc->terminating, nk);
+            free(nk);
+        }
+        return;
+    }
     if (e->type == KP_EV_DELETED) {
         /* a namespace's bulk delete took the namespaced dependents along: only the owners of
          * what went may be waiting for it */
@@ -753,11 +759,15 @@ static int gc_namespace(kp_gc *gc, const char *cluster, const char *name)
         if ((rc = kp_store_scan(&objs, &n, gc->st, KP_SCAN_NAMESPACE, cluster, name)) < 0)
             goto out;
     }
-    conds = ns_conditions(objs, n);
-    if ((rc = gc_update(gc, &k, "status", edit_ns_conditions, conds)) < 0)
+    /* nothing left: the finalizer goes first, so that a refused status update (a workspace
+     * at its byte quota) can never keep the namespace */
+    if (n == 0 && (rc = gc_update(gc, &k, NULL, edit_ns_finalize, NULL)) < 0)
         goto out;
-    if (n == 0)
-        rc = gc_update(gc, &k, NULL, edit_ns_finalize, NULL);
+    conds = ns_conditions(objs, n);
+    if (gc_update(gc, &k, "status", edit_ns_conditions, conds) < 0) {
+        KP_LOG_WARN("gc", "namespace \"%s\": conditions not updated: %s", name, kp_err_msg());
+        kp_err_clear();
+    }
 out:
     json_decref(conds);
     json_decref(ns);
@@ -861,8 +871,10 @@ static void *gc_main(void *arg)
             pthread_mutex_unlock(&gc->mu);
             break;
         }
-        sweep = gc->sweep;
-        gc->sweep = false;
+        /* after an overflow the queue drains first: the sweep needs room */
+        sweep = gc->sweep && !gc->head;
+        if (sweep)
+            gc->sweep = false;
         if (!sweep) {
             j = gc->head;
             gc->head = j->next;
