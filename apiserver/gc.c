@@ -4,6 +4,7 @@
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "apiserver/metrics.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -60,6 +61,7 @@ struct kp_gc {
     str_set terminating; /* guarded by mu: "cluster/namespace" of namespaces being deleted */
     bool sweep;          /* guarded by mu: sweep before the next job */
     bool stopping;       /* guarded by mu */
+    uint64_t jobs;       /* gc thread only: jobs worked on, for /metrics */
 };
 
 /* ---- a set of strings ---- */
@@ -901,6 +903,9 @@ static void *gc_main(void *arg)
         }
         kp_err_clear();
         rc = gc_run(gc, j);
+        kp_metrics_gauge("kplane_gc_jobs_total",
+                         "Jobs the garbage collector worked on (owners, dependents, namespaces).",
+                         (double)++gc->jobs);
         if (rc < 0 && j->attempts < GC_RETRIES) {
             KP_LOG_DEBUG("gc", "job %s failed, retrying: %s", j->id, kp_err_msg());
             pthread_mutex_lock(&gc->mu);

@@ -62,7 +62,8 @@ expect_code() {
     fi
 }
 
-K() { timeout 60 "$KUBECTL" "$@"; }
+# KSERVER, when set, is the workspace URL kubectl talks to
+K() { timeout 60 "$KUBECTL" ${KSERVER:+--server "$KSERVER"} "$@"; }
 uid_of() { K -n "$1" get "$2" "$3" -o jsonpath='{.metadata.uid}'; }
 exists() { K -n "$1" get "$2" "$3" >/dev/null 2>&1; }
 gone() { ! exists "$@"; }
@@ -356,6 +357,40 @@ for k in $(kubectl_versions); do
     fi
     check "$v: the namespace is gone" gone "" namespace "$ns"
 done
+
+# ---- a deleted workspace: its objects go in bulk, the collector visits none of them ---------
+printf '{"apiVersion":"tenancy.kplane.io/v1alpha1","kind":"Workspace","metadata":{"name":"gcws"}}' \
+    >"$E2E_TMP/ws.json"
+K create -f "$E2E_TMP/ws.json" >/dev/null
+KSERVER=https://127.0.0.1:$PORT/clusters/root:gcws
+K create namespace app >/dev/null
+for i in $(seq 1 12); do
+    K -n app create configmap "owner-$i" >/dev/null
+    mk app ConfigMap "dep-$i" "" "$(ref ConfigMap "owner-$i" "$(uid_of app cm "owner-$i")" true)"
+done
+K -n app create configmap owner2 >/dev/null
+mk app Secret dep-of-2 "" "$(ref ConfigMap owner2 "$(uid_of app cm owner2)")"
+K -n app delete configmap owner2 >/dev/null
+check "in a workspace: background collection works there too" wait_until 10 gone app secret dep-of-2
+mk app ConfigMap lost "" "$(ref ConfigMap ghost 0b6e6a3e-0000-4000-8000-000000000001)"
+check "in a workspace: a dangling dependent is collected" wait_until 10 gone app cm lost
+KSERVER=
+sleep 0.5
+gc_jobs() { K get --raw /metrics | awk '$1 == "kplane_gc_jobs_total" {print $2}'; }
+BEFORE=$(gc_jobs)
+REQ_BEFORE=$(grep -c 'user="system:kplane:gc"' "$DIR.log")
+run wsdel K delete workspace gcws
+expect "delete the workspace" wsdel 'deleted'
+sleep 1
+AFTER=$(gc_jobs)
+REQ_AFTER=$(grep -c 'user="system:kplane:gc"' "$DIR.log")
+# 12 owners and their 12 dependents went: a job for each would be 12 and more; the
+# Workspace's own deletion is one
+if [ -n "$BEFORE" ] && [ "$((AFTER - BEFORE))" -le 2 ] && [ "$REQ_BEFORE" = "$REQ_AFTER" ]; then
+    ok "a deleted workspace's objects: the collector neither visits nor calls for them"
+else
+    not_ok "a deleted workspace's objects: the collector neither visits nor calls for them (jobs $BEFORE -> $AFTER, requests $REQ_BEFORE -> $REQ_AFTER)"
+fi
 
 # ---- a restart: work left undone completes ----------------------------------------------------
 stop_pid "$KP_PID"
