@@ -1032,6 +1032,7 @@ static int rest_deletecollection(api_ctx *c)
     kp_store_list_opts o;
     json_t *items = NULL, *item, *gone = json_array();
     kp_sel *lsel = NULL, *fsel = NULL;
+    kp_api_delopts dopts;
     char gv[KP_SCHEMA_GV_MAX];
     int64_t rv;
     bool more;
@@ -1042,7 +1043,8 @@ static int rest_deletecollection(api_ctx *c)
     o.cluster = c->cluster;
     o.resource = c->res->store_key;
     o.ns = c->res->namespaced ? c->ns : NULL;
-    if ((rc = rest_selectors(c, &lsel, &fsel)) < 0)
+    /* bad DeleteOptions are refused also when nothing matches */
+    if ((rc = rest_delete_options(c, &dopts)) < 0 || (rc = rest_selectors(c, &lsel, &fsel)) < 0)
         goto out;
     if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
         goto out;

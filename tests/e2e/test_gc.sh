@@ -227,6 +227,9 @@ sleep 0.5
 run refs K -n g get configmap raw-dep -o 'jsonpath={.metadata.ownerReferences}'
 expect_eq "orphanDependents=true: the dependent stays, unowned" refs ""
 
+api DELETE "/api/v1/namespaces/g/configmaps?labelSelector=none%3Dmatches&propagationPolicy=Later"
+expect_code "deletecollection with a bad propagationPolicy: 422 even when nothing matches" 422 \
+    'propagationPolicy: Unsupported value'
 GRP=owners
 K -n g create configmap dc-1 >/dev/null
 K -n g create configmap dc-2 >/dev/null
