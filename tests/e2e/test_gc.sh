@@ -138,6 +138,23 @@ check "owner in another namespace: counts as absent, the dependent is collected"
     wait_until 10 gone g cm cross-ns
 check "owner in another namespace: the other namespace's object stays" exists g2 cm far
 
+# a cluster-scoped owner may own namespaced objects; a namespaced owner of a cluster-scoped
+# object can never be resolved, so that object is never collected (k8s 1.20+)
+K create clusterrole gc-owner --verb=get --resource=pods >/dev/null
+CR=$(K get clusterrole gc-owner -o jsonpath='{.metadata.uid}')
+mk g ConfigMap by-clusterrole "" "{apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, name: gc-owner, uid: \"$CR\"}"
+K -n g create configmap ns-owner >/dev/null
+printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: gc-dep\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: ns-owner, uid: "%s"}\n' \
+    "$(uid_of g cm ns-owner)" >"$E2E_TMP/cr.yaml"
+K create -f "$E2E_TMP/cr.yaml" >/dev/null
+sleep 0.5
+check "a cluster-scoped owner keeps its namespaced dependent" exists g cm by-clusterrole
+K delete clusterrole gc-owner >/dev/null
+check "a cluster-scoped owner's namespaced dependent is collected" wait_until 10 gone g cm by-clusterrole
+K -n g delete configmap ns-owner >/dev/null
+sleep 1
+check "a cluster-scoped dependent of a namespaced owner is never collected" exists "" clusterrole gc-dep
+
 # ---- foreground with blockOwnerDeletion -----------------------------------------------------
 K -n g create configmap fg >/dev/null
 U=$(uid_of g cm fg)
