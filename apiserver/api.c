@@ -195,8 +195,10 @@ static int api_route(api_ctx *c)
         return 0;
     }
     c->kind = ROUTE_RESOURCE;
-    /* namespaces/<ns>/<resource>... unless the resource is namespaces itself */
-    if (n >= 3 && strcmp(segs[0], "namespaces") == 0) {
+    /* namespaces/<ns>/<resource>... unless the resource is namespaces itself (its own
+     * subresource: namespaces/<name>/status) */
+    if (n >= 3 && strcmp(segs[0], "namespaces") == 0 &&
+        !(n == 3 && strcmp(segs[2], "status") == 0)) {
         c->ns = segs[1];
         c->resource_name = segs[2];
         c->name = n > 3 ? segs[3] : NULL;

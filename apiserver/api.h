@@ -55,6 +55,19 @@ int kp_api_bootstrap(kp_api *api);
 /* The kp_http_handler: arg is the kp_api. */
 void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp);
 
+/* DeleteOptions (k8s meta/v1) of a delete: the query's propagationPolicy and orphanDependents,
+ * then the body's fields (JSON, may be empty), validated as Kubernetes does (422 naming
+ * propagationPolicy). policy is "Foreground", "Background", "Orphan" (orphanDependents maps to
+ * Orphan or Background) or NULL: the object keeps its own garbage collector finalizers. */
+typedef struct {
+    int64_t rv;         /* preconditions.resourceVersion; 0: none */
+    const char *uid;    /* preconditions.uid (arena); NULL: none */
+    const char *policy; /* a constant string, or NULL */
+} kp_api_delopts;
+typedef struct kp_arena kp_arena;
+int kp_api_delete_options(kp_api_delopts *out, kp_arena *a, const char *body, size_t len,
+                          const char *policy_query, const char *orphan_query);
+
 /* Kubernetes' version as this server reports it. */
 #define KP_K8S_MAJOR "1"
 #define KP_K8S_MINOR "33"

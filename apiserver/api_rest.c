@@ -748,14 +748,29 @@ bool api_has_finalizers(const json_t *obj)
     return json_array_size(kp_json_get(obj, "metadata.finalizers")) > 0;
 }
 
-/* k8s: deleting a namespace deletes its contents. One statement does it all, so a namespace
- * of 10,000 objects goes as fast as PostgreSQL can delete the rows. */
-static int rest_delete_ns_contents(api_ctx *c, const char *ns)
+/* The finalizers the garbage collector works on (k8s: metav1.FinalizerOrphanDependents and
+ * metav1.FinalizerDeleteDependents). */
+#define API_FIN_ORPHAN "orphan"
+#define API_FIN_FOREGROUND "foregroundDeletion"
+
+/* k8s ValidateDeleteOptions, answered as errors.NewInvalid of a DeleteOptions.meta.k8s.io. */
+static int rest_delopts_invalid(const char *value, const char *reason, const char *detail)
 {
-    int n = kp_store_delete_all(c->api->store, c->cluster, ns, NULL);
-    if (n > 0)
-        KP_LOG_DEBUG("api", "deleted %d objects of namespace \"%s\"", n, ns);
-    return n < 0 ? n : 0;
+    const char *what =
+        strcmp(reason, "FieldValueNotSupported") == 0 ? "Unsupported value" : "Invalid value";
+    kp_buf q;
+    int rc;
+
+    kp_buf_init(&q, 512);
+    kp_validate_quote(&q, kp_sv_from(value));
+    q.err = 0; /* a long value is quoted in part */
+    kp_err_clear();
+    kp_err_cause("propagationPolicy", reason, "%s: %s: %s", what, kp_buf_cstr(&q), detail);
+    rc = kp_err_set(KP_EINVALID,
+                    "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: %s: %s: %s",
+                    what, kp_buf_cstr(&q), detail);
+    kp_buf_dispose(&q);
+    return rc;
 }
 
 /* k8s: deleting a CRD deletes its objects (the customresourcecleanup finalizer's work, done
@@ -777,113 +792,293 @@ static int rest_delete_crd_contents(api_ctx *c, const json_t *crd)
     return n < 0 ? n : 0;
 }
 
-/* DeleteOptions from the body (kubectl sends one) and the query. */
-static int rest_delete_options(api_ctx *c, int64_t *rv_out, const char **uid_out)
+int kp_api_delete_options(kp_api_delopts *o, kp_arena *a, const char *body, size_t len,
+                          const char *qpolicy, const char *qorphan)
+{
+    const char *policy = qpolicy && *qpolicy ? qpolicy : NULL;
+    int orphan = -1; /* orphanDependents: -1 unset, 0 false, 1 true */
+    json_t *b = NULL;
+    int rc = 0;
+
+    memset(o, 0, sizeof(*o));
+    if (qorphan && *qorphan) {
+        bool v;
+        if (kp_parse_bool(&v, kp_sv_from(qorphan)) < 0)
+            return kp_err_set(KP_EBADREQUEST, "orphanDependents is not a boolean");
+        orphan = v;
+    }
+    if (len && (rc = kp_json_parse(&b, body, len)) < 0)
+        return rc;
+    if (b && !json_is_object(b)) {
+        rc = kp_err_set(KP_EBADREQUEST, "DeleteOptions must be an object");
+        goto out;
+    }
+    if (b) {
+        const char *prv = kp_json_get_str(b, "preconditions.resourceVersion");
+        const char *puid = kp_json_get_str(b, "preconditions.uid");
+        json_t *gp = json_object_get(b, "gracePeriodSeconds");
+        json_t *pp = json_object_get(b, "propagationPolicy");
+        json_t *od = json_object_get(b, "orphanDependents");
+        if (prv && kp_parse_i64(&o->rv, kp_sv_from(prv), 1, INT64_MAX) < 0)
+            rc = kp_err_set(KP_EBADREQUEST, "preconditions.resourceVersion is not valid");
+        else if (gp && !json_is_null(gp) && (!json_is_integer(gp) || json_integer_value(gp) < 0))
+            rc = kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds must be a non-negative integer");
+        else if (pp && !json_is_null(pp) && !json_is_string(pp))
+            rc = kp_err_set(KP_EBADREQUEST, "propagationPolicy must be a string");
+        else if (od && !json_is_null(od) && !json_is_boolean(od))
+            rc = kp_err_set(KP_EBADREQUEST, "orphanDependents must be a boolean");
+        if (rc < 0)
+            goto out;
+        if (puid)
+            o->uid = kp_arena_strdup(a, puid);
+        if (json_is_string(pp))
+            policy = json_string_value(pp);
+        if (json_is_boolean(od))
+            orphan = json_is_true(od);
+    }
+    if (policy && orphan >= 0) {
+        rc = rest_delopts_invalid(policy, "FieldValueInvalid",
+                                  "orphanDependents and deletionPropagation cannot be both set");
+    } else if (policy && strcmp(policy, "Foreground") != 0 && strcmp(policy, "Background") != 0 &&
+               strcmp(policy, "Orphan") != 0) {
+        rc = rest_delopts_invalid(policy, "FieldValueNotSupported",
+                                  "supported values: \"Foreground\", \"Background\", \"Orphan\", "
+                                  "\"nil\"");
+    } else if (orphan >= 0) { /* k8s: true adds the orphan finalizer, false removes it */
+        o->policy = orphan ? "Orphan" : "Background";
+    } else if (policy) { /* one of the constants, not the request's memory */
+        o->policy = strcmp(policy, "Foreground") == 0   ? "Foreground"
+                    : strcmp(policy, "Background") == 0 ? "Background"
+                                                        : "Orphan";
+    }
+out:
+    json_decref(b);
+    return rc;
+}
+
+/* DeleteOptions from the query and the body (kubectl sends one; its fields win). */
+static int rest_delete_options(api_ctx *c, kp_api_delopts *o)
 {
     kp_sv body = kp_req_body(c->req);
     const char *grace = api_query(c, "gracePeriodSeconds");
-    json_t *o = NULL;
     int64_t g;
-    int rc = 0;
 
-    *rv_out = 0;
-    *uid_out = NULL;
     if (grace && *grace && kp_parse_i64(&g, kp_sv_from(grace), 0, INT64_MAX) < 0)
         return kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds \"%s\" is not a non-negative integer",
                           grace);
-    if (body.len == 0)
-        return 0;
-    if ((rc = kp_json_parse(&o, body.p, body.len)) < 0)
-        return rc;
-    {
-        const char *prv = kp_json_get_str(o, "preconditions.resourceVersion");
-        const char *puid = kp_json_get_str(o, "preconditions.uid");
-        json_t *gp = json_object_get(o, "gracePeriodSeconds");
-        if (prv && kp_parse_i64(rv_out, kp_sv_from(prv), 1, INT64_MAX) < 0)
-            rc = kp_err_set(KP_EBADREQUEST, "preconditions.resourceVersion \"%s\" is not valid",
-                            prv);
-        else if (gp && (!json_is_integer(gp) || json_integer_value(gp) < 0))
-            rc = kp_err_set(KP_EBADREQUEST, "gracePeriodSeconds must be a non-negative integer");
-        if (puid)
-            *uid_out = kp_arena_strdup(c->a, puid);
+    return kp_api_delete_options(o, c->a, body.p, body.len, api_query(c, "propagationPolicy"),
+                                 api_query(c, "orphanDependents"));
+}
+
+/* k8s deletionFinalizersForGarbageCollection: a policy sets the garbage collector's finalizer
+ * it needs (Foreground: foregroundDeletion, Orphan: orphan) and drops the other one;
+ * Background drops both; without a policy the object keeps what it has. A new array. */
+static json_t *rest_delete_finalizers(const json_t *cur, const char *policy)
+{
+    json_t *fin = json_deep_copy(kp_json_get(cur, "metadata.finalizers"));
+    if (!json_is_array(fin)) {
+        json_decref(fin);
+        fin = json_array();
     }
-    json_decref(o);
+    if (!policy)
+        return fin;
+    for (size_t i = json_array_size(fin); i-- > 0;) {
+        const char *f = json_string_value(json_array_get(fin, i));
+        if (f && (strcmp(f, API_FIN_ORPHAN) == 0 || strcmp(f, API_FIN_FOREGROUND) == 0))
+            json_array_remove(fin, i);
+    }
+    if (strcmp(policy, "Foreground") == 0)
+        json_array_append_new(fin, json_string(API_FIN_FOREGROUND));
+    else if (strcmp(policy, "Orphan") == 0)
+        json_array_append_new(fin, json_string(API_FIN_ORPHAN));
+    return fin;
+}
+
+/* Marks cur for deletion (deletionTimestamp, once) with the finalizers fin (borrowed). */
+static int rest_mark(json_t **out, api_ctx *c, const kp_key *k, const json_t *cur,
+                     const json_t *fin)
+{
+    json_t *marked = json_deep_copy(cur);
+    json_t *md = kp_json_obj_ensure(marked, "metadata");
+    int rc;
+
+    if (!json_object_get(md, "deletionTimestamp")) {
+        char now[32];
+        api_now(now);
+        json_object_set_new(md, "deletionTimestamp", json_string(now));
+        json_object_set_new(md, "deletionGracePeriodSeconds", json_integer(0));
+    }
+    json_object_set(md, "finalizers", (json_t *)fin);
+    if (strcmp(k->resource, "/namespaces") == 0) {
+        json_object_set_new(kp_json_obj_ensure(marked, "status"), "phase",
+                            json_string("Terminating"));
+        if (!kp_json_get(marked, "spec.finalizers"))
+            json_object_set_new(kp_json_obj_ensure(marked, "spec"), "finalizers",
+                                json_pack("[s]", "kubernetes"));
+    }
+    (void)c;
+    rc = kp_store_replace(out, c->api->store, k, marked, cur);
+    json_decref(marked);
+    return rc;
+}
+
+/* k8s: a namespace goes once it has no finalizers left, in metadata or in spec. */
+static bool rest_ns_finalized(const json_t *ns)
+{
+    const json_t *f;
+    size_t i;
+    if (api_has_finalizers(ns))
+        return true;
+    json_array_foreach(kp_json_get(ns, "spec.finalizers"), i, f)
+    {
+        if (!json_is_string(f) || strcmp(json_string_value(f), "kubernetes") != 0)
+            return true;
+    }
+    return false;
+}
+
+/* k8s: deleting a namespace deletes its contents. Whatever has no finalizers goes at once, in
+ * one statement, so a namespace of 10,000 objects goes as fast as PostgreSQL deletes the rows,
+ * and the namespace with it when nothing is left. Otherwise the namespace is Terminating: no
+ * creates in it (403), what is left is marked for deletion, and the namespace controller (gc.c)
+ * removes the "kubernetes" finalizer once the last object went. */
+static int rest_delete_namespace(json_t **out, api_ctx *c, const kp_key *k, const json_t *cur,
+                                 int64_t rv)
+{
+    kp_store_event *left = NULL;
+    size_t nleft = 0;
+    json_t *fin = NULL;
+    int rc, n;
+
+    if ((n = kp_store_delete_unfinalized(c->api->store, c->cluster, k->name)) < 0)
+        return n;
+    if (n > 0)
+        KP_LOG_DEBUG("api", "deleted %d objects of namespace \"%s\"", n, k->name);
+    if ((rc = kp_store_scan(&left, &nleft, c->api->store, KP_SCAN_NAMESPACE, c->cluster, k->name)) <
+        0)
+        return rc;
+    if (nleft == 0 && !rest_ns_finalized(cur)) {
+        rc = kp_store_delete(out, c->api->store, k, rv);
+        goto out;
+    }
+    fin = rest_delete_finalizers(cur, NULL);
+    if ((rc = rest_mark(out, c, k, cur, fin)) < 0)
+        goto out;
+    /* what is left: marked, or gone when its finalizers went meanwhile; a failure here is
+     * retried by the namespace controller, which sees the namespace Terminating */
+    for (size_t i = 0; i < nleft; i++) {
+        kp_key lk = {c->cluster, left[i].key.resource, left[i].key.ns, left[i].key.name};
+        json_t *lfin = NULL;
+        int lrc;
+        if (kp_json_get(left[i].obj, "metadata.deletionTimestamp"))
+            continue;
+        lfin = rest_delete_finalizers(left[i].obj, NULL);
+        if (json_array_size(lfin))
+            lrc = rest_mark(NULL, c, &lk, left[i].obj, lfin);
+        else
+            lrc = kp_store_delete(NULL, c->api->store, &lk, left[i].rv);
+        if (lrc < 0) {
+            KP_LOG_DEBUG("api", "namespace \"%s\": %s \"%s\" not marked yet: %s", k->name,
+                         lk.resource, lk.name, kp_err_msg());
+            kp_err_clear();
+        }
+        json_decref(lfin);
+    }
+out:
+    json_decref(fin);
+    kp_store_events_free(left, nleft);
     return rc;
 }
 
 /* k8s: an object with finalizers is only marked (deletionTimestamp) and goes when the last
- * finalizer is removed; without, it goes now. Pods are not run here, so the grace period has
- * nobody to wait for. */
+ * finalizer is removed; without, it goes now. The propagation policy decides which of the
+ * garbage collector's finalizers it gets (gc.c does the rest). Pods are not run here, so the
+ * grace period has nobody to wait for. */
 static int rest_delete_one(api_ctx *c, const char *name, json_t **out, bool *removed_out)
 {
     kp_key k = api_key(c, name);
-    const char *puid;
-    int64_t prv;
+    kp_api_delopts o;
     int rc;
 
-    if ((rc = rest_delete_options(c, &prv, &puid)) < 0)
+    if ((rc = rest_delete_options(c, &o)) < 0)
         return rc;
     for (int attempt = 0; attempt < 16; attempt++) {
-        json_t *cur = NULL, *marked = NULL;
+        json_t *cur = NULL, *fin = NULL;
         const char *rvs, *uid;
         int64_t rv = 0;
+        bool final = false;   /* an answer of its own, not a store error to reword or retry */
+        bool precond = false; /* a precondition failed: no retry */
 
         kp_err_clear();
         if ((rc = kp_store_get(&cur, c->api->store, &k)) < 0)
             return api_store_err(c, rc, name);
-        *removed_out = !api_has_finalizers(cur);
+        *removed_out = false;
         rvs = kp_json_get_str(cur, "metadata.resourceVersion");
         uid = kp_json_get_str(cur, "metadata.uid");
         if (rvs)
             kp_parse_i64(&rv, kp_sv_from(rvs), 0, INT64_MAX);
-        if (puid && (!uid || strcmp(puid, uid) != 0)) {
+        if (o.uid && (!uid || strcmp(o.uid, uid) != 0)) {
+            precond = true;
             rc = kp_err_set(KP_ECONFLICT,
                             "Precondition failed: UID in precondition: %s, UID in object meta: %s",
-                            puid, uid ? uid : "");
-        } else if (prv && prv != rv) {
+                            o.uid, uid ? uid : "");
+        } else if (o.rv && o.rv != rv) {
+            precond = true;
             rc = kp_err_set(KP_ECONFLICT,
                             "Precondition failed: ResourceVersion in precondition: %lld, "
                             "ResourceVersion in object meta: %lld",
-                            (long long)prv, (long long)rv);
+                            (long long)o.rv, (long long)rv);
         } else if (api_dry_run(c)) {
+            *removed_out = !api_has_finalizers(cur);
             if (out) {
                 *out = cur;
                 cur = NULL;
             }
-        } else if (api_has_finalizers(cur)) {
-            if (kp_json_get(cur, "metadata.deletionTimestamp")) { /* already marked */
-                if (out) {
+        } else if (strcmp(c->res->kind, "Namespace") == 0 && !c->res->group[0]) {
+            if (kp_json_get(cur, "metadata.deletionTimestamp")) {
+                final = true;
+                rc = kp_err_set(KP_ECONFLICT,
+                                "Operation cannot be fulfilled on namespaces \"%s\": The system is "
+                                "ensuring all content is removed from this namespace.  Upon "
+                                "completion, this namespace will automatically be purged by the "
+                                "system.",
+                                name);
+            } else {
+                rc = rest_delete_namespace(out, c, &k, cur, rv);
+            }
+        } else {
+            /* a Workspace's deletion is its own (delete_contents): no GC finalizers */
+            fin = rest_delete_finalizers(cur, rest_is_workspace(c) ? NULL : o.policy);
+            if (json_array_size(fin) == 0) {
+                if (rest_is_workspace(c)) {
+                    /* it marks itself Deleting as it goes: the object changes under us */
+                    rc = c->api->ws.delete_contents(c->api->ws.arg, c->ws_path, cur);
+                    rv = 0;
+                } else if (strcmp(c->res->kind, "CustomResourceDefinition") == 0 &&
+                           strcmp(c->res->group, KP_CRD_GROUP) == 0) {
+                    rc = rest_delete_crd_contents(c, cur);
+                }
+                if (rc == 0)
+                    rc = kp_store_delete(out, c->api->store, &k, rv);
+                *removed_out = rc == 0;
+            } else if (kp_json_get(cur, "metadata.deletionTimestamp") &&
+                       json_equal(fin, kp_json_get(cur, "metadata.finalizers"))) {
+                if (out) { /* already marked */
                     *out = cur;
                     cur = NULL;
                 }
             } else {
-                char now[32];
-                json_t *md;
-                marked = json_deep_copy(cur);
-                md = kp_json_obj_ensure(marked, "metadata");
-                api_now(now);
-                json_object_set_new(md, "deletionTimestamp", json_string(now));
-                json_object_set_new(md, "deletionGracePeriodSeconds", json_integer(0));
-                rc = kp_store_replace(out, c->api->store, &k, marked, cur);
+                rc = rest_mark(out, c, &k, cur, fin);
             }
-        } else {
-            if (strcmp(c->res->kind, "Namespace") == 0)
-                rc = rest_delete_ns_contents(c, name);
-            else if (strcmp(c->res->kind, "CustomResourceDefinition") == 0 &&
-                     strcmp(c->res->group, KP_CRD_GROUP) == 0)
-                rc = rest_delete_crd_contents(c, cur);
-            else if (rest_is_workspace(c)) {
-                /* it marks itself Deleting as it goes: the object changes under us */
-                rc = c->api->ws.delete_contents(c->api->ws.arg, c->ws_path, cur);
-                rv = 0;
-            }
-            if (rc == 0)
-                rc = kp_store_delete(out, c->api->store, &k, rv);
         }
         json_decref(cur);
-        json_decref(marked);
-        if (rc == KP_ECONFLICT && !prv && !puid)
-            continue; /* changed under us: look again */
+        json_decref(fin);
+        if (final)
+            return rc;
+        if (precond)
+            return api_store_err(c, rc, name);
+        if (rc == KP_ECONFLICT)
+            continue; /* changed under us: look again (and check the preconditions again) */
         return rc < 0 ? api_store_err(c, rc, name) : 0;
     }
     return api_store_err(c, KP_ECONFLICT, name);
@@ -934,6 +1129,7 @@ static int rest_deletecollection(api_ctx *c)
     kp_store_list_opts o;
     json_t *items = NULL, *item, *gone = json_array();
     kp_sel *lsel = NULL, *fsel = NULL;
+    kp_api_delopts dopts;
     char gv[KP_SCHEMA_GV_MAX];
     int64_t rv;
     bool more;
@@ -944,7 +1140,8 @@ static int rest_deletecollection(api_ctx *c)
     o.cluster = c->cluster;
     o.resource = c->res->store_key;
     o.ns = c->res->namespaced ? c->ns : NULL;
-    if ((rc = rest_selectors(c, &lsel, &fsel)) < 0)
+    /* bad DeleteOptions are refused also when nothing matches */
+    if ((rc = rest_delete_options(c, &dopts)) < 0 || (rc = rest_selectors(c, &lsel, &fsel)) < 0)
         goto out;
     if ((rc = kp_store_list(&items, &rv, &more, c->api->store, &o)) < 0)
         goto out;

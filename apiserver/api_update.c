@@ -249,8 +249,11 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
             rc = api_reply_obj(c, 200, json_incref(obj));
             goto next;
         }
-        if (kp_json_get(obj, "metadata.deletionTimestamp") && !api_has_finalizers(obj)) {
-            /* the last finalizer is gone: the object goes */
+        if (kp_json_get(obj, "metadata.deletionTimestamp") && !api_has_finalizers(obj) &&
+            !(strcmp(c->res->store_key, "/namespaces") == 0 &&
+              json_array_size(kp_json_get(obj, "spec.finalizers")) > 0)) {
+            /* the last finalizer is gone (k8s: a namespace's spec.finalizers count too): the
+             * object goes */
             rc = kp_store_delete(&stored, c->api->store, &k, cur);
         } else {
             rc = kp_store_replace(&stored, c->api->store, &k, obj, old);

@@ -12,6 +12,7 @@
 #include "apiserver/store.h"
 #include "apiserver/watch.h"
 #include "apiserver/client.h"
+#include "apiserver/gc.h"
 #include "workspaces/ws.h"
 #include "lib/httpc.h"
 #include "lib/limits.h"
@@ -70,6 +71,8 @@ static const char usage_serve[] =
     "  --events-retention D  keep watch events this long for resume (default 10m)\n"
     "  --events-max N        and at most this many (default 1000000)\n"
     "  --compaction-interval D  how often old events are dropped (default 1m)\n"
+    "  --enable-garbage-collector BOOL  collect dependents by ownerReferences and finish\n"
+    "                        terminating namespaces (default true)\n"
     "  -h, --help            print this help\n";
 
 typedef struct {
@@ -81,6 +84,7 @@ typedef struct {
     int64_t ws_max_objects, ws_max_bytes;
     const char *sa_issuer;
     int jwks_ttl_s, jwks_refresh_s;
+    bool no_gc;
     kp_watch_hub_opts watch;
 } serve_opts;
 
@@ -175,6 +179,12 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
             if (kp_parse_i64(&n, kp_sv_from(v), 1, INT64_MAX / 2) < 0)
                 return kp_err_set(KP_EBADREQUEST, "--events-max: %s", kp_err_msg());
             o->watch.compact_events = n;
+        } else if ((v = flag_value(argc, argv, &i, "--enable-garbage-collector"))) {
+            bool on;
+            if (kp_parse_bool(&on, kp_sv_from(v)) < 0)
+                return kp_err_set(KP_EBADREQUEST,
+                                  "--enable-garbage-collector: \"%s\" is not true or false", v);
+            o->no_gc = !on;
         } else if ((v = flag_value(argc, argv, &i, "--threads"))) {
             int64_t n;
             if (kp_parse_i64(&n, kp_sv_from(v), 1, 1024) < 0)
@@ -267,6 +277,7 @@ typedef struct {
     kp_ws *ws;
     kp_rquota *rquota;
     kp_crd_reg *crd;
+    kp_gc *gc;
 } auth_caches;
 
 /* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
@@ -285,6 +296,7 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
     }
     kp_ws_observe(ac->ws, evs, n); /* quota changes apply on the next request */
     kp_rquota_observe(ac->rquota, evs, n);
+    kp_gc_observe(ac->gc, evs, n); /* queues only */
 }
 
 /* The workspace tree behind the API's hooks. */
@@ -342,7 +354,8 @@ static int serve(const serve_opts *o)
     kp_oidc *oidc = NULL;
     kp_crd_reg *crd = NULL;
     auth_caches caches;
-    kp_client *ws_client = NULL;
+    kp_client *ws_client = NULL, *gc_client = NULL;
+    kp_gc *gc = NULL;
     kp_http *http = NULL;
     kp_pki pki;
     char *host = listen_host(o->listen);
@@ -433,6 +446,7 @@ static int serve(const serve_opts *o)
         caches.ws = ws;
         caches.rquota = kp_rquota_new(store);
         caches.crd = crd = kp_crd_reg_new(store);
+        caches.gc = gc = o->no_gc ? NULL : kp_gc_new(store);
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -457,6 +471,11 @@ static int serve(const serve_opts *o)
         kp_ws_set_client(ws, ws_client);
         if ((rc = kp_api_bootstrap(api)) < 0 || (rc = kp_ws_bootstrap(ws)) < 0) {
             fail("cannot bootstrap the root workspace");
+            goto out;
+        }
+        gc_client = kp_client_new(api, KP_GC_USER, masters, 1);
+        if (gc && (rc = kp_gc_start(gc, gc_client)) < 0) {
+            fail(NULL);
             goto out;
         }
     }
@@ -495,15 +514,18 @@ out:
     kp_watch_hub_close(hub); /* watch streams end first, so in-flight requests can finish */
     if (http)
         kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
+    kp_gc_stop(gc); /* its job at hand calls the API */
     kp_http_free(http);
     kp_api_free(api);
     kp_client_free(ws_client);
+    kp_client_free(gc_client);
     kp_authn_free(authn);
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
+    kp_store_free(store); /* the writer stops: nothing observes the caches any more */
     kp_authz_free(authz);
     kp_rquota_free(caches.rquota);
-    kp_store_free(store); /* the writer stops: nothing observes the caches any more */
+    kp_gc_free(gc);
     kp_oidc_free(oidc);
     kp_crd_reg_free(crd);
     if (pg && kp_pgctl_stop(pg) < 0) {

@@ -42,6 +42,15 @@ static const char *const store_migrations[] = {
     " cluster text PRIMARY KEY, objects bigint NOT NULL, bytes bigint NOT NULL);"
     "INSERT INTO cluster_usage (cluster, objects, bytes)"
     " SELECT cluster, count(*), sum(bytes) FROM objects GROUP BY cluster;",
+    /* 5: the garbage collector finds an owner's dependents by its uid, and at start what it
+     * left pending (GC finalizers, terminating namespaces); both partial, so objects without
+     * owners or such finalizers cost nothing */
+    "CREATE INDEX objects_by_owner ON objects USING gin"
+    " ((value->'metadata'->'ownerReferences') jsonb_path_ops)"
+    " WHERE value->'metadata' ? 'ownerReferences';"
+    "CREATE INDEX objects_gc_pending ON objects (cluster)"
+    " WHERE value->'metadata'->'finalizers' ?| array['foregroundDeletion', 'orphan']"
+    " OR (resource = '/namespaces' AND value->'metadata' ? 'deletionTimestamp');",
 };
 
 #define SQL_OBJ_KEY "cluster = $1 AND resource = $2 AND namespace = $3 AND name = $4"
@@ -123,6 +132,7 @@ static const char SQL_DELETE_ALL[] =
     "WITH del AS (DELETE FROM objects WHERE cluster = $1"
     " AND ($2::text IS NULL OR namespace = $2) AND ($3::text IS NULL OR resource <> $3)"
     " AND ($5::text IS NULL OR resource = $5)"
+    " AND (NOT $6::bool OR coalesce(value->'metadata'->'finalizers', '[]') = '[]')"
     " RETURNING resource, namespace, name, value, bytes),"
     " num AS (SELECT resource, namespace, name, value,"
     " $4::bigint - 1 + row_number() OVER (ORDER BY resource, namespace, name) AS rv FROM del),"
@@ -133,6 +143,31 @@ static const char SQL_DELETE_ALL[] =
     " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
     " SELECT $1, -count(*), -sum(bytes)::bigint FROM del HAVING count(*) > 0" SQL_USAGE_ADD ")"
     " SELECT " SQL_EVENT_COLS " FROM ev";
+
+/* The garbage collector's reads (kp_store_scan), as event rows of type 0. */
+#define SQL_OBJ_ROW "rv, 0, cluster, resource, namespace, name, value"
+static const char SQL_SCAN_DEPENDENTS[] = "SELECT " SQL_OBJ_ROW " FROM objects WHERE cluster = $1"
+                                          " AND value->'metadata' ? 'ownerReferences'"
+                                          " AND value->'metadata'->'ownerReferences' @> "
+                                          "jsonb_build_array(jsonb_build_object('uid', $2::text))"
+                                          " ORDER BY resource, namespace, name";
+static const char SQL_SCAN_NAMESPACE[] = "SELECT " SQL_OBJ_ROW " FROM objects"
+                                         " WHERE cluster = $1 AND namespace = $2"
+                                         " ORDER BY resource, name";
+/* At start only: one pass over the objects with owners, anti-joined to every uid */
+static const char SQL_SCAN_GC_PENDING[] =
+    "WITH refs AS (SELECT d.cluster, d.resource, d.namespace, d.name, r->>'uid' AS uid"
+    " FROM objects d, jsonb_array_elements(d.value->'metadata'->'ownerReferences') r"
+    " WHERE d.value->'metadata' ? 'ownerReferences'),"
+    " gone AS (SELECT DISTINCT cluster, resource, namespace, name FROM refs WHERE NOT EXISTS"
+    " (SELECT 1 FROM objects o WHERE o.cluster = refs.cluster"
+    " AND o.value->'metadata'->>'uid' = refs.uid))"
+    " SELECT " SQL_OBJ_ROW " FROM objects"
+    " WHERE value->'metadata'->'finalizers' ?| array['foregroundDeletion', 'orphan']"
+    " OR (resource = '/namespaces' AND value->'metadata' ? 'deletionTimestamp')"
+    " UNION"
+    " SELECT o.rv, 0, o.cluster, o.resource, o.namespace, o.name, o.value"
+    " FROM objects o JOIN gone USING (cluster, resource, namespace, name)";
 
 typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE, MUT_DELETE_ALL } mut_op;
 
@@ -164,8 +199,9 @@ typedef struct mutation {
     json_t *obj;        /* borrowed from the waiting caller; the writer sets its resourceVersion */
     const json_t *prev; /* kp_store_replace: the object replaced */
     int64_t expect_rv;
-    int64_t len; /* the writer's: the stored text's size */
-    char *text;  /* the writer's: the stored text, kept for the subscriber */
+    int64_t len;          /* the writer's: the stored text's size */
+    char *text;           /* the writer's: the stored text, kept for the subscriber */
+    bool spare_finalized; /* MUT_DELETE_ALL: objects with finalizers stay */
     /* results, written by the writer before done is set */
     int rc;
     char errmsg[512];
@@ -526,7 +562,7 @@ static int store_event_row(kp_store_event *e, const PGresult *res, int i)
  * per object with consecutive resourceVersions from rv. */
 static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
 {
-    const char *p[5];
+    const char *p[6];
     char rvs[24];
     PGresult *res;
     int rc = 0, n;
@@ -537,7 +573,8 @@ static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
     p[2] = m->key->resource;
     p[3] = rvs;
     p[4] = m->key->name; /* for a bulk delete: the only resource deleted, or NULL for all */
-    res = PQexecParams(st->wconn, SQL_DELETE_ALL, 5, NULL, p, NULL, NULL, 0);
+    p[5] = m->spare_finalized ? "true" : "false";
+    res = PQexecParams(st->wconn, SQL_DELETE_ALL, 6, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = store_error(st->wconn, res, "bulk delete");
         PQclear(res);
@@ -547,6 +584,7 @@ static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
     m->bulk = kp_calloc((size_t)n + 1, sizeof(*m->bulk));
     for (int i = 0; i < n; i++) {
         m->nbulk++;
+        m->bulk[i].bulk = m->key->ns ? KP_EV_BULK_NS : KP_EV_BULK_CLUSTER;
         if ((rc = store_event_row(&m->bulk[i], res, i)) < 0)
             break;
     }
@@ -1168,6 +1206,19 @@ int kp_store_delete_resource(kp_store *st, const char *cluster, const char *reso
     return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
 }
 
+int kp_store_delete_unfinalized(kp_store *st, const char *cluster, const char *ns)
+{
+    kp_key k = {cluster, NULL, ns, NULL};
+    mutation m;
+
+    assert(ns);
+    memset(&m, 0, sizeof(m));
+    m.op = MUT_DELETE_ALL;
+    m.key = &k;
+    m.spare_finalized = true;
+    return store_mutate_m(NULL, st, &m);
+}
+
 /* ---- read pool ---- */
 
 /* The read every request makes, prepared once per pooled connection. */
@@ -1492,6 +1543,45 @@ out:
         PGresult *r = PQexec(c, "COMMIT");
         PQclear(r);
     }
+    kp_store_events_free(evs, (size_t)n);
+    PQclear(res);
+    pool_put(st, c);
+    return rc;
+}
+
+int kp_store_scan(kp_store_event **out, size_t *n_out, kp_store *st, kp_store_scan_kind kind,
+                  const char *cluster, const char *arg)
+{
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    kp_store_event *evs = NULL;
+    const char *p[2] = {cluster, arg};
+    const char *sql = kind == KP_SCAN_DEPENDENTS  ? SQL_SCAN_DEPENDENTS
+                      : kind == KP_SCAN_NAMESPACE ? SQL_SCAN_NAMESPACE
+                                                  : SQL_SCAN_GC_PENDING;
+    int rc, n = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((rc = pool_get(&c, st)) < 0)
+        return rc;
+    res = PQexecParams(c, sql, kind == KP_SCAN_GC_PENDING ? 0 : 2, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = store_error(c, res, "scan");
+        goto out;
+    }
+    n = PQntuples(res);
+    evs = kp_calloc((size_t)n + 1, sizeof(*evs));
+    for (int i = 0; i < n; i++) {
+        if ((rc = store_event_row(&evs[i], res, i)) < 0) {
+            n = i + 1;
+            goto out;
+        }
+    }
+    *out = evs;
+    *n_out = (size_t)n;
+    evs = NULL;
+out:
     kp_store_events_free(evs, (size_t)n);
     PQclear(res);
     pool_put(st, c);

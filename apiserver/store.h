@@ -26,6 +26,11 @@ typedef struct {
 
 typedef enum { KP_EV_ADDED = 1, KP_EV_MODIFIED = 2, KP_EV_DELETED = 3 } kp_ev_type;
 
+/* How a DELETED event came about: one object, or a bulk delete of a namespace's contents or of
+ * a whole logical cluster (kp_store_delete_all); the garbage collector needs not look for the
+ * dependents of objects that went with everything around them. */
+typedef enum { KP_EV_ONE = 0, KP_EV_BULK_NS = 1, KP_EV_BULK_CLUSTER = 2 } kp_ev_bulk;
+
 /* A committed change, handed to the subscriber after commit, in resourceVersion order. */
 typedef struct {
     int64_t rv;
@@ -35,6 +40,7 @@ typedef struct {
     json_t *prev;     /* MODIFIED by kp_store_replace: the object before; otherwise NULL */
     const char *text; /* obj as the writer serialized it (valid during the call), or NULL */
     size_t text_len;
+    kp_ev_bulk bulk;
 } kp_store_event;
 
 typedef void (*kp_store_sub_fn)(void *arg, const kp_store_event *evs, size_t n);
@@ -116,6 +122,23 @@ int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
  * namespace, in one transaction with one DELETED event each (a CRD's objects when it goes).
  * Returns how many, or a negative code. */
 int kp_store_delete_resource(kp_store *st, const char *cluster, const char *resource);
+
+/* Like kp_store_delete_all (ns required, nothing spared by resource), but objects with
+ * metadata.finalizers stay: a terminating namespace's contents that can go at once. */
+int kp_store_delete_unfinalized(kp_store *st, const char *cluster, const char *ns);
+
+/* Reads for the garbage collector and the namespace lifecycle, each one indexed query. The rows
+ * come as events (type 0, rv the object's) with their keys; free with kp_store_events_free(). */
+typedef enum {
+    KP_SCAN_DEPENDENTS = 1, /* objects of cluster whose ownerReferences name the uid arg */
+    KP_SCAN_NAMESPACE,      /* every object in namespace arg of cluster */
+    KP_SCAN_GC_PENDING,     /* every workspace: objects marked with the foregroundDeletion or
+                               orphan finalizer, namespaces being deleted, and objects with an
+                               ownerReference whose uid no object of their cluster has (the
+                               collector's sweep at start; cluster and arg unused) */
+} kp_store_scan_kind;
+int kp_store_scan(kp_store_event **out, size_t *n_out, kp_store *st, kp_store_scan_kind kind,
+                  const char *cluster, const char *arg);
 
 /* Quotas. The store keeps the exact usage of every logical cluster (objects, and bytes: the
  * sum of the stored objects' JSON lengths), updated in the transaction of each mutation. A
