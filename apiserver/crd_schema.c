@@ -526,27 +526,6 @@ static const char *vstr(vctx *c, const json_t *v)
     return kp_buf_cstr(&c->tmp);
 }
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    default:
-        return "null";
-    }
-}
-
 static bool is_integral(const json_t *v)
 {
     double d;
@@ -992,13 +971,13 @@ static void validate_value(vctx *c, const json_t *v, const json_t *s, int depth)
         if (!is_integral(v) && !json_is_string(v)) {
             verr(c, "FieldValueTypeInvalid",
                  "Invalid value: \"%s\": %s in body must be of type integer,string: \"%s\"",
-                 json_kind(v), vwhere(c), json_kind(v));
+                 kp_json_type_name(v), vwhere(c), kp_json_type_name(v));
             return;
         }
     } else if (type && !type_ok(v, type)) {
         verr(c, "FieldValueTypeInvalid",
-             "Invalid value: \"%s\": %s in body must be of type %s: \"%s\"", json_kind(v),
-             vwhere(c), type, json_kind(v));
+             "Invalid value: \"%s\": %s in body must be of type %s: \"%s\"", kp_json_type_name(v),
+             vwhere(c), type, kp_json_type_name(v));
         return;
     }
     if (json_is_array(en))

@@ -234,32 +234,10 @@ static void v_duplicate(verrs *v, const char *field, const char *value)
     kp_buf_dispose(&q);
 }
 
-static const char *json_type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        break;
-    }
-    return "null";
-}
-
 static void v_type(verrs *v, const char *field, const json_t *val, const char *want)
 {
     verr_add(v, field, "FieldValueTypeInvalid", "Invalid value: \"%s\": %s must be of type %s",
-             json_type_name(val), field, want);
+             kp_json_type_name(val), field, want);
 }
 
 /* The string at obj[key], checked: NULL when absent (or JSON null); a type error otherwise. */

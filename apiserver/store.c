@@ -558,6 +558,22 @@ static int store_event_row(kp_store_event *e, const PGresult *res, int i)
     return kp_json_parse(&e->obj, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6));
 }
 
+/* Every row of a result with SQL_EVENT_COLS, in a new array (free with
+ * kp_store_events_free); nothing is returned on failure. */
+static int store_event_rows(kp_store_event **out, size_t *n_out, const PGresult *res)
+{
+    int n = PQntuples(res), rc;
+    kp_store_event *evs = kp_calloc((size_t)n + 1, sizeof(*evs));
+    for (int i = 0; i < n; i++)
+        if ((rc = store_event_row(&evs[i], res, i)) < 0) {
+            kp_store_events_free(evs, (size_t)i + 1);
+            return rc;
+        }
+    *out = evs;
+    *n_out = (size_t)n;
+    return 0;
+}
+
 /* Deletes everything of a cluster (or of one namespace in it) in one statement, one event
  * per object with consecutive resourceVersions from rv. */
 static int writer_delete_all(kp_store *st, mutation *m, int64_t rv)
@@ -1499,11 +1515,10 @@ int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, con
 {
     PGconn *c = NULL;
     PGresult *res = NULL;
-    kp_store_event *evs = NULL;
     char a[24], b[24];
     const char *p[4] = {cluster, resource, a, b};
     int64_t floor_rv = 0;
-    int rc, n = 0;
+    int rc;
 
     *out = NULL;
     *n_out = 0;
@@ -1526,24 +1541,12 @@ int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, con
         rc = store_error(c, res, "event log read");
         goto out;
     }
-    n = PQntuples(res);
-    evs = kp_calloc((size_t)n + 1, sizeof(*evs));
-    for (int i = 0; i < n; i++) {
-        if ((rc = store_event_row(&evs[i], res, i)) < 0) {
-            n = i + 1;
-            goto out;
-        }
-    }
-    *out = evs;
-    *n_out = (size_t)n;
-    evs = NULL;
-    rc = 0;
+    rc = store_event_rows(out, n_out, res);
 out:
     if (c) {
         PGresult *r = PQexec(c, "COMMIT");
         PQclear(r);
     }
-    kp_store_events_free(evs, (size_t)n);
     PQclear(res);
     pool_put(st, c);
     return rc;
@@ -1554,12 +1557,11 @@ int kp_store_scan(kp_store_event **out, size_t *n_out, kp_store *st, kp_store_sc
 {
     PGconn *c = NULL;
     PGresult *res = NULL;
-    kp_store_event *evs = NULL;
     const char *p[2] = {cluster, arg};
     const char *sql = kind == KP_SCAN_DEPENDENTS  ? SQL_SCAN_DEPENDENTS
                       : kind == KP_SCAN_NAMESPACE ? SQL_SCAN_NAMESPACE
                                                   : SQL_SCAN_GC_PENDING;
-    int rc, n = 0;
+    int rc;
 
     *out = NULL;
     *n_out = 0;
@@ -1570,19 +1572,8 @@ int kp_store_scan(kp_store_event **out, size_t *n_out, kp_store *st, kp_store_sc
         rc = store_error(c, res, "scan");
         goto out;
     }
-    n = PQntuples(res);
-    evs = kp_calloc((size_t)n + 1, sizeof(*evs));
-    for (int i = 0; i < n; i++) {
-        if ((rc = store_event_row(&evs[i], res, i)) < 0) {
-            n = i + 1;
-            goto out;
-        }
-    }
-    *out = evs;
-    *n_out = (size_t)n;
-    evs = NULL;
+    rc = store_event_rows(out, n_out, res);
 out:
-    kp_store_events_free(evs, (size_t)n);
     PQclear(res);
     pool_put(st, c);
     return rc;

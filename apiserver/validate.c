@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/validate.h"
+#include "lib/json.h"
 #include "lib/limits.h"
 
 /* The rules and messages are Kubernetes 1.33's: k8s.io/apimachinery/pkg/util/validation
@@ -369,33 +370,11 @@ static void meta_required(meta_ctx *m, const char *field, const char *detail)
     meta_commit(m, field, "FieldValueRequired");
 }
 
-static const char *json_type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        break;
-    }
-    return "null";
-}
-
 /* A value of the wrong JSON type. A built-in type's decoder would refuse the body (400); the
  * cause is worded as a CRD's structural schema words it, the 422 form of the same problem. */
 static void meta_type(meta_ctx *m, const char *field, const json_t *v, const char *want)
 {
-    const char *have = json_type_name(v);
+    const char *have = kp_json_type_name(v);
     kp_buf *b = meta_body(m);
     kp_buf_appendf(b, "Invalid value: \"%s\": %s in body must be of type %s: \"%s\"", have, field,
                    want, have);

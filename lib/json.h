@@ -21,5 +21,7 @@ json_t *kp_json_get(const json_t *obj, const char *path);
 /* Returns the object at key in obj, creating an empty one when absent or not an object;
  * borrowed from obj. */
 json_t *kp_json_obj_ensure(json_t *obj, const char *key);
+/* "object", "array", "string", "integer", "number", "boolean" or "null", as schemas name them. */
+const char *kp_json_type_name(const json_t *v);
 
 #endif
