@@ -174,4 +174,9 @@ extern const oa_table kp_oa_table_meta, kp_oa_table_core, kp_oa_table_pod, kp_oa
 extern const oa_table *const kp_oa_tables[];
 extern const size_t kp_oa_ntables;
 
+#define OA_DOC_MAX (64u * 1024 * 1024) /* one built document, far above the real size */
+
+/* openapi_pb.c: the gnostic protobuf encoding of a v2 document (appended to b). */
+int kp_openapi_pb_document(kp_buf *b, const json_t *doc);
+
 #endif
