@@ -1,18 +1,15 @@
 #include "lib/common.h"
-#include "apiserver/store.h"
-#include "apiserver/store_cache.h"
+#include "apiserver/store_int.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/limits.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
 
 #define STORE_BATCH_MAX 256
 #define STORE_LIMITS_MAX 65536 /* clusters whose limits are remembered; then arbitrary ones go */
-#define STORE_LIMIT_BUCKETS 4096
 
 /* Each migration moves the schema up one version, in one transaction. Never edit a
  * released step: add one. */
@@ -53,8 +50,6 @@ static const char *const store_migrations[] = {
     " OR (resource = '/namespaces' AND value->'metadata' ? 'deletionTimestamp');",
 };
 
-#define SQL_OBJ_KEY "cluster = $1 AND resource = $2 AND namespace = $3 AND name = $4"
-static const char SQL_GET[] = "SELECT value FROM objects WHERE " SQL_OBJ_KEY;
 /* Each mutation is one statement: the object, its event and its cluster's usage (upserted, so
  * the usage row appears with the cluster's first object). Create and update return the usage
  * after the change, which the writer checks against the cluster's limits. */
@@ -90,33 +85,11 @@ static const char SQL_DELETE[] =
     " SELECT $1, -1, -bytes FROM del" SQL_USAGE_ADD ")"
     " SELECT value FROM ev";
 static const char SQL_RV_OF[] = "SELECT rv FROM objects WHERE " SQL_OBJ_KEY;
-static const char SQL_MAX_RV[] = "SELECT greatest((SELECT coalesce(max(rv), 0) FROM events),"
-                                 " (SELECT coalesce(max(rv), 0) FROM objects))";
-static const char SQL_LIST[] = "SELECT value, cluster, namespace, name FROM objects"
-                               " WHERE cluster = $1 AND resource = $2"
-                               " AND ($3::text IS NULL OR namespace = $3)"
-                               " AND ($4::text IS NULL OR (namespace, name) > ($4, $5))"
-                               " ORDER BY namespace, name LIMIT $6";
-/* every workspace at once (a wildcard list): the key order starts with the cluster */
-static const char SQL_LIST_ALL[] =
-    "SELECT value, cluster, namespace, name FROM objects"
-    " WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2)"
-    " AND ($3::text IS NULL OR (cluster, namespace, name) > ($5, $3, $4))"
-    " ORDER BY cluster, namespace, name LIMIT $6";
-static const char SQL_USAGE[] = "SELECT objects, bytes FROM cluster_usage WHERE cluster = $1";
-static const char SQL_COUNT[] = "SELECT count(*) FROM objects WHERE cluster = $1 AND resource = $2"
-                                " AND ($3::text IS NULL OR namespace = $3)";
 
 /* Every query that returns events returns these columns, read by store_event_row(). */
-#define SQL_EVENT_COLS "rv, type, cluster, resource, namespace, name, value"
 
-static const char SQL_EVENTS_SINCE[] =
-    "SELECT " SQL_EVENT_COLS " FROM events"
-    " WHERE ($1::text IS NULL OR cluster = $1) AND resource = $2 AND rv > $3 AND rv <= $4"
-    " ORDER BY rv";
 static const char SQL_EVENTS_RANGE[] = "SELECT " SQL_EVENT_COLS " FROM events"
                                        " WHERE rv > $1 AND rv <= $2 ORDER BY rv";
-static const char SQL_FLOOR[] = "SELECT floor_rv FROM kplane_compaction";
 /* The floor moves to the newest rv that is older than the window or beyond the count; the
  * newest event always stays, so the log never forgets the current resourceVersion. */
 static const char SQL_COMPACT[] =
@@ -145,31 +118,7 @@ static const char SQL_DELETE_ALL[] =
     " SELECT " SQL_EVENT_COLS " FROM ev";
 
 /* The garbage collector's reads (kp_store_scan), as event rows of type 0. */
-#define SQL_OBJ_ROW "rv, 0, cluster, resource, namespace, name, value"
-static const char SQL_SCAN_DEPENDENTS[] = "SELECT " SQL_OBJ_ROW " FROM objects WHERE cluster = $1"
-                                          " AND value->'metadata' ? 'ownerReferences'"
-                                          " AND value->'metadata'->'ownerReferences' @> "
-                                          "jsonb_build_array(jsonb_build_object('uid', $2::text))"
-                                          " ORDER BY resource, namespace, name";
-static const char SQL_SCAN_NAMESPACE[] = "SELECT " SQL_OBJ_ROW " FROM objects"
-                                         " WHERE cluster = $1 AND namespace = $2"
-                                         " ORDER BY resource, name";
 /* At start only: one pass over the objects with owners, anti-joined to every uid */
-static const char SQL_SCAN_GC_PENDING[] =
-    "WITH refs AS (SELECT d.cluster, d.resource, d.namespace, d.name, r->>'uid' AS uid"
-    " FROM objects d, jsonb_array_elements(d.value->'metadata'->'ownerReferences') r"
-    " WHERE d.value->'metadata' ? 'ownerReferences'),"
-    " gone AS (SELECT DISTINCT cluster, resource, namespace, name FROM refs WHERE NOT EXISTS"
-    " (SELECT 1 FROM objects o WHERE o.cluster = refs.cluster"
-    " AND o.value->'metadata'->>'uid' = refs.uid))"
-    " SELECT " SQL_OBJ_ROW " FROM objects"
-    " WHERE value->'metadata'->'finalizers' ?| array['foregroundDeletion', 'orphan']"
-    " OR (resource = '/namespaces' AND value->'metadata' ? 'deletionTimestamp')"
-    " UNION"
-    " SELECT o.rv, 0, o.cluster, o.resource, o.namespace, o.name, o.value"
-    " FROM objects o JOIN gone USING (cluster, resource, namespace, name)";
-
-typedef enum { MUT_CREATE, MUT_UPDATE, MUT_DELETE, MUT_DELETE_ALL } mut_op;
 
 /* The writer's per-mutation statements, prepared once per connection: parsing and planning
  * the CTEs for every mutation cost about as much as running them. */
@@ -185,67 +134,8 @@ static const struct {
     [STMT_RV_OF] = {"kp_rv_of", SQL_RV_OF, 4},
 };
 
-/* The limits of one logical cluster; a negative field means the store's default. */
-typedef struct lim_entry {
-    struct lim_entry *next;
-    int64_t max_objects, max_bytes;
-    char cluster[];
-} lim_entry;
-
-typedef struct mutation {
-    struct mutation *next;
-    mut_op op;
-    const kp_key *key;
-    json_t *obj;        /* borrowed from the waiting caller; the writer sets its resourceVersion */
-    const json_t *prev; /* kp_store_replace: the object replaced */
-    int64_t expect_rv;
-    int64_t len;          /* the writer's: the stored text's size */
-    char *text;           /* the writer's: the stored text, kept for the subscriber */
-    bool spare_finalized; /* MUT_DELETE_ALL: objects with finalizers stay */
-    /* results, written by the writer before done is set */
-    int rc;
-    char errmsg[512];
-    json_t *result;
-    int64_t rv;
-    kp_store_event *bulk; /* MUT_DELETE_ALL: its events, in rv order */
-    size_t nbulk;
-    bool done;
-    pthread_cond_t cv;
-} mutation;
-
-struct kp_store {
-    char *conninfo;
-    /* read pool */
-    pthread_mutex_t pool_mu;
-    pthread_cond_t pool_cv;
-    PGconn **pool; /* guarded by pool_mu */
-    size_t pool_free, pool_size;
-    /* writer */
-    pthread_t writer;
-    bool writer_started;
-    PGconn *wconn; /* writer thread only */
-    pthread_mutex_t mu;
-    pthread_cond_t queue_cv;
-    mutation *head, *tail; /* guarded by mu */
-    bool stopping;         /* guarded by mu */
-    int64_t next_rv;       /* writer thread only */
-    bool rv_uncertain;     /* writer thread only: the last batch may have committed */
-    int64_t committed_rv;  /* guarded by mu */
-    kp_store_stats stats;  /* guarded by mu */
-    kp_store_sub_fn sub;
-    void *sub_arg;
-    /* quotas: clusters absent from the map have the defaults, never "unlimited" unless the
-     * defaults are, so forgetting an entry can only make a cluster's limits the defaults */
-    pthread_mutex_t lim_mu;
-    int64_t default_max_objects, default_max_bytes; /* guarded by lim_mu */
-    lim_entry *lim[STORE_LIMIT_BUCKETS];            /* guarded by lim_mu */
-    size_t nlim;                                    /* guarded by lim_mu */
-    size_t lim_evict;   /* guarded by lim_mu: the bucket eviction tries next */
-    kp_objcache *cache; /* namespaces, read by every namespaced create */
-};
-
 /* Maps a failed result or connection to a kp_err code; one place for SQLSTATEs. */
-static int store_error(PGconn *c, const PGresult *res, const char *what)
+int store_error(PGconn *c, const PGresult *res, const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c);
@@ -271,7 +161,7 @@ static void store_notice(void *arg, const char *message)
     KP_LOG_DEBUG("store", "postgres: %.*s", (int)strcspn(message, "\n"), message);
 }
 
-static int store_connect(PGconn **out, const char *conninfo)
+int store_connect(PGconn **out, const char *conninfo)
 {
     PGconn *c = PQconnectdb(conninfo);
     PQsetNoticeProcessor(c, store_notice, NULL);
@@ -286,7 +176,7 @@ static int store_connect(PGconn **out, const char *conninfo)
     return 0;
 }
 
-static int store_exec_simple(PGconn *c, const char *sql, const char *what)
+int store_exec_simple(PGconn *c, const char *sql, const char *what)
 {
     PGresult *res = PQexec(c, sql);
     int rc = 0;
@@ -393,13 +283,13 @@ out:
  * idle timeout): its FATAL message or EOF is waiting to be read, where a healthy idle
  * connection has nothing. Without this check each such connection failed one request after
  * PostgreSQL was back. */
-static bool store_conn_usable(PGconn *c)
+bool store_conn_usable(PGconn *c)
 {
     struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
     return c && PQstatus(c) == CONNECTION_OK && poll(&p, 1, 0) == 0;
 }
 
-static int store_query_i64(int64_t *out, PGconn *c, const char *sql)
+int store_query_i64(int64_t *out, PGconn *c, const char *sql)
 {
     PGresult *res = PQexec(c, sql);
     int rc = 0;
@@ -531,7 +421,7 @@ static void mut_fail(mutation *m, int rc)
     snprintf(m->errmsg, sizeof(m->errmsg), "%s", kp_err_msg());
 }
 
-static void key_params(const char **p, const kp_key *k)
+void store_key_params(const char **p, const kp_key *k)
 {
     p[0] = k->cluster;
     p[1] = k->resource;
@@ -547,7 +437,7 @@ static int event_cmp(const void *a, const void *b)
 
 /* One event from row i of a result with SQL_EVENT_COLS; the strings are copied (free with
  * kp_store_events_free). */
-static int store_event_row(kp_store_event *e, const PGresult *res, int i)
+int store_event_row(kp_store_event *e, const PGresult *res, int i)
 {
     e->rv = strtoll(PQgetvalue(res, i, 0), NULL, 10);
     e->type = (kp_ev_type)strtol(PQgetvalue(res, i, 1), NULL, 10);
@@ -560,7 +450,7 @@ static int store_event_row(kp_store_event *e, const PGresult *res, int i)
 
 /* Every row of a result with SQL_EVENT_COLS, in a new array (free with
  * kp_store_events_free); nothing is returned on failure. */
-static int store_event_rows(kp_store_event **out, size_t *n_out, const PGresult *res)
+int store_event_rows(kp_store_event **out, size_t *n_out, const PGresult *res)
 {
     int n = PQntuples(res), rc;
     kp_store_event *evs = kp_calloc((size_t)n + 1, sizeof(*evs));
@@ -671,7 +561,7 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
         return writer_delete_all(st, m, rv);
     snprintf(rvs, sizeof(rvs), "%lld", (long long)rv);
     snprintf(exps, sizeof(exps), "%lld", (long long)m->expect_rv);
-    key_params(p, m->key);
+    store_key_params(p, m->key);
     p[4] = rvs;
     if (m->op != MUT_DELETE) {
         store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
@@ -798,7 +688,7 @@ static writer_stmt writer_params(const char **p, char rvs[24], char exps[24], ch
 {
     snprintf(rvs, 24, "%lld", (long long)rv);
     snprintf(exps, 24, "%lld", (long long)m->expect_rv);
-    key_params(p, m->key);
+    store_key_params(p, m->key);
     p[4] = rvs;
     *text = NULL;
     *len = 0;
@@ -830,7 +720,7 @@ static int writer_why_none(kp_store *st, mutation *m)
 
     if (m->op == MUT_CREATE)
         return kp_err_set(KP_EEXISTS, "\"%s\" already exists", m->key->name);
-    key_params(p, m->key);
+    store_key_params(p, m->key);
     r2 = writer_exec(st->wconn, STMT_RV_OF, p);
     if (PQresultStatus(r2) != PGRES_TUPLES_OK)
         rc = store_error(st->wconn, r2, "write");
@@ -1235,364 +1125,6 @@ int kp_store_delete_unfinalized(kp_store *st, const char *cluster, const char *n
     return store_mutate_m(NULL, st, &m);
 }
 
-/* ---- read pool ---- */
-
-/* The read every request makes, prepared once per pooled connection. */
-#define STMT_GET_NAME "kp_get"
-
-static int store_prepare_reads(PGconn *c)
-{
-    PGresult *res = PQprepare(c, STMT_GET_NAME, SQL_GET, 4, NULL);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : store_error(c, res, "prepare");
-    PQclear(res);
-    return rc;
-}
-
-static int pool_get(PGconn **out, kp_store *st)
-{
-    PGconn *c;
-    pthread_mutex_lock(&st->pool_mu);
-    while (st->pool_free == 0)
-        pthread_cond_wait(&st->pool_cv, &st->pool_mu);
-    c = st->pool[--st->pool_free];
-    pthread_mutex_unlock(&st->pool_mu);
-    if (!store_conn_usable(c)) {
-        PQfinish(c);
-        c = NULL;
-        if (store_connect(&c, st->conninfo) < 0 || store_prepare_reads(c) < 0) {
-            PQfinish(c);
-            pthread_mutex_lock(&st->pool_mu);
-            st->pool[st->pool_free++] = NULL;
-            pthread_cond_signal(&st->pool_cv);
-            pthread_mutex_unlock(&st->pool_mu);
-            return KP_EUNAVAILABLE;
-        }
-    }
-    *out = c;
-    return 0;
-}
-
-static void pool_put(kp_store *st, PGconn *c)
-{
-    if (!c)
-        return;
-    pthread_mutex_lock(&st->pool_mu);
-    st->pool[st->pool_free++] = c;
-    pthread_cond_signal(&st->pool_cv);
-    pthread_mutex_unlock(&st->pool_mu);
-}
-
-int kp_store_ping(kp_store *st)
-{
-    PGconn *c = NULL;
-    int rc;
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    rc = store_exec_simple(c, "SELECT 1", "ping");
-    if (rc < 0)
-        rc = kp_err_set(KP_EUNAVAILABLE, "the database does not answer");
-    pool_put(st, c);
-    return rc;
-}
-
-int64_t kp_store_current_rv(kp_store *st)
-{
-    int64_t rv;
-    pthread_mutex_lock(&st->mu);
-    rv = st->committed_rv;
-    pthread_mutex_unlock(&st->mu);
-    return rv;
-}
-
-int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
-{
-    PGconn *c = NULL;
-    PGresult *res = NULL;
-    const char *p[4];
-    bool cached = kp_objcache_wants(key->resource);
-    uint64_t stamp = 0;
-    int rc;
-
-    if (cached) {
-        int hit = kp_objcache_get(out, st->cache, key, &stamp);
-        if (hit > 0)
-            return 0;
-        if (hit < 0)
-            return kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
-    }
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    key_params(p, key);
-    res = PQexecPrepared(c, STMT_GET_NAME, 4, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = store_error(c, res, "read");
-        goto out;
-    }
-    if (PQntuples(res) == 0) {
-        rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
-        if (cached)
-            kp_objcache_fill(st->cache, key, NULL, stamp);
-        goto out;
-    }
-    rc = kp_json_parse(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    if (rc == 0 && cached)
-        kp_objcache_fill(st->cache, key, *out, stamp);
-out:
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-int kp_store_get_raw(kp_buf *out, kp_store *st, const kp_key *key)
-{
-    PGconn *c = NULL;
-    PGresult *res = NULL;
-    const char *p[4];
-    int rc;
-
-    if (kp_objcache_wants(key->resource)) { /* served from the cache: as an object */
-        json_t *obj = NULL;
-        if ((rc = kp_store_get(&obj, st, key)) < 0)
-            return rc;
-        kp_json_dump_buf(out, obj);
-        json_decref(obj);
-        return 0;
-    }
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    key_params(p, key);
-    res = PQexecPrepared(c, STMT_GET_NAME, 4, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = store_error(c, res, "read");
-    else if (PQntuples(res) == 0)
-        rc = kp_err_set(KP_ENOTFOUND, "\"%s\" not found", key->name);
-    else
-        kp_buf_put(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-int kp_store_list_each(int64_t *rv_out, bool *more_out, kp_store *st, const kp_store_list_opts *o,
-                       kp_store_row_fn fn, void *arg)
-{
-    PGconn *c = NULL;
-    PGresult *res = NULL;
-    const char *p[7];
-    char lim[24];
-    int64_t rv = 0;
-    size_t n = 0;
-    int rc, sent;
-
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    /* One snapshot for the rows and the resourceVersion they are consistent at. */
-    if ((rc = store_exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "list")) < 0)
-        goto out;
-    if ((rc = store_query_i64(&rv, c, SQL_MAX_RV)) < 0)
-        goto out;
-    snprintf(lim, sizeof(lim), "%lld",
-             o->limit && o->limit < (size_t)INT32_MAX ? (long long)o->limit + 1
-                                                      : (long long)INT64_MAX);
-    p[0] = o->cluster;
-    p[1] = o->resource;
-    p[2] = o->ns;
-    p[3] = o->after_name ? (o->after_ns ? o->after_ns : "") : NULL;
-    p[4] = o->after_name;
-    if (o->cluster) {
-        p[5] = lim;
-        sent = PQsendQueryParams(c, SQL_LIST, 6, NULL, p, NULL, NULL, 0);
-    } else {
-        const char *q[6] = {
-            o->resource, o->ns, p[3], p[4], o->after_cluster ? o->after_cluster : "", lim};
-        sent = PQsendQueryParams(c, SQL_LIST_ALL, 6, NULL, q, NULL, NULL, 0);
-    }
-    if (!sent || !PQsetSingleRowMode(c)) {
-        rc = store_error(c, NULL, "list");
-        goto out;
-    }
-    /* every result is read, also after fn stopped, so the connection is clean again */
-    while ((res = PQgetResult(c))) {
-        ExecStatusType stt = PQresultStatus(res);
-        if (stt == PGRES_SINGLE_TUPLE) {
-            if (rc == 0 && (o->limit == 0 || n < o->limit))
-                rc = fn(arg, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
-                        PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
-            n++;
-        } else if (stt != PGRES_TUPLES_OK && rc == 0) {
-            rc = store_error(c, res, "list");
-        }
-        PQclear(res);
-    }
-    res = NULL;
-    if (rc < 0)
-        goto out;
-    *more_out = o->limit && n > o->limit;
-    *rv_out = rv;
-out:
-    if (c) {
-        PGresult *r = PQexec(c, "COMMIT");
-        PQclear(r);
-    }
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-static int list_parse_row(void *arg, const char *json, size_t len, const char *cluster,
-                          const char *ns, const char *name)
-{
-    json_t *v;
-    int rc;
-    (void)cluster;
-    (void)ns;
-    (void)name;
-    if ((rc = kp_json_parse(&v, json, len)) < 0)
-        return rc;
-    json_array_append_new(arg, v);
-    return 0;
-}
-
-int kp_store_list(json_t **items_out, int64_t *rv_out, bool *more_out, kp_store *st,
-                  const kp_store_list_opts *o)
-{
-    json_t *items = json_array();
-    int rc = kp_store_list_each(rv_out, more_out, st, o, list_parse_row, items);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    *items_out = items;
-    return 0;
-}
-
-int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *resource,
-                   const char *ns)
-{
-    PGconn *c = NULL;
-    PGresult *res;
-    const char *p[3] = {cluster, resource, ns};
-    int rc;
-
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    res = PQexecParams(c, SQL_COUNT, 3, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = store_error(c, res, "count");
-    else
-        *out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-int kp_store_usage(int64_t *objects, int64_t *bytes, kp_store *st, const char *cluster)
-{
-    PGconn *c = NULL;
-    PGresult *res;
-    const char *p[1] = {cluster};
-    int rc;
-
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    res = PQexecParams(c, SQL_USAGE, 1, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = store_error(c, res, "usage");
-    } else if (PQntuples(res) == 0) {
-        *objects = 0;
-        *bytes = 0;
-    } else {
-        *objects = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        *bytes = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    }
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-int kp_store_events_since(kp_store_event **out, size_t *n_out, kp_store *st, const char *cluster,
-                          const char *resource, int64_t after_rv, int64_t upto_rv)
-{
-    PGconn *c = NULL;
-    PGresult *res = NULL;
-    char a[24], b[24];
-    const char *p[4] = {cluster, resource, a, b};
-    int64_t floor_rv = 0;
-    int rc;
-
-    *out = NULL;
-    *n_out = 0;
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    if ((rc = store_exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "events")) <
-        0)
-        goto out;
-    if ((rc = store_query_i64(&floor_rv, c, SQL_FLOOR)) < 0)
-        goto out;
-    if (after_rv < floor_rv) {
-        rc = kp_err_set(KP_EEXPIRED, "too old resource version: %lld (%lld)", (long long)after_rv,
-                        (long long)floor_rv + 1);
-        goto out;
-    }
-    snprintf(a, sizeof(a), "%lld", (long long)after_rv);
-    snprintf(b, sizeof(b), "%lld", (long long)upto_rv);
-    res = PQexecParams(c, SQL_EVENTS_SINCE, 4, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = store_error(c, res, "event log read");
-        goto out;
-    }
-    rc = store_event_rows(out, n_out, res);
-out:
-    if (c) {
-        PGresult *r = PQexec(c, "COMMIT");
-        PQclear(r);
-    }
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-int kp_store_scan(kp_store_event **out, size_t *n_out, kp_store *st, kp_store_scan_kind kind,
-                  const char *cluster, const char *arg)
-{
-    PGconn *c = NULL;
-    PGresult *res = NULL;
-    const char *p[2] = {cluster, arg};
-    const char *sql = kind == KP_SCAN_DEPENDENTS  ? SQL_SCAN_DEPENDENTS
-                      : kind == KP_SCAN_NAMESPACE ? SQL_SCAN_NAMESPACE
-                                                  : SQL_SCAN_GC_PENDING;
-    int rc;
-
-    *out = NULL;
-    *n_out = 0;
-    if ((rc = pool_get(&c, st)) < 0)
-        return rc;
-    res = PQexecParams(c, sql, kind == KP_SCAN_GC_PENDING ? 0 : 2, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = store_error(c, res, "scan");
-        goto out;
-    }
-    rc = store_event_rows(out, n_out, res);
-out:
-    PQclear(res);
-    pool_put(st, c);
-    return rc;
-}
-
-void kp_store_events_free(kp_store_event *evs, size_t n)
-{
-    if (!evs)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        free((char *)evs[i].key.cluster);
-        free((char *)evs[i].key.resource);
-        free((char *)evs[i].key.ns);
-        free((char *)evs[i].key.name);
-        json_decref(evs[i].obj);
-    }
-    free(evs);
-}
-
 int kp_store_compact(int64_t *floor_out, kp_store *st, int max_age_s, int64_t max_events)
 {
     PGconn *c = NULL;
@@ -1603,7 +1135,7 @@ int kp_store_compact(int64_t *floor_out, kp_store *st, int max_age_s, int64_t ma
 
     snprintf(age, sizeof(age), "%d", max_age_s);
     snprintf(cnt, sizeof(cnt), "%lld", (long long)max_events);
-    if ((rc = pool_get(&c, st)) < 0)
+    if ((rc = store_pool_get(&c, st)) < 0)
         return rc;
     res = PQexecParams(c, SQL_COMPACT, 2, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -1614,7 +1146,7 @@ int kp_store_compact(int64_t *floor_out, kp_store *st, int max_age_s, int64_t ma
                      (long long)*floor_out, PQgetvalue(res, 0, 1));
     }
     PQclear(res);
-    pool_put(st, c);
+    store_pool_put(st, c);
     return rc;
 }
 
