@@ -1778,8 +1778,9 @@ int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const
 /* The field named name among fields, or NULL. */
 static const oa_field *fields_get(const oa_field *fields, kp_sv name)
 {
+    /* the first byte first: server-side apply looks fields up for every object written */
     for (const oa_field *f = fields; f && f->name; f++)
-        if (kp_sv_eq_str(name, f->name))
+        if (name.len && f->name[0] == name.p[0] && kp_sv_eq_str(name, f->name))
             return f;
     return NULL;
 }
