@@ -238,6 +238,16 @@ eq "a merge patch never conflicts: its fields move to its manager (Update)" \
     "$(jq_ c6 '[(e["manager"], e["operation"], e["fieldsV1"]) for e in j["metadata"]["managedFields"]]')" \
     "[('ed', 'Update', {'f:data': {'f:k': {}, 'f:n': {}}})]"
 
+api jp PATCH "$CM/cfg?fieldManager=jp" application/json-patch+json '[{"op":"add","path":"/data/j","value":"1"}]'
+eq "a JSON patch records its manager owning the field it added" \
+    "$CODE $(jq_ jp '[e["fieldsV1"] for e in j["metadata"]["managedFields"] if e["manager"] == "jp"]')" \
+    "200 [{'f:data': {'f:j': {}}}]"
+api g1 GET "$CM/cfg" application/json ''
+body=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); o["data"]["k"]="put"; print(json.dumps(o))' "$E2E_TMP/g1.json")
+api put PUT "$CM/cfg?fieldManager=putter" application/json "$body"
+eq "a PUT moves the field it changed to its manager; the stored managedFields it sent back stay" \
+    "$CODE $(jq_ put 'sorted((e["manager"], e["fieldsV1"]) for e in j["metadata"]["managedFields"])')" \
+    "200 [('ed', {'f:data': {'f:n': {}}}), ('jp', {'f:data': {'f:j': {}}}), ('putter', {'f:data': {'f:k': {}}})]"
 api g1 GET "$CM/cfg" application/json ''
 RV1=$(jq_ g1 'j["metadata"]["resourceVersion"]')
 bad() { # description want-code body [query]
