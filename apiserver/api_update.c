@@ -67,7 +67,10 @@ static void rest_apply_op(const api_ctx *c, kp_apply_op *op, const char *manager
     op->now = kp_arena_strdup(c->a, now);
     op->subresource = c->sub;
     op->status_sub = c->res->status;
-    op->ft = kp_patch_field_types(c->res->kind);
+    /* a custom resource's list types come from its CRD's schema, never from a built-in kind
+     * of the same name */
+    op->ft = c->res->custom ? kp_apply_schema_types(c->res->custom->schema)
+                            : kp_patch_field_types(c->res->kind);
 }
 
 void api_track_fields(const api_ctx *c, const char *manager, json_t *obj, const json_t *old)

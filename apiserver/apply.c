@@ -274,6 +274,69 @@ void kp_apply_track(json_t *obj, const json_t *old, const kp_apply_op *op)
     json_decref(removed);
 }
 
+/* ---- field types from a CRD's schema ---- */
+
+static const char *ap_schema_str(const json_t *s, const char *k)
+{
+    return json_string_value(json_object_get(s, k));
+}
+
+/* The element schema of a list schema, followed through as list items add no path segment. */
+static const json_t *ap_schema_items(const json_t *s)
+{
+    for (int i = 0; i < 8 && s && json_object_get(s, "items"); i++)
+        s = json_object_get(s, "items");
+    return s;
+}
+
+static void ap_schema_at(kp_field_type *out, const void *ctx, const kp_sv *path, size_t depth)
+{
+    const json_t *s = ctx, *child, *keys, *k;
+    const char *lt;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < depth && s; i++) {
+        s = ap_schema_items(s);
+        child = json_object_getn(json_object_get(s, "properties"), path[i].p, path[i].len);
+        if (!child && json_is_object(json_object_get(s, "additionalProperties")))
+            child = json_object_get(s, "additionalProperties");
+        s = child;
+    }
+    if (!s)
+        return;
+    lt = ap_schema_str(s, "x-kubernetes-list-type");
+    if (lt && strcmp(lt, "set") == 0) {
+        out->kind = KP_FT_SET;
+    } else if (lt && strcmp(lt, "map") == 0) {
+        keys = json_object_get(s, "x-kubernetes-list-map-keys");
+        out->kind = KP_FT_MAP;
+        json_array_foreach(keys, i, k)
+        {
+            if (out->nkeys < KP_FT_KEYS_MAX && json_is_string(k))
+                out->keys[out->nkeys++] = (kp_sv){json_string_value(k), json_string_length(k)};
+        }
+        if (out->nkeys == 0)
+            out->kind = KP_FT_GRANULAR; /* a CRD the registry should have refused: atomic */
+    } else if (ap_schema_str(s, "x-kubernetes-map-type") &&
+               strcmp(ap_schema_str(s, "x-kubernetes-map-type"), "atomic") == 0) {
+        out->kind = KP_FT_ATOMIC;
+    } else if (json_is_object(json_object_get(s, "additionalProperties")) &&
+               !json_object_get(s, "properties")) {
+        out->kind = KP_FT_DICT;
+    }
+}
+
+kp_ftypes kp_apply_schema_types(const json_t *schema)
+{
+    kp_ftypes ft = {NULL, NULL};
+    if (json_is_object(schema)) {
+        ft.at = ap_schema_at;
+        ft.ctx = schema;
+    }
+    return ft;
+}
+
 /* ---- the apply merge ---- */
 
 typedef struct {

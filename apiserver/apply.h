@@ -41,6 +41,12 @@ void kp_apply_track(json_t *obj, const json_t *old, const kp_apply_op *op);
 int kp_apply(json_t **out, const json_t *live, const json_t *config, const kp_apply_op *op,
              bool force);
 
+/* The field types a custom resource's openAPIV3Schema gives (schema borrowed: it must outlive
+ * the kp_ftypes): x-kubernetes-list-type set and map with x-kubernetes-list-map-keys,
+ * x-kubernetes-map-type atomic, and maps of values (additionalProperties). NULL knows no
+ * field: objects merge per field, lists are atomic. */
+kp_ftypes kp_apply_schema_types(const json_t *schema);
+
 /* The managedFields of obj, parsed and checked (operation Apply or Update, apiVersion set,
  * fieldsType FieldsV1, a valid fieldsV1): KP_EINVALID otherwise. *out is a normalized copy
  * (an empty array when obj has none), owned by the caller. */

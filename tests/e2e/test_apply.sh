@@ -336,3 +336,57 @@ kubectl patch clusterrole cm-patcher --type=json \
     -p '[{"op":"add","path":"/rules/1/verbs/-","value":"create"}]' >/dev/null
 AS=bob api b3 PATCH "$CM/bobs?fieldManager=bob" $AP '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bobs"}}'
 code_is "with create granted, the apply creates: 201" 201
+
+# ---- custom resources: list types from the CRD's schema ----
+kubectl apply -f - >/dev/null <<'Y'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gizmos, singular: gizmo, kind: Gizmo}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              parts:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties: {name: {type: string}, count: {type: integer}}
+              tags: {type: array, x-kubernetes-list-type: set, items: {type: string}}
+              args: {type: array, items: {type: string}}
+Y
+for _ in $(seq 1 50); do kubectl get gizmos >/dev/null 2>&1 && break; sleep 0.1; done
+G=$E2E_TMP/g.yaml
+printf 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g1, namespace: default}\nspec:\n  size: 1\n  parts: [{name: a, count: 1}, {name: b, count: 2}]\n  tags: [red, blue]\n  args: [p, q]\n' >"$G"
+run g1 kubectl apply --server-side -f "$G"
+expect "a custom resource: apply --server-side creates it" g1 "gizmo.example.com/g1 serverside-applied"
+run gmf kubectl get gizmo g1 -o jsonpath='{.metadata.managedFields[0].fieldsV1}'
+expect "its managedFields key parts by name (list-type map), tags by value (set), args whole" gmf \
+    'k:\{\\"name\\":\\"a\\"\}' 'v:\\"red\\"' '"f:args":\{\}'
+kubectl patch gizmo g1 --type=merge -p '{"spec":{"size":5}}' >/dev/null
+run g2 kubectl apply --server-side -f "$G"
+if [ "$RC" -ne 0 ] && grep -q 'conflict with "kubectl-patch" using example.com/v1: .spec.size' "$E2E_TMP/g2.out"; then
+    ok "a custom resource: a patched field conflicts with the next apply"
+else
+    not_ok "a custom resource: a patched field conflicts (exit $RC)"
+    diag "$E2E_TMP/g2.out"
+fi
+printf 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g1, namespace: default}\nspec:\n  parts: [{name: b, count: 3}]\n  tags: [blue]\n  args: [q]\n' >"$G"
+run g3 kubectl apply --server-side -f "$G"
+run g4 kubectl get gizmo g1 -o jsonpath='{.spec}'
+expect_eq "a custom resource: items and values left out go, the patched size stays" g4 \
+    '{"args":["q"],"parts":[{"count":3,"name":"b"}],"size":5,"tags":["blue"]}'
