@@ -252,13 +252,43 @@ static void test_decode(void **state)
     kp_err_clear();
 }
 
+static void test_schema_types(void **state)
+{
+    json_t *schema = J("{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\","
+                       "\"properties\":{\"parts\":{\"type\":\"array\",\"x-kubernetes-list-type\":"
+                       "\"map\",\"x-kubernetes-list-map-keys\":[\"name\",\"kind\"],\"items\":{"
+                       "\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
+                       "\"sel\":{\"type\":\"object\",\"x-kubernetes-map-type\":\"atomic\"}}}},"
+                       "\"tags\":{\"type\":\"array\",\"x-kubernetes-list-type\":\"set\"},"
+                       "\"env\":{\"type\":\"object\",\"additionalProperties\":{\"type\":"
+                       "\"string\"}}}}}}");
+    json_t *obj = J("{\"spec\":{\"parts\":[{\"name\":\"a\",\"kind\":\"k\",\"sel\":{\"x\":1}}],"
+                    "\"tags\":[\"t\"],\"env\":{\"A\":\"1\"}}}");
+    kp_ftypes ft = kp_apply_schema_types(schema);
+    json_t *set = NULL, *ch, *rm;
+    (void)state;
+
+    assert_int_equal(kp_fieldset_of(&set, obj, &ft), 0);
+    /* keys sorted by name; an atomic map whole; a set by value */
+    assert_json(set, "{\"f:spec\":{\"f:parts\":{\"k:{\\\"kind\\\":\\\"k\\\",\\\"name\\\":"
+                     "\\\"a\\\"}\":{\".\":{},\"f:name\":{},\"f:kind\":{},\"f:sel\":{}}},"
+                     "\"f:tags\":{\"v:\\\"t\\\"\":{}},\"f:env\":{\"f:A\":{}}}}");
+    /* a map of values a write adds is itself a member */
+    kp_fieldset_compare(&ch, &rm, NULL, obj, &ft);
+    assert_non_null(json_object_get(kp_json_get(ch, "f:spec.f:env"), "."));
+    json_decref(ch);
+    json_decref(rm);
+    json_decref(set);
+    json_decref(obj);
+    json_decref(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_track),
-        cmocka_unit_test(test_apply_conflicts),
-        cmocka_unit_test(test_apply_prune),
-        cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_track),        cmocka_unit_test(test_apply_conflicts),
+        cmocka_unit_test(test_apply_prune),  cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_schema_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
