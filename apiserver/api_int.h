@@ -97,7 +97,18 @@ void api_convert(const api_ctx *c, json_t *obj);
 /* A kp_watch render function for a custom resource served at a non-storage version. */
 json_t *api_convert_render(const void *ctx, const json_t *obj);
 
-/* api_update.c: PUT, PATCH, /status, /scale */
+/* Creates obj (borrowed; the handler's decoded, type-checked body) and answers 201: names,
+ * uid, timestamps, admission, the namespace check, managedFields (unless applied: server-side
+ * apply set them), then the store. */
+int api_create_obj(api_ctx *c, json_t *obj, bool applied);
+
+/* api_update.c: PUT, PATCH (server-side apply too), /status, /scale */
+/* The fieldManager of a write: the query parameter, else the User-Agent up to its first "/"
+ * (k8s prefixFromUserAgent); 422 for one too long. *out lives in the request arena. */
+int api_field_manager(const api_ctx *c, const char **out);
+/* kp_apply_track() of this request: obj's managedFields after the change from old (NULL for
+ * a create) by manager. */
+void api_track_fields(const api_ctx *c, const char *manager, json_t *obj, const json_t *old);
 int api_update(api_ctx *c);
 int api_patch(api_ctx *c);
 bool api_is_scale(const api_ctx *c);

@@ -641,10 +641,7 @@ static int rest_list(api_ctx *c)
 
 static int rest_create(api_ctx *c)
 {
-    json_t *obj = NULL, *md, *stored = NULL;
-    const char *name, *bns;
-    char now[32], uid[37];
-    kp_key k;
+    json_t *obj = NULL;
     int rc;
 
     if (c->name)
@@ -654,6 +651,23 @@ static int rest_create(api_ctx *c)
         return rc;
     if ((rc = api_check_type(c, obj)) < 0 || (rc = api_field_validation(c, obj)) < 0)
         goto out;
+    rc = api_create_obj(c, obj, false);
+out:
+    json_decref(obj);
+    return rc;
+}
+
+int api_create_obj(api_ctx *c, json_t *obj, bool applied)
+{
+    json_t *md, *stored = NULL;
+    const char *name, *bns;
+    char now[32], uid[37];
+    const char *manager;
+    kp_key k;
+    int rc;
+
+    if ((rc = api_field_manager(c, &manager)) < 0)
+        return rc;
     md = kp_json_obj_ensure(obj, "metadata");
     name = json_string_value(json_object_get(md, "name"));
     if (!name || !*name) {
@@ -715,9 +729,10 @@ static int rest_create(api_ctx *c)
     if (rest_is_workspace(c) && (rc = c->api->ws.admit_create(c->api->ws.arg, obj, c->ws_path,
                                                               c->user, c->groups, c->ngroups)) < 0)
         goto out;
+    if (!applied)
+        api_track_fields(c, manager, obj, NULL);
     if (api_dry_run(c)) {
-        rc = api_reply_obj(c, 201, obj);
-        obj = NULL;
+        rc = api_reply_obj(c, 201, json_incref(obj));
         goto out;
     }
     k = api_key(c, name);
@@ -739,7 +754,6 @@ static int rest_create(api_ctx *c)
     }
     rc = api_reply_obj(c, 201, stored);
 out:
-    json_decref(obj);
     return rc;
 }
 

@@ -1,10 +1,84 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
+#include "apiserver/apply.h"
 #include "apiserver/patch.h"
 #include "lib/json.h"
 
-/* Changing stored objects: PUT, PATCH (JSON, merge, strategic) and the /status and /scale
- * subresources, all through one read-change-write loop (Kubernetes' GuaranteedUpdate). */
+/* Changing stored objects: PUT, PATCH (JSON, merge, strategic, server-side apply) and the
+ * /status and /scale subresources, all through one read-change-write loop (Kubernetes'
+ * GuaranteedUpdate); every write records who changed which fields in managedFields. */
+
+/* ---- managed fields ---- */
+
+static const char *rest_options_kind(const api_ctx *c)
+{
+    if (strcmp(c->verb, "create") == 0)
+        return "CreateOptions";
+    return strcmp(c->verb, "update") == 0 ? "UpdateOptions" : "PatchOptions";
+}
+
+int api_field_manager(const api_ctx *c, const char **out)
+{
+    const char *fm = api_query(c, "fieldManager"), *ua;
+    size_t len;
+
+    *out = NULL;
+    if (fm && *fm) {
+        len = strlen(fm);
+        if (len > KP_APPLY_MANAGER_MAX) {
+            kp_err_cause("fieldManager", "FieldValueTooLong",
+                         "Too long: may not be more than %d bytes", KP_APPLY_MANAGER_MAX);
+            return kp_err_set(KP_EINVALID,
+                              "%s.meta.k8s.io \"\" is invalid: fieldManager: Too long: may not be "
+                              "more than %d bytes",
+                              rest_options_kind(c), KP_APPLY_MANAGER_MAX);
+        }
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)fm[i] < 0x20 || fm[i] == 0x7f) {
+                kp_err_cause("fieldManager", "FieldValueInvalid",
+                             "Invalid value: must only contain printable characters");
+                return kp_err_set(KP_EINVALID,
+                                  "%s.meta.k8s.io \"\" is invalid: fieldManager: Invalid value: "
+                                  "must only contain printable characters",
+                                  rest_options_kind(c));
+            }
+        *out = fm;
+        return 0;
+    }
+    /* k8s prefixFromUserAgent: "kubectl/v1.33.0 (linux/amd64) ..." -> "kubectl" */
+    ua = kp_req_header(c->req, "User-Agent");
+    ua = ua ? ua : "";
+    len = strcspn(ua, "/");
+    if (len > KP_APPLY_MANAGER_MAX)
+        len = KP_APPLY_MANAGER_MAX;
+    *out = kp_arena_printf(c->a, "%.*s", (int)len, ua);
+    return 0;
+}
+
+static void rest_apply_op(const api_ctx *c, kp_apply_op *op, const char *manager)
+{
+    char gv[KP_SCHEMA_GV_MAX], now[32];
+
+    kp_schema_api_version(gv, c->res);
+    api_now(now);
+    memset(op, 0, sizeof(*op));
+    op->manager = manager;
+    op->api_version = kp_arena_strdup(c->a, gv);
+    op->now = kp_arena_strdup(c->a, now);
+    op->subresource = c->sub;
+    op->status_sub = c->res->status;
+    /* a custom resource's list types come from its CRD's schema, never from a built-in kind
+     * of the same name */
+    op->ft = c->res->custom ? kp_apply_schema_types(c->res->custom->schema)
+                            : kp_patch_field_types(c->res->kind);
+}
+
+void api_track_fields(const api_ctx *c, const char *manager, json_t *obj, const json_t *old)
+{
+    kp_apply_op op;
+    rest_apply_op(c, &op, manager);
+    kp_apply_track(obj, old, &op);
+}
 
 /* ---- scale subresource ---- */
 
@@ -220,13 +294,14 @@ static int rest_check_finalizers(api_ctx *c, const json_t *old, const json_t *ob
 
 /* Kubernetes' GuaranteedUpdate: read, change, write only if nothing changed in between; with
  * no precondition from the client, a conflict just means read again. */
-static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn change, void *arg)
+static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn change, void *arg,
+                                  const char *manager, bool applied)
 {
     kp_key k = api_key(c, c->name);
     int rc = 0;
 
     for (int attempt = 0; attempt < 16; attempt++) {
-        json_t *old = NULL, *obj = NULL, *stored = NULL;
+        json_t *old = NULL, *obj = NULL, *stored = NULL, *amf = NULL;
         const char *orv;
         int64_t cur = 0;
 
@@ -242,9 +317,19 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
             rc = api_store_err(c, KP_ECONFLICT, c->name);
             goto next;
         }
-        if ((rc = change(c, old, &obj, arg)) < 0 || (rc = rest_carry_over(c, old, obj)) < 0 ||
+        if ((rc = change(c, old, &obj, arg)) < 0)
+            goto next;
+        if (applied) /* server-side apply set them; /status carries the old metadata over */
+            amf = json_incref(kp_json_get(obj, "metadata.managedFields"));
+        if ((rc = rest_carry_over(c, old, obj)) < 0 ||
             (rc = rest_check_finalizers(c, old, obj)) < 0)
             goto next;
+        if (!applied)
+            api_track_fields(c, manager, obj, old);
+        else if (amf)
+            json_object_set(kp_json_obj_ensure(obj, "metadata"), "managedFields", amf);
+        else
+            json_object_del(kp_json_obj_ensure(obj, "metadata"), "managedFields");
         if (api_dry_run(c)) {
             rc = api_reply_obj(c, 200, json_incref(obj));
             goto next;
@@ -261,6 +346,7 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
         if (rc == KP_ECONFLICT && !expect) {
             json_decref(old);
             json_decref(obj);
+            json_decref(amf);
             continue;
         }
         if (rc < 0)
@@ -270,6 +356,7 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
     next:
         json_decref(old);
         json_decref(obj);
+        json_decref(amf);
         return rc;
     }
     return api_store_err(c, KP_ECONFLICT, c->name);
@@ -286,11 +373,11 @@ static int rest_put_change(api_ctx *c, const json_t *old, json_t **out, void *ar
 int api_update(api_ctx *c)
 {
     json_t *obj = NULL;
-    const char *rvs;
+    const char *rvs, *manager;
     int64_t expect = 0;
     int rc;
 
-    if ((rc = api_body(&obj, c)) < 0)
+    if ((rc = api_field_manager(c, &manager)) < 0 || (rc = api_body(&obj, c)) < 0)
         return rc;
     rvs = kp_json_get_str(obj, "metadata.resourceVersion");
     if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
@@ -303,12 +390,12 @@ int api_update(api_ctx *c)
         goto out;
     }
     if (api_is_scale(c)) {
-        rc = rest_guaranteed_update(c, expect, rest_scale_change, obj);
+        rc = rest_guaranteed_update(c, expect, rest_scale_change, obj, manager, false);
         goto out;
     }
     if ((rc = api_check_type(c, obj)) < 0 || (rc = api_field_validation(c, obj)) < 0)
         goto out;
-    rc = rest_guaranteed_update(c, expect, rest_put_change, obj);
+    rc = rest_guaranteed_update(c, expect, rest_put_change, obj, manager, false);
 out:
     json_decref(obj);
     return rc;
@@ -366,15 +453,158 @@ static int rest_patch_change(api_ctx *c, const json_t *old, json_t **out, void *
     return 0;
 }
 
+/* ---- server-side apply ---- */
+
+typedef struct {
+    const json_t *config;
+    const char *manager;
+    bool force;
+} apply_arg;
+
+static int rest_apply_change(api_ctx *c, const json_t *old, json_t **out, void *arg)
+{
+    const apply_arg *aa = arg;
+    kp_apply_op op;
+
+    rest_apply_op(c, &op, aa->manager);
+    return kp_apply(out, old, aa->config, &op, aa->force);
+}
+
+/* k8s: an apply body names its type, its object, and nothing else than the URL does. */
+static int rest_apply_check(api_ctx *c, json_t *config)
+{
+    char gv[KP_SCHEMA_GV_MAX];
+    const char *av = json_string_value(json_object_get(config, "apiVersion"));
+    const char *kind = json_string_value(json_object_get(config, "kind"));
+    const char *name = kp_json_get_str(config, "metadata.name");
+    const char *ns = kp_json_get_str(config, "metadata.namespace");
+    int rc;
+
+    kp_schema_api_version(gv, c->res);
+    if (!av || strcmp(av, gv) != 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "Incorrect version specified in apply patch. Specified patch version: "
+                          "%s, expected: %s",
+                          av ? av : "", gv);
+    if (!kind || !*kind)
+        return kp_err_set(KP_EBADREQUEST, "the apply patch has no kind: it must be \"%s\"",
+                          c->res->kind);
+    if ((rc = api_check_type(c, config)) < 0)
+        return rc;
+    if (name && strcmp(name, c->name) != 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "the name of the object (%s) does not match the name on the URL (%s)",
+                          name, c->name);
+    if (ns && *ns && c->res->namespaced && strcmp(ns, c->ns) != 0)
+        return kp_err_set(KP_EBADREQUEST, "the namespace of the provided object does not match "
+                                          "the namespace sent on the request");
+    return api_field_validation(c, config);
+}
+
+/* An apply to a missing object creates it, which also takes the create verb (k8s checks
+ * create admission and authorization for it). */
+static int rest_apply_create(api_ctx *c, const json_t *config, const char *manager, bool force)
+{
+    kp_authz_attrs at;
+    kp_apply_op op;
+    char gv[KP_SCHEMA_GV_MAX];
+    json_t *live, *obj = NULL;
+    int rc;
+
+    memset(&at, 0, sizeof(at));
+    at.verb = "create";
+    at.group = c->res->group;
+    at.resource = c->res->resource;
+    at.ns = c->ns;
+    at.name = c->name;
+    if ((rc = api_authz_check(c, &at)) < 0)
+        return api_store_err(c, KP_EFORBIDDEN, c->name);
+    kp_schema_api_version(gv, c->res);
+    live = json_pack("{s:s, s:s}", "apiVersion", gv, "kind", c->res->kind);
+    rest_apply_op(c, &op, manager);
+    rc = kp_apply(&obj, live, config, &op, force);
+    json_decref(live);
+    if (rc < 0)
+        return rc;
+    json_object_set_new(kp_json_obj_ensure(obj, "metadata"), "name", json_string(c->name));
+    rc = api_create_obj(c, obj, true);
+    json_decref(obj);
+    return rc;
+}
+
+static int rest_apply(api_ctx *c, const char *manager, bool force)
+{
+    apply_arg aa = {NULL, manager, force};
+    json_t *config = NULL;
+    const char *rvs;
+    int64_t expect = 0;
+    int rc;
+
+    if (!manager || !api_query(c, "fieldManager") || !*api_query(c, "fieldManager")) {
+        kp_err_cause("fieldManager", "FieldValueRequired",
+                     "Required value: is required for "
+                     "apply patch");
+        return kp_err_set(KP_EINVALID, "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: "
+                                       "Required value: is required for apply patch");
+    }
+    if (api_is_scale(c))
+        return kp_err_set(KP_EMEDIATYPE,
+                          "server-side apply of /scale is not served: apply the "
+                          "%s itself",
+                          c->res->kind);
+    if ((rc = api_decode(&config, c, true)) < 0)
+        return rc;
+    if ((rc = rest_apply_check(c, config)) < 0)
+        goto out;
+    aa.config = config;
+    /* k8s: a resourceVersion in the configuration is a precondition */
+    rvs = kp_json_get_str(config, "metadata.resourceVersion");
+    if (rvs && *rvs && kp_parse_i64(&expect, kp_sv_from(rvs), 1, INT64_MAX) < 0) {
+        kp_err_clear();
+        rc = kp_err_set(KP_EBADREQUEST, "metadata.resourceVersion \"%s\" is not a decimal integer",
+                        rvs);
+        goto out;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rc = rest_guaranteed_update(c, expect, rest_apply_change, &aa, manager, true);
+        if (rc != KP_ENOTFOUND || c->sub)
+            break;
+        kp_err_clear();
+        rc = rest_apply_create(c, config, manager, force);
+        if (rc != KP_EEXISTS) /* created meanwhile: apply to it */
+            break;
+        kp_err_clear();
+    }
+out:
+    json_decref(config);
+    return rc;
+}
+
 /* PATCH: JSON patch, merge patch, strategic merge patch (built-in kinds only, as Kubernetes:
- * 415 for custom resources); server-side apply comes with the compatibility work. */
+ * 415 for custom resources) and server-side apply. */
 int api_patch(api_ctx *c)
 {
     kp_sv mt = api_media_type(kp_req_header(c->req, "Content-Type"));
+    const char *manager, *fs = api_query(c, "force");
+    bool force = false;
     patch_arg pa;
     int rc;
 
     memset(&pa, 0, sizeof(pa));
+    if ((rc = api_field_manager(c, &manager)) < 0)
+        return rc;
+    if (fs && *fs && kp_parse_bool(&force, kp_sv_from(fs)) < 0) {
+        kp_err_clear();
+        return kp_err_set(KP_EBADREQUEST, "force \"%s\" is not a boolean", fs);
+    }
+    if (kp_sv_eq_nocase(mt, "application/apply-patch+yaml"))
+        return rest_apply(c, manager, force);
+    if (fs && *fs) {
+        kp_err_cause("force", "FieldValueForbidden",
+                     "Forbidden: may not be specified for non-apply patch");
+        return kp_err_set(KP_EINVALID, "PatchOptions.meta.k8s.io \"\" is invalid: force: "
+                                       "Forbidden: may not be specified for non-apply patch");
+    }
     if (kp_sv_eq_nocase(mt, "application/json-patch+json"))
         pa.kind = PATCH_JSON;
     else if (kp_sv_eq_nocase(mt, "application/merge-patch+json"))
@@ -382,13 +612,11 @@ int api_patch(api_ctx *c)
     else if (kp_sv_eq_nocase(mt, "application/strategic-merge-patch+json") && !c->res->custom &&
              kp_patch_strategic_known(c->res->kind))
         pa.kind = PATCH_STRATEGIC;
-    else if (kp_sv_eq_nocase(mt, "application/apply-patch+yaml"))
-        return kp_err_set(KP_EMEDIATYPE, "server-side apply is not served yet: use kubectl apply "
-                                         "without --server-side");
     else
         return kp_err_set(KP_EMEDIATYPE,
                           "the body of the request was in an unknown format - accepted media types "
-                          "include: application/json-patch+json, application/merge-patch+json%s",
+                          "include: application/json-patch+json, application/merge-patch+json, "
+                          "application/apply-patch+yaml%s",
                           !c->res->custom && kp_patch_strategic_known(c->res->kind)
                               ? ", application/strategic-merge-patch+json"
                               : "");
@@ -397,7 +625,7 @@ int api_patch(api_ctx *c)
     if (pa.kind == PATCH_JSON && !json_is_array(pa.patch))
         rc = kp_err_set(KP_EBADREQUEST, "a JSON patch must be an array of operations");
     else
-        rc = rest_guaranteed_update(c, 0, rest_patch_change, &pa);
+        rc = rest_guaranteed_update(c, 0, rest_patch_change, &pa, manager, false);
     json_decref(pa.patch);
     return rc;
 }

@@ -86,10 +86,17 @@ int kp_client_do(json_t **out, int *code_out, kp_client *c, const char *method, 
     if (body)
         text = kp_json_dump(body, &text_len);
     {
-        static const char *const headers[] = {"Content-Type", "application/json", "Accept",
-                                              "application/json", NULL};
-        static const char *const merge[] = {"Content-Type", "application/merge-patch+json",
-                                            "Accept", "application/json", NULL};
+        /* the User-Agent names kplane's controllers in managedFields (k8s prefixFromUserAgent) */
+        static const char *const headers[] = {
+            "Content-Type", "application/json", "Accept", "application/json",
+            "User-Agent",   "kplane/0.1",       NULL};
+        static const char *const merge[] = {"Content-Type",
+                                            "application/merge-patch+json",
+                                            "Accept",
+                                            "application/json",
+                                            "User-Agent",
+                                            "kplane/0.1",
+                                            NULL};
         in.headers = strcmp(method, "PATCH") == 0 ? merge : headers; /* PATCH: a merge patch */
     }
     in.method = method;

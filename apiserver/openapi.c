@@ -1405,13 +1405,15 @@ int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const
 /* The field named name among fields, or NULL. */
 static const oa_field *fields_get(const oa_field *fields, kp_sv name)
 {
+    /* the first byte first: server-side apply looks fields up for every object written */
     for (const oa_field *f = fields; f && f->name; f++)
-        if (kp_sv_eq_str(name, f->name))
+        if (name.len && f->name[0] == name.p[0] && kp_sv_eq_str(name, f->name))
             return f;
     return NULL;
 }
 
-const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_sv *path, size_t n)
+/* The field at path of kind, or NULL. */
+static const oa_field *field_at(const char *kind, const kp_sv *path, size_t n)
 {
     const oa_kind *k = kind ? kind_find(NULL, kind) : NULL;
     const oa_field *fields, *more = std_fields, *f = NULL;
@@ -1435,6 +1437,12 @@ const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_
             !ref_fields(&fields, &more, f->ref))
             return NULL;
     }
+    return f;
+}
+
+const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_sv *path, size_t n)
+{
+    const oa_field *f = field_at(kind, path, n);
     return f ? &f->meta : NULL;
 }
 
@@ -1517,4 +1525,25 @@ int kp_openapi_ext_v3_doc(kp_buf *out, const json_t *paths, const json_t *defs)
     json_decref(need);
     json_decref(schemas);
     return rc;
+}
+
+static bool ext_atomic(const char *ext)
+{
+    return ext && strstr(ext, "\"x-kubernetes-map-type\":\"atomic\"") != NULL;
+}
+
+bool kp_openapi_field_shape(kp_openapi_shape *out, const char *kind, const kp_sv *path, size_t n)
+{
+    const oa_field *f = field_at(kind, path, n);
+    const oa_def *d;
+
+    memset(out, 0, sizeof(*out));
+    if (!f)
+        return false;
+    out->list_type = f->meta.list_type;
+    out->map_keys = f->meta.map_keys;
+    out->dict = f->type == OA_STRMAP || f->type == OA_BYTEMAP || f->type == OA_REFMAP;
+    out->atomic = ext_atomic(f->ext) ||
+                  (f->type == OA_REF && (d = def_find(f->ref)) != NULL && ext_atomic(d->ext));
+    return true;
 }

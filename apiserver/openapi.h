@@ -8,6 +8,7 @@
 #ifndef KP_OPENAPI_H
 #define KP_OPENAPI_H
 
+#include <stdbool.h>
 #include <jansson.h>
 #include "lib/buf.h"
 #include "lib/sv.h"
@@ -52,6 +53,18 @@ int kp_openapi_prune(json_t **unknown_out, json_t *obj, const char *group, const
  * for the process's life. A kind name served by two groups (Event) is the core group's; "Scale"
  * is autoscaling/v1's. */
 const kp_openapi_field_meta *kp_openapi_field_lookup(const char *kind, const kp_sv *path, size_t n);
+
+/* What server-side apply needs of the same field: its list type and keys, whether it is a map
+ * of values (labels, ConfigMap data, resource quantities) rather than a struct, and whether it
+ * is atomic (x-kubernetes-map-type atomic on the field or its definition: LabelSelector,
+ * Service.spec.selector). Strings are static. false when the tables do not describe the field. */
+typedef struct {
+    const char *list_type; /* "atomic", "set", "map" or NULL */
+    const char *map_keys;  /* "port,protocol" */
+    bool dict;
+    bool atomic;
+} kp_openapi_shape;
+bool kp_openapi_field_shape(kp_openapi_shape *out, const char *kind, const kp_sv *path, size_t n);
 
 /* Each appends one document to out (0, KP_ETOOLARGE past out's cap, KP_EINTERNAL as above). */
 int kp_openapi_v2_json(kp_buf *out);

@@ -1355,3 +1355,44 @@ out:
     json_decref(res);
     return rc;
 }
+
+/* ---- field types for server-side apply ---- */
+
+/* From the same field tables as the strategies: x-kubernetes-list-type and -list-map-keys,
+ * map types, and which maps hold values rather than fields. ctx is the kind's name. */
+static void smp_field_type_at(kp_field_type *out, const void *ctx, const kp_sv *path, size_t depth)
+{
+    kp_openapi_shape sh;
+
+    memset(out, 0, sizeof(*out));
+    if (!kp_openapi_field_shape(&sh, ctx, path, depth))
+        return;
+    if (sh.atomic) {
+        out->kind = KP_FT_ATOMIC;
+    } else if (sh.list_type && strcmp(sh.list_type, "set") == 0) {
+        out->kind = KP_FT_SET;
+    } else if (sh.list_type && strcmp(sh.list_type, "map") == 0 && sh.map_keys) {
+        kp_sv rest = kp_sv_from(sh.map_keys), key;
+        bool more = true;
+        out->kind = KP_FT_MAP;
+        while (more && out->nkeys < KP_FT_KEYS_MAX) {
+            more = kp_sv_cut(&rest, ',', &key);
+            /* k8s: a port's protocol defaults to TCP before items are keyed */
+            out->defaults[out->nkeys] = kp_sv_eq_str(key, "protocol") ? "TCP" : NULL;
+            out->keys[out->nkeys++] = key;
+        }
+    } else if (sh.dict) {
+        out->kind = KP_FT_DICT;
+    }
+}
+
+kp_ftypes kp_patch_field_types(const char *kind)
+{
+    kp_ftypes ft = {NULL, NULL};
+
+    if (kp_patch_strategic_known(kind)) {
+        ft.at = smp_field_type_at;
+        ft.ctx = kind;
+    }
+    return ft;
+}

@@ -5,6 +5,7 @@
 #ifndef KP_PATCH_H
 #define KP_PATCH_H
 
+#include "apiserver/fieldset.h"
 #include "lib/limits.h"
 
 #include <stdbool.h>
@@ -33,5 +34,11 @@ int kp_patch_strategic(json_t **out, const json_t *orig, const json_t *patch, co
 /* Whether kind is a built-in kind kp_patch_strategic() knows; custom resources are not (the
  * caller answers their strategic merge patches with 415). */
 bool kp_patch_strategic_known(const char *kind);
+
+/* The field types of the built-in kind named kind (static storage: it is kept) for server-side
+ * apply, read from the field tables the patch strategies come from (kp_openapi_field_shape):
+ * list types and keys, atomic maps and structs, maps of values. Kinds not in the tables
+ * (custom resources) get a kp_ftypes that knows no field. */
+kp_ftypes kp_patch_field_types(const char *kind);
 
 #endif
