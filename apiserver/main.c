@@ -479,16 +479,7 @@ static int serve(const serve_opts *o)
             goto out;
         }
     }
-    {
-        kp_http_opts ho = {o->listen,  pki.serving_cert_pem, pki.serving_key_pem,
-                           pki.ca_pem, o->threads,           kp_api_handle,
-                           api};
-        if ((rc = kp_http_start(http, &ho)) < 0) {
-            fail(NULL);
-            goto out;
-        }
-    }
-    {
+    { /* before serving: whoever sees /readyz answer finds the kubeconfig (the port is bound) */
         bool v6 = strchr(host, ':') != NULL;
         url = kp_asprintf("https://%s%s%s:%d/clusters/root", v6 ? "[" : "",
                           strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, v6 ? "]" : "",
@@ -496,6 +487,15 @@ static int serve(const serve_opts *o)
         kubeconfig = kp_asprintf("%s/admin.kubeconfig", o->data_dir);
         if ((rc = kp_pki_write_kubeconfig(kubeconfig, url, &pki)) < 0) {
             fail("cannot write the admin kubeconfig");
+            goto out;
+        }
+    }
+    {
+        kp_http_opts ho = {o->listen,  pki.serving_cert_pem, pki.serving_key_pem,
+                           pki.ca_pem, o->threads,           kp_api_handle,
+                           api};
+        if ((rc = kp_http_start(http, &ho)) < 0) {
+            fail(NULL);
             goto out;
         }
     }
