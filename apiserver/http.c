@@ -348,7 +348,7 @@ int kp_http_start(kp_http *h, const kp_http_opts *o)
         flags, 0, NULL, NULL, http_access, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
         MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
         MHD_OPTION_HTTPS_MEM_TRUST, o->client_ca_pem, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(o->threads > 0 ? o->threads : 16), MHD_OPTION_NOTIFY_COMPLETED, http_completed,
+        (unsigned)(o->threads > 0 ? o->threads : 64), MHD_OPTION_NOTIFY_COMPLETED, http_completed,
         h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_POOL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_MAX,
         MHD_OPTION_EXTERNAL_LOGGER, http_log_mhd, h, MHD_OPTION_END);

@@ -56,7 +56,7 @@ static const char usage_serve[] =
     "  --listen ADDR:PORT    HTTPS address (default \"127.0.0.1:6443\"; [::1]:6443 for IPv6)\n"
     "  --database-url URL    use this PostgreSQL (libpq URL) instead of the embedded one\n"
     "  --log-level LEVEL     error, warn, info (default) or debug\n"
-    "  --threads N           HTTP worker threads (default 16)\n"
+    "  --threads N           HTTP worker threads (default 64)\n"
     "  --workspace-max-objects N  objects a workspace may hold unless its Workspace or\n"
     "                        WorkspaceType says otherwise (default 0: unlimited)\n"
     "  --workspace-max-bytes N    and bytes of objects (default 0: unlimited)\n"
@@ -133,7 +133,7 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
 {
     o->data_dir = ".kplane";
     o->listen = "127.0.0.1:6443";
-    o->threads = 16;
+    o->threads = 64; /* a handler blocks on its commit: connections wait behind it */
     for (int i = 0; i < argc; i++) {
         const char *v;
         kp_err_clear();
