@@ -1006,7 +1006,7 @@ out:
 
 /* k8s: an object with finalizers is only marked (deletionTimestamp) and goes when the last
  * finalizer is removed; without, it goes now. The propagation policy decides which of the
- * garbage collector's finalizers it gets (gc.c does the rest). Pods are not run here, so the
+ * garbage collector's finalizers it receives (gc.c does the rest). Pods are not run here, so the
  * grace period has nobody to wait for. */
 static int rest_delete_one(api_ctx *c, const char *name, json_t **out, bool *removed_out)
 {
