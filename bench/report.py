@@ -120,10 +120,14 @@ def main():
         m = figs["mem"]
         rss = m["rss_kib"] * 1024
         ratio = rss / m["json_bytes"]
+        # the target is for 100,000 objects: with fewer, the bounded watch window and the
+        # process's base weigh more than the objects do
+        full = m["objects"] >= 100000
         rows.append((f"resident memory, {m['objects']:,} stored ConfigMaps ({m['json_bytes'] / 1e6:.0f} MB JSON)",
                      f"kplane {rss / 1e6:.0f} MB = {ratio:.2f}x the JSON",
                      f"PostgreSQL holding them: {m['pg_pss_kib'] * 1024 / 1e6:.0f} MB PSS",
-                     "<= 1.5x", verdict(ratio <= 1.5)))
+                     "<= 1.5x at 100,000" if full else "(at 100,000 only)",
+                     verdict(ratio <= 1.5) if full else "-"))
 
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"

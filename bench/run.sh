@@ -3,7 +3,8 @@
 # one machine. Every kplane figure is reported with its ratio to an anchor measured in the
 # same run, because absolute numbers on a small shared machine are noise. Prints a Markdown
 # table and writes bench/results/latest.json (bench/report.py).
-#   BENCH_QUICK=1   about a minute: shorter runs, fewer objects and workspaces
+#   BENCH_QUICK=1   about a minute and a half: shorter runs, fewer objects and workspaces (the
+#                   memory target, for 100,000 objects, gets no verdict then)
 #   BENCH_DIR=D     where the servers keep their data (default: a new dir under /var/tmp, the
 #                   same disk for every server, removed at the end)
 # Servers are started here on free loopback ports and stopped by PID.
@@ -21,7 +22,7 @@ RES=$TMP/results.jsonl
 PIDS=()
 
 if [ "$QUICK" = 1 ]; then
-    DUR=3 LIST_N=10000 WS_N=500 WS_IDLE=2000 MEM_N=20000 DEL_N=10000 WATCHERS=1000 WRITES=20
+    DUR=2 LIST_N=10000 WS_N=300 WS_IDLE=1000 MEM_N=10000 DEL_N=10000 WATCHERS=1000 WRITES=20
 else
     DUR=10 LIST_N=10000 WS_N=2000 WS_IDLE=10000 MEM_N=100000 DEL_N=10000 WATCHERS=1000 WRITES=100
 fi
