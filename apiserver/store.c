@@ -58,9 +58,9 @@ static const char *const store_migrations[] = {
     " bytes = u.bytes + excluded.bytes"
 static const char SQL_CREATE[] =
     "WITH ins AS (INSERT INTO objects (cluster, resource, namespace, name, rv, value, bytes)"
-    " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING RETURNING bytes),"
+    " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING RETURNING bytes, value),"
     " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
-    " SELECT $5, $1, $2, $3, $4, 1, $6::jsonb FROM ins)"
+    " SELECT $5, $1, $2, $3, $4, 1, value FROM ins)"
     " INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
     " SELECT $1, 1, bytes FROM ins" SQL_USAGE_ADD " RETURNING objects, bytes";
 /* the FROM sub-select reads the row as it was before this statement: its old size */
@@ -68,9 +68,9 @@ static const char SQL_UPDATE[] =
     "WITH up AS (UPDATE objects SET rv = $5, value = $6::jsonb, bytes = $8"
     " FROM (SELECT bytes AS was FROM objects WHERE " SQL_OBJ_KEY ") old"
     " WHERE " SQL_OBJ_KEY " AND ($7::bigint = 0 OR rv = $7::bigint)"
-    " RETURNING $8::bigint - old.was AS delta),"
+    " RETURNING $8::bigint - old.was AS delta, objects.value),"
     " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
-    " SELECT $5, $1, $2, $3, $4, 2, $6::jsonb FROM up),"
+    " SELECT $5, $1, $2, $3, $4, 2, value FROM up),"
     " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
     " SELECT $1, 0, delta FROM up" SQL_USAGE_ADD " RETURNING objects, bytes)"
     " SELECT us.objects, us.bytes, up.delta FROM us, up";
