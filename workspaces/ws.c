@@ -796,6 +796,50 @@ static char *ws_collection_of(const char *path, const json_t *obj)
                        r->version, r->resource);
 }
 
+/* One object of a workspace's initial content, created on a thread of its own. */
+typedef struct {
+    kp_ws *ws;
+    char *coll;
+    json_t *body; /* consumed */
+    int rc;
+    char msg[512];
+    pthread_t thread;
+    bool started;
+} ws_job;
+
+static void *ws_job_run(void *arg)
+{
+    ws_job *j = arg;
+    kp_err_clear();
+    j->rc = ws_ensure(j->ws, j->coll, j->body);
+    j->body = NULL;
+    if (j->rc < 0)
+        snprintf(j->msg, sizeof(j->msg), "%s", kp_err_msg());
+    return NULL;
+}
+
+/* Runs the jobs at once (the first on this thread) and waits for them all; the first failure
+ * is returned with its message. */
+static int ws_ensure_all(kp_ws *ws, ws_job *jobs, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].ws = ws;
+        jobs[i].started = i > 0 && pthread_create(&jobs[i].thread, NULL, ws_job_run, &jobs[i]) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!jobs[i].started) /* the first, or no thread could be had */
+            ws_job_run(&jobs[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].started)
+            pthread_join(jobs[i].thread, NULL);
+        if (jobs[i].rc < 0 && rc == 0)
+            rc = kp_err_set(jobs[i].rc, "%s", jobs[i].msg);
+        free(jobs[i].coll);
+    }
+    return rc;
+}
+
 int kp_ws_initialize(kp_ws *ws, const char *parent_path, const json_t *wsobj)
 {
     const char *name = kp_json_get_str(wsobj, "metadata.name");
@@ -812,42 +856,40 @@ int kp_ws_initialize(kp_ws *ws, const char *parent_path, const json_t *wsobj)
     if ((rc = ws_set_phase(ws, parent_path, name, "Initializing", "Initializing",
                            "creating the initial content")) < 0)
         goto out;
-    /* the logical cluster names its path, so /clusters/<id>/ resolves */
-    coll = kp_asprintf("/clusters/%s" WS_API "/logicalclusters", path);
-    rc = ws_ensure(ws, coll,
-                   json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "apiVersion",
-                             KP_WS_GROUP "/v1alpha1", "kind", "LogicalCluster", "metadata", "name",
-                             "cluster", "spec", "path", path, "cluster",
-                             kp_json_get_str(wsobj, "spec.cluster")));
-    free(coll);
-    coll = kp_asprintf("/clusters/%s/api/v1/namespaces", path);
-    for (i = 0; rc == 0 && i < KP_ARRAY_LEN(nss); i++)
-        rc = ws_ensure(ws, coll,
-                       json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "Namespace",
-                                 "metadata", "name", nss[i]));
-    free(coll);
-    coll = kp_asprintf("/clusters/%s/apis/rbac.authorization.k8s.io/v1/clusterroles", path);
-    if (rc == 0)
-        rc = ws_ensure(ws, coll, ws_cluster_admin_role());
-    free(coll);
-    coll = NULL;
-    /* k8s-style bootstrap: the creator administers what they created */
-    if (rc == 0 && ownerj && kp_json_parse(&owner, ownerj, strlen(ownerj)) == 0 &&
-        kp_json_get_str(owner, "username")) {
-        coll =
-            kp_asprintf("/clusters/%s/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", path);
-        rc = ws_ensure(ws, coll,
-                       json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}",
-                                 "apiVersion", "rbac.authorization.k8s.io/v1", "kind",
-                                 "ClusterRoleBinding", "metadata", "name", "workspace-admin",
-                                 "roleRef", "apiGroup", "rbac.authorization.k8s.io", "kind",
-                                 "ClusterRole", "name", "cluster-admin", "subjects", "apiGroup",
-                                 "rbac.authorization.k8s.io", "kind", "User", "name",
-                                 kp_json_get_str(owner, "username")));
-        free(coll);
-        coll = NULL;
+    {
+        /* independent of one another: created at once, their writes share one commit */
+        ws_job jobs[5];
+        size_t n = 0;
+        memset(jobs, 0, sizeof(jobs));
+        /* the logical cluster names its path, so /clusters/<id>/ resolves */
+        jobs[n].coll = kp_asprintf("/clusters/%s" WS_API "/logicalclusters", path);
+        jobs[n++].body =
+            json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "apiVersion", KP_WS_GROUP "/v1alpha1",
+                      "kind", "LogicalCluster", "metadata", "name", "cluster", "spec", "path", path,
+                      "cluster", kp_json_get_str(wsobj, "spec.cluster"));
+        for (i = 0; i < KP_ARRAY_LEN(nss); i++) {
+            jobs[n].coll = kp_asprintf("/clusters/%s/api/v1/namespaces", path);
+            jobs[n++].body = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind",
+                                       "Namespace", "metadata", "name", nss[i]);
+        }
+        jobs[n].coll =
+            kp_asprintf("/clusters/%s/apis/rbac.authorization.k8s.io/v1/clusterroles", path);
+        jobs[n++].body = ws_cluster_admin_role();
+        /* k8s-style bootstrap: the creator administers what they created */
+        if (ownerj && kp_json_parse(&owner, ownerj, strlen(ownerj)) == 0 &&
+            kp_json_get_str(owner, "username")) {
+            jobs[n].coll = kp_asprintf(
+                "/clusters/%s/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", path);
+            jobs[n++].body =
+                json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}",
+                          "apiVersion", "rbac.authorization.k8s.io/v1", "kind",
+                          "ClusterRoleBinding", "metadata", "name", "workspace-admin", "roleRef",
+                          "apiGroup", "rbac.authorization.k8s.io", "kind", "ClusterRole", "name",
+                          "cluster-admin", "subjects", "apiGroup", "rbac.authorization.k8s.io",
+                          "kind", "User", "name", kp_json_get_str(owner, "username"));
+        }
+        rc = ws_ensure_all(ws, jobs, n);
     }
-    kp_err_clear();
     /* the type's initial content */
     if (rc == 0 && type && (rc = ws_lookup_type(ws, type, &tobj)) == 0 && tobj) {
         json_array_foreach(kp_json_get(tobj, "spec.initialObjects"), i, item)
