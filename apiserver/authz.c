@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/authz.h"
+#include "lib/hash.h"
 #include "apiserver/validate.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -590,10 +591,7 @@ out:
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return kp_hash_str(KP_HASH_INIT, s);
 }
 
 static authz_entry *entry_find(kp_authz *a, const char *cluster, uint64_t h)

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/gc.h"
+#include "lib/hash.h"
 #include "apiserver/schema.h"
 #include "lib/buf.h"
 #include "lib/json.h"
@@ -68,10 +69,7 @@ struct kp_gc {
 
 static size_t set_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return (size_t)(h % GC_SET_BUCKETS);
+    return (size_t)(kp_hash_str(KP_HASH_INIT, s) % GC_SET_BUCKETS);
 }
 
 static set_ent **set_find(str_set *s, const char *key)

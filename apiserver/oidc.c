@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/oidc.h"
+#include "lib/hash.h"
 #include "apiserver/validate.h"
 #include "lib/httpc.h"
 #include "lib/json.h"
@@ -119,12 +120,7 @@ static bool str_starts(const char *s, const char *prefix)
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return kp_hash_str(KP_HASH_INIT, s);
 }
 
 static int64_t oidc_now(const kp_oidc *o)

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/rquota.h"
+#include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -28,13 +29,7 @@ struct kp_rquota {
 
 static size_t rq_bucket(const char *cluster, const char *ns)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = cluster; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *p = ns; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    return (size_t)(h % RQ_BUCKETS);
+    return (size_t)(kp_hash_str(kp_hash_str(KP_HASH_INIT, cluster), ns) % RQ_BUCKETS);
 }
 
 static void rq_entry_free(rq_entry *e)

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/store_int.h"
+#include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/limits.h"
@@ -305,10 +306,7 @@ int store_query_i64(int64_t *out, PGconn *c, const char *sql)
 
 static size_t lim_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return (size_t)(h % STORE_LIMIT_BUCKETS);
+    return (size_t)(kp_hash_str(KP_HASH_INIT, s) % STORE_LIMIT_BUCKETS);
 }
 
 /* The link that points at cluster's entry, or the NULL link ending its bucket. */

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/store_cache.h"
+#include "lib/hash.h"
 #include "lib/mem.h"
 
 #include <pthread.h>
@@ -22,14 +23,8 @@ struct kp_objcache {
 
 static size_t oc_bucket(const kp_key *k)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a over the four parts */
-    const char *parts[4] = {k->cluster, k->resource, k->ns, k->name};
-    for (int i = 0; i < 4; i++) {
-        for (const char *p = parts[i]; *p; p++)
-            h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-        h = (h ^ 0xff) * 1099511628211ULL;
-    }
-    return (size_t)(h % OC_BUCKETS);
+    uint64_t h = kp_hash_str(kp_hash_str(KP_HASH_INIT, k->cluster), k->resource);
+    return (size_t)(kp_hash_str(kp_hash_str(h, k->ns), k->name) % OC_BUCKETS);
 }
 
 static bool oc_is(const oc_entry *e, const kp_key *k)

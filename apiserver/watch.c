@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/watch.h"
+#include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
 
@@ -84,13 +85,7 @@ static int64_t now_ms(void)
 
 static size_t hub_bucket(const char *cluster, const char *resource)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *p = cluster; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *p = resource; *p; p++)
-        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-    return (size_t)(h % HUB_BUCKETS);
+    return (size_t)(kp_hash_str(kp_hash_str(KP_HASH_INIT, cluster), resource) % HUB_BUCKETS);
 }
 
 static frame *frame_new(int64_t rv, const char *type, const json_t *obj)

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "lib/crypto.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 
 #include <limits.h>
@@ -602,7 +603,6 @@ static int64_t crypto_mono_s(void)
 static bool vcache_key(unsigned char *buf, size_t *len, uint64_t *hash, const void *const *ders,
                        const size_t *der_lens, size_t nchain)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     size_t n = 0;
     for (size_t i = 0; i < nchain; i++) {
         if (der_lens[i] > CA_VCACHE_DER_MAX || n + sizeof(size_t) + der_lens[i] > CA_VCACHE_DER_MAX)
@@ -612,10 +612,8 @@ static bool vcache_key(unsigned char *buf, size_t *len, uint64_t *hash, const vo
         memcpy(buf + n, ders[i], der_lens[i]);
         n += der_lens[i];
     }
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ buf[i]) * 1099511628211ULL;
     *len = n;
-    *hash = h;
+    *hash = kp_hash_bytes(KP_HASH_INIT, buf, n);
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "workspaces/ws.h"
+#include "lib/hash.h"
 #include "apiserver/schema.h"
 #include "apiserver/validate.h"
 #include "lib/crypto.h"
@@ -59,10 +60,7 @@ struct kp_ws {
 
 static size_t map_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return (size_t)(h % WS_BUCKETS);
+    return (size_t)(kp_hash_str(KP_HASH_INIT, s) % WS_BUCKETS);
 }
 
 static void map_clear(ws_map *m)
