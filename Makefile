@@ -35,7 +35,9 @@ LDFLAGS += $(LDFLAGS_$(MODE))
 LIB_SRC := $(sort $(wildcard lib/*.c))
 SRV_SRC := $(sort $(filter-out apiserver/main.c,$(wildcard apiserver/*.c)))
 WS_SRC := $(sort $(filter-out workspaces/kubectl_ws.c,$(wildcard workspaces/*.c)))
-CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SRV_SRC) $(WS_SRC))
+GITOPS_SRC := $(sort $(wildcard gitops/*.c))
+SYNC_SRC := $(sort $(wildcard sync/*.c))
+CORE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SRV_SRC) $(WS_SRC) $(GITOPS_SRC) $(SYNC_SRC))
 CORE_LIB := $(BUILD)/libkplane.a
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
