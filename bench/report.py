@@ -129,6 +129,13 @@ def main():
                      "<= 1.5x at 100,000" if full else "(at 100,000 only)",
                      verdict(ratio <= 1.5) if full else "-"))
 
+    # rows the bench parts (bench/parts/*.sh) made themselves, in the order they ran
+    for name, data in figs.items():
+        r = data.get("row") if isinstance(data, dict) else None
+        if r:
+            rows.append((r.get("figure", name), r.get("kplane", ""), r.get("anchors", ""),
+                         r.get("target", "-"), verdict(r.get("ok"))))
+
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
     print(f"\n## kplane bench — {when}, {machine}{' (BENCH_QUICK)' if quick else ''}\n")

@@ -254,6 +254,18 @@ while [ "$(kcurl -o /dev/null -w '%{http_code}' "$WS/del-0")" != 404 ]; do sleep
 t1=$(date +%s.%N)
 rec "ws_delete" "{\"objects\": $DEL_N, \"seconds\": $(calc "$t1 - $t0")}"
 
+# ---- the other modules' figures: each bench/parts/*.sh is sourced here, with this script's
+# helpers (log, rec, calc, kcurl, lg, free_port, stop_pid), kplane at $BASE (its pid $KP_PID,
+# TLS material in $PKI, its kubeconfig $TMP/kp/admin.kubeconfig), $TMP for its own files and
+# $QUICK. A part records a ready-made table row: rec NAME '{"row": {"figure": .., "kplane": ..,
+# "anchors": .., "target": .., "ok": true|false|null}, ...measured fields}'.
+for part in bench/parts/*.sh; do
+    [ -f "$part" ] || continue
+    log "bench part: $part"
+    # shellcheck disable=SC1090
+    . "$part"
+done
+
 stop_pid "$KP_PID"
 mkdir -p bench/results
 python3 bench/report.py "$RES" bench/results/latest.json "$QUICK"
