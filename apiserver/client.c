@@ -54,6 +54,15 @@ static int client_code_of(const json_t *status, int http)
 int kp_client_do(json_t **out, int *code_out, kp_client *c, const char *method, const char *path,
                  const json_t *body)
 {
+    /* PATCH: a merge patch */
+    return kp_client_do_ct(out, code_out, c, method, path, body,
+                           strcmp(method, "PATCH") == 0 ? "application/merge-patch+json"
+                                                        : "application/json");
+}
+
+int kp_client_do_ct(json_t **out, int *code_out, kp_client *c, const char *method, const char *path,
+                    const json_t *body, const char *content_type)
+{
     kp_req_internal in;
     kp_http_resp resp;
     const char *query[2 * CLIENT_QUERY_MAX + 1];
@@ -85,20 +94,10 @@ int kp_client_do(json_t **out, int *code_out, kp_client *c, const char *method, 
     query[nq] = NULL;
     if (body)
         text = kp_json_dump(body, &text_len);
-    {
-        /* the User-Agent names kplane's controllers in managedFields (k8s prefixFromUserAgent) */
-        static const char *const headers[] = {
-            "Content-Type", "application/json", "Accept", "application/json",
-            "User-Agent",   "kplane/0.1",       NULL};
-        static const char *const merge[] = {"Content-Type",
-                                            "application/merge-patch+json",
-                                            "Accept",
-                                            "application/json",
-                                            "User-Agent",
-                                            "kplane/0.1",
-                                            NULL};
-        in.headers = strcmp(method, "PATCH") == 0 ? merge : headers; /* PATCH: a merge patch */
-    }
+    /* the User-Agent names kplane's controllers in managedFields (k8s prefixFromUserAgent) */
+    const char *headers[] = {"Content-Type", content_type, "Accept", "application/json",
+                             "User-Agent",   "kplane/0.1", NULL};
+    in.headers = headers;
     in.method = method;
     in.path = p;
     in.query = query;

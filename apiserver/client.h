@@ -23,4 +23,11 @@ void kp_client_free(kp_client *c);
 int kp_client_do(json_t **out, int *code_out, kp_client *c, const char *method, const char *path,
                  const json_t *body);
 
+/* The same with the body's Content-Type given: "application/apply-patch+yaml" for a server-side
+ * apply (the body is JSON, which is YAML; put fieldManager=...&force=true in the query),
+ * "application/strategic-merge-patch+json", "application/json-patch+json" (then pass the patch
+ * array as body). */
+int kp_client_do_ct(json_t **out, int *code_out, kp_client *c, const char *method, const char *path,
+                    const json_t *body, const char *content_type);
+
 #endif
