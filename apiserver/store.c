@@ -49,11 +49,17 @@ static const char *const store_migrations[] = {
     "CREATE INDEX objects_gc_pending ON objects (cluster)"
     " WHERE value->'metadata'->'finalizers' ?| array['foregroundDeletion', 'orphan']"
     " OR (resource = '/namespaces' AND value->'metadata' ? 'deletionTimestamp');",
+    /* 6: a pipelined batch commits in the same round trip as its statements, so a mutation
+     * that passes a quota must fail inside the transaction: it raises this error (the writer
+     * then takes the careful path, which says which limit) */
+    "CREATE OR REPLACE FUNCTION kplane_over_quota() RETURNS bigint LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'kplane: quota exceeded' USING ERRCODE = 'KPQ01'; END$$;",
 };
 
 /* Each mutation is one statement: the object, its event and its cluster's usage (upserted, so
  * the usage row appears with the cluster's first object). Create and update return the usage
- * after the change, which the writer checks against the cluster's limits. */
+ * after the change; given limits (max objects $8, max bytes $9; 0: none) they fail when it
+ * grew past one. The careful path passes none and checks in C, to say which. */
 #define SQL_USAGE_ADD                                                                              \
     " ON CONFLICT (cluster) DO UPDATE SET objects = u.objects + excluded.objects,"                 \
     " bytes = u.bytes + excluded.bytes"
@@ -61,9 +67,11 @@ static const char SQL_CREATE[] =
     "WITH ins AS (INSERT INTO objects (cluster, resource, namespace, name, rv, value, bytes)"
     " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING RETURNING bytes, value),"
     " ev AS (INSERT INTO events (rv, cluster, resource, namespace, name, type, value)"
-    " SELECT $5, $1, $2, $3, $4, 1, value FROM ins)"
-    " INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
-    " SELECT $1, 1, bytes FROM ins" SQL_USAGE_ADD " RETURNING objects, bytes";
+    " SELECT $5, $1, $2, $3, $4, 1, value FROM ins),"
+    " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
+    " SELECT $1, 1, bytes FROM ins" SQL_USAGE_ADD " RETURNING objects, bytes)"
+    " SELECT objects, bytes, CASE WHEN ($8::bigint > 0 AND objects > $8::bigint)"
+    " OR ($9::bigint > 0 AND bytes > $9::bigint) THEN kplane_over_quota() END FROM us";
 /* the FROM sub-select reads the row as it was before this statement: its old size */
 static const char SQL_UPDATE[] =
     "WITH up AS (UPDATE objects SET rv = $5, value = $6::jsonb, bytes = $8"
@@ -74,7 +82,8 @@ static const char SQL_UPDATE[] =
     " SELECT $5, $1, $2, $3, $4, 2, value FROM up),"
     " us AS (INSERT INTO cluster_usage AS u (cluster, objects, bytes)"
     " SELECT $1, 0, delta FROM up" SQL_USAGE_ADD " RETURNING objects, bytes)"
-    " SELECT us.objects, us.bytes, up.delta FROM us, up";
+    " SELECT us.objects, us.bytes, up.delta, CASE WHEN up.delta > 0 AND $9::bigint > 0"
+    " AND us.bytes > $9::bigint THEN kplane_over_quota() END FROM us, up";
 static const char SQL_DELETE[] =
     "WITH del AS (DELETE FROM objects WHERE " SQL_OBJ_KEY
     " AND ($6::bigint = 0 OR rv = $6::bigint) RETURNING value, bytes),"
@@ -129,8 +138,8 @@ static const struct {
     const char *sql;
     int nparams;
 } writer_stmts[STMT_N] = {
-    [STMT_CREATE] = {"kp_create", SQL_CREATE, 7},
-    [STMT_UPDATE] = {"kp_update", SQL_UPDATE, 8},
+    [STMT_CREATE] = {"kp_create", SQL_CREATE, 9},
+    [STMT_UPDATE] = {"kp_update", SQL_UPDATE, 9},
     [STMT_DELETE] = {"kp_delete", SQL_DELETE, 6},
     [STMT_RV_OF] = {"kp_rv_of", SQL_RV_OF, 4},
 };
@@ -547,7 +556,7 @@ static int writer_check_quota(const mutation *m, const PGresult *res, int64_t le
 static int writer_apply(kp_store *st, mutation *m, int64_t rv)
 {
     PGconn *c = st->wconn;
-    const char *p[8];
+    const char *p[9];
     char rvs[24], exps[24], lens[24];
     char *text = NULL;
     size_t len = 0;
@@ -570,10 +579,12 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
         p[5] = text;
         if (m->op == MUT_CREATE) {
             p[6] = lens;
+            p[7] = p[8] = "0"; /* checked below, to say which limit */
             res = writer_exec(c, STMT_CREATE, p);
         } else {
             p[6] = exps;
             p[7] = lens;
+            p[8] = "0";
             res = writer_exec(c, STMT_UPDATE, p);
         }
     } else {
@@ -682,8 +693,11 @@ static int writer_recover(kp_store *st)
 /* The parameters of a create, update or delete at rv (the object's text is set in *text,
  * owned by the caller); returns the statement. */
 static writer_stmt writer_params(const char **p, char rvs[24], char exps[24], char lens[24],
-                                 char **text, size_t *len, mutation *m, int64_t rv)
+                                 char lims[2][24], char **text, size_t *len, kp_store *st,
+                                 mutation *m, int64_t rv)
 {
+    int64_t max_objects = 0, max_bytes = 0;
+
     snprintf(rvs, 24, "%lld", (long long)rv);
     snprintf(exps, 24, "%lld", (long long)m->expect_rv);
     store_key_params(p, m->key);
@@ -698,13 +712,19 @@ static writer_stmt writer_params(const char **p, char rvs[24], char exps[24], ch
                         json_string(rvs));
     *text = kp_json_dump(m->obj, len);
     snprintf(lens, 24, "%zu", *len);
+    store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
+    snprintf(lims[0], 24, "%lld", (long long)max_objects);
+    snprintf(lims[1], 24, "%lld", (long long)max_bytes);
     p[5] = *text;
     if (m->op == MUT_CREATE) {
         p[6] = lens;
+        p[7] = lims[0];
+        p[8] = lims[1];
         return STMT_CREATE;
     }
     p[6] = exps;
     p[7] = lens;
+    p[8] = lims[1];
     return STMT_UPDATE;
 }
 
@@ -731,17 +751,18 @@ static int writer_why_none(kp_store *st, mutation *m)
     return rc;
 }
 
-/* The common case in one round trip: BEGIN and every mutation of the batch sent in libpq's
- * pipeline mode, without savepoints, each at its own resourceVersion (a mutation that changes
- * nothing leaves a gap: resourceVersions only need to grow). Returns 1 when the batch needs
- * the careful path (a bulk delete, a statement that failed, a quota passed: the transaction is
+/* The common case in one round trip: BEGIN, every mutation of the batch and COMMIT sent in
+ * libpq's pipeline mode, without savepoints, each at its own resourceVersion (a mutation that
+ * changes nothing leaves a gap: resourceVersions only need to grow). A statement that fails
+ * (a quota passed raises inside it) aborts the transaction and skips the COMMIT. Returns 1
+ * when the batch needs the careful path (a bulk delete, a statement that failed: it was
  * rolled back and nothing happened), 0 when it committed (each mutation's rc says how it
  * went), KP_EUNAVAILABLE when the connection failed. */
 static int writer_batch_pipelined(kp_store *st, mutation *batch)
 {
     PGconn *c = st->wconn;
     PGresult *res;
-    bool redo = false;
+    bool redo = false, committed = false;
     size_t i = 0;
     mutation *m;
     int rc = 0;
@@ -754,21 +775,22 @@ static int writer_batch_pipelined(kp_store *st, mutation *batch)
     if (!PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
         goto broken;
     for (m = batch, i = 0; m; m = m->next, i++) {
-        const char *p[8];
-        char rvs[24], exps[24], lens[24], *text;
+        const char *p[9];
+        char rvs[24], exps[24], lens[24], lims[2][24], *text;
         size_t len;
-        writer_stmt s = writer_params(p, rvs, exps, lens, &text, &len, m, st->next_rv + (int64_t)i);
+        writer_stmt s =
+            writer_params(p, rvs, exps, lens, lims, &text, &len, st, m, st->next_rv + (int64_t)i);
         int ok =
             PQsendQueryPrepared(c, writer_stmts[s].name, writer_stmts[s].nparams, p, NULL, NULL, 0);
-        m->len = (int64_t)len; /* for the quota check below */
+        m->len = (int64_t)len;
         free(m->text);
         m->text = text;
         if (!ok)
             goto broken;
     }
-    if (!PQpipelineSync(c))
+    if (!PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(c))
         goto broken;
-    /* BEGIN's result, then each mutation's: a result and a NULL per statement */
+    /* BEGIN's result, each mutation's and COMMIT's: a result and a NULL per statement */
     if (!(res = PQgetResult(c)))
         goto broken;
     redo = PQresultStatus(res) != PGRES_COMMAND_OK;
@@ -776,7 +798,6 @@ static int writer_batch_pipelined(kp_store *st, mutation *batch)
     if (PQgetResult(c)) /* never: one result per statement */
         goto broken;
     for (m = batch; m; m = m->next) {
-        int64_t max_objects = 0, max_bytes = 0;
         if (!(res = PQgetResult(c)))
             goto broken;
         kp_err_clear();
@@ -788,18 +809,20 @@ static int writer_batch_pipelined(kp_store *st, mutation *batch)
         } else if (m->op == MUT_DELETE) {
             if (kp_json_parse(&m->result, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)) <
                 0)
-                redo = true;
+                redo = true; /* never: PostgreSQL's own jsonb text */
         } else {
-            store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
-            if (writer_check_quota(m, res, m->len, max_objects, max_bytes) < 0)
-                redo = true;
-            else
-                m->result = json_incref(m->obj);
+            m->result = json_incref(m->obj);
         }
         PQclear(res);
         if (PQgetResult(c))
             goto broken;
     }
+    if (!(res = PQgetResult(c)))
+        goto broken;
+    committed = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (PQgetResult(c))
+        goto broken;
     if (!(res = PQgetResult(c)) || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
         PQclear(res);
         goto broken;
@@ -807,22 +830,20 @@ static int writer_batch_pipelined(kp_store *st, mutation *batch)
     PQclear(res);
     if (!PQexitPipelineMode(c))
         goto broken;
-    for (m = batch; m && !redo; m = m->next)
-        if (m->rc == 1 && (m->rc = writer_why_none(st, m)) < 0) {
-            if (m->rc == KP_EUNAVAILABLE)
-                return KP_EUNAVAILABLE;
-            mut_fail(m, m->rc);
-        }
-    if (redo) {
+    if (redo || !committed) {
         for (m = batch; m; m = m->next) {
             json_decref(m->result);
             m->result = NULL;
             m->rc = 0;
         }
+        /* a COMMIT that failed rolled back too: the careful path says why */
         return store_exec_simple(c, "ROLLBACK", "write") < 0 ? KP_EUNAVAILABLE : 1;
     }
-    if (store_exec_simple(c, "COMMIT", "write") < 0)
-        return KP_EUNAVAILABLE;
+    /* committed: from here a failure is the one mutation's (a lost connection is found and
+     * replaced before the next batch) */
+    for (m = batch; m; m = m->next)
+        if (m->rc == 1 && (m->rc = writer_why_none(st, m)) < 0)
+            mut_fail(m, m->rc);
     {
         size_t used = 0; /* resourceVersions up to the last mutation that took effect */
         for (m = batch, i = 0; m; m = m->next, i++) {
