@@ -163,7 +163,7 @@ static int rest_check_namespace(api_ctx *c)
     kp_key k = {c->cluster, "/namespaces", "", c->ns};
     json_t *ns = NULL;
     const char *phase;
-    int rc = kp_store_get(&ns, c->api->store, &k);
+    int rc = kp_store_get_shared(&ns, c->api->store, &k);
 
     if (rc == KP_ENOTFOUND) {
         c->status_name = c->ns;
@@ -340,7 +340,7 @@ int api_admit(api_ctx *c, json_t *obj)
             json_object_del(obj, "stringData");
         }
     }
-    {
+    if (api_dry_run(c)) { /* else the store checks the size of the object as it stores it */
         size_t len = 0;
         char *text = kp_json_dump(obj, &len);
         free(text);
@@ -736,6 +736,19 @@ int api_create_obj(api_ctx *c, json_t *obj, bool applied)
         goto out;
     }
     k = api_key(c, name);
+    if (!rest_is_workspace(c) && !c->res->custom && !api_is_scale(c)) {
+        /* the answer is the object as stored: its text, as the store wrote it */
+        kp_buf_reset(&c->resp->body);
+        if ((rc = kp_store_create_text(NULL, &c->resp->body, c->api->store, &k, obj)) < 0) {
+            kp_buf_reset(&c->resp->body);
+            rc = api_store_err(c, rc, name);
+            goto out;
+        }
+        kp_buf_putc(&c->resp->body, '\n');
+        c->resp->code = 201;
+        c->resp->content_type = "application/json";
+        goto out;
+    }
     if ((rc = kp_store_create(&stored, c->api->store, &k, obj)) < 0) {
         rc = api_store_err(c, rc, name);
         goto out;

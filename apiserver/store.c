@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/store_int.h"
+#include "lib/crypto.h"
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -527,6 +528,25 @@ static PGresult *writer_exec(PGconn *c, writer_stmt s, const char *const *p)
     return PQexecPrepared(c, writer_stmts[s].name, writer_stmts[s].nparams, p, NULL, NULL, 0);
 }
 
+/* m's stored text at rv: the caller's serialization with rv spliced in, or (without one) a
+ * serialization here. obj's resourceVersion is set either way. owned. */
+static char *writer_text(size_t *len, const kp_store *st, mutation *m, const char *rvs)
+{
+    json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
+                        json_string(rvs));
+    if (m->pre) {
+        size_t n = strlen(rvs), mark = strlen(st->rv_mark);
+        char *t = kp_malloc(m->pre_len - mark + n + 1);
+        memcpy(t, m->pre, m->pre_mark);
+        memcpy(t + m->pre_mark, rvs, n);
+        memcpy(t + m->pre_mark + n, m->pre + m->pre_mark + mark, m->pre_len - m->pre_mark - mark);
+        *len = m->pre_len - mark + n;
+        t[*len] = '\0';
+        return t;
+    }
+    return kp_json_dump(m->obj, len);
+}
+
 /* After a create or an update applied inside its savepoint: a request error when it took its
  * cluster past a limit (the caller rolls the savepoint back). Only growth is refused, so a
  * cluster over its limits (limits lowered, or rows from before quotas) can always shrink.
@@ -572,9 +592,7 @@ static int writer_apply(kp_store *st, mutation *m, int64_t rv)
     p[4] = rvs;
     if (m->op != MUT_DELETE) {
         store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
-        json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
-                            json_string(rvs));
-        text = kp_json_dump(m->obj, &len);
+        text = writer_text(&len, st, m, rvs);
         snprintf(lens, sizeof(lens), "%zu", len);
         p[5] = text;
         if (m->op == MUT_CREATE) {
@@ -708,9 +726,7 @@ static writer_stmt writer_params(const char **p, char rvs[24], char exps[24], ch
         p[5] = exps;
         return STMT_DELETE;
     }
-    json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
-                        json_string(rvs));
-    *text = kp_json_dump(m->obj, len);
+    *text = writer_text(len, st, m, rvs);
     snprintf(lens, 24, "%zu", *len);
     store_limits_get(&max_objects, &max_bytes, st, m->key->cluster);
     snprintf(lims[0], 24, "%lld", (long long)max_objects);
@@ -971,9 +987,7 @@ committed:
             b++;
         st->stats.batch_size_hist[b]++;
     }
-    for (m = batch; m; m = m->next) {
-        free(m->text);
-        m->text = NULL;
+    for (m = batch; m; m = m->next) { /* each caller frees its text */
         m->done = true;
         pthread_cond_signal(&m->cv);
     }
@@ -1043,10 +1057,40 @@ static void *writer_main(void *arg)
 
 /* Queues m for the writer and waits for its result. m lives on the caller's stack until the
  * writer sets m->done: we wait for that here. */
-static int store_mutate_m(json_t **out, kp_store *st, mutation *m)
+/* On the caller's thread, so the single writer does not: obj's text with the marker for its
+ * resourceVersion; refuses an object over KP_OBJECT_MAX (as stored, managedFields and all). */
+static int store_serialize(kp_store *st, mutation *m)
+{
+    const char *kind = kp_json_get_str(m->obj, "kind");
+    char *at;
+
+    json_object_set_new(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion",
+                        json_string(st->rv_mark));
+    m->pre = kp_json_dump(m->obj, &m->pre_len);
+    if (m->pre_len > KP_OBJECT_MAX)
+        return kp_err_set(KP_EINVALID,
+                          "%s \"%s\" is invalid: the object is %zu bytes, over the limit of %d "
+                          "bytes",
+                          kind ? kind : "object", m->key->name, m->pre_len, KP_OBJECT_MAX);
+    at = memmem(m->pre, m->pre_len, st->rv_mark, strlen(st->rv_mark));
+    if (!at) { /* never: the dump holds every string it was given */
+        free(m->pre);
+        m->pre = NULL;
+        return 0;
+    }
+    m->pre_mark = (size_t)(at - m->pre);
+    return 0;
+}
+
+static int store_mutate_m(json_t **out, kp_buf *text_out, kp_store *st, mutation *m)
 {
     int rc;
 
+    if ((m->op == MUT_CREATE || m->op == MUT_UPDATE) && (rc = store_serialize(st, m)) < 0) {
+        free(m->pre);
+        json_object_del(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion");
+        return rc;
+    }
     pthread_cond_init(&m->cv, NULL);
     pthread_mutex_lock(&st->mu);
     if (st->stopping) {
@@ -1065,6 +1109,10 @@ static int store_mutate_m(json_t **out, kp_store *st, mutation *m)
     pthread_mutex_unlock(&st->mu);
     pthread_cond_destroy(&m->cv);
     kp_store_events_free(m->bulk, m->nbulk);
+    free(m->pre);
+    if (m->rc == 0 && text_out && m->text)
+        kp_buf_put(text_out, m->text, (size_t)m->len);
+    free(m->text);
     if (m->rc < 0) {
         rc = kp_err_set(m->rc, "%s", m->errmsg);
         json_decref(m->result);
@@ -1079,8 +1127,8 @@ static int store_mutate_m(json_t **out, kp_store *st, mutation *m)
     return 0;
 }
 
-static int store_mutate(json_t **out, kp_store *st, mut_op op, const kp_key *key, json_t *obj,
-                        int64_t expect_rv, const json_t *prev)
+static int store_mutate(json_t **out, kp_buf *text_out, kp_store *st, mut_op op, const kp_key *key,
+                        json_t *obj, int64_t expect_rv, const json_t *prev)
 {
     mutation m;
 
@@ -1090,17 +1138,22 @@ static int store_mutate(json_t **out, kp_store *st, mut_op op, const kp_key *key
     m.obj = obj;
     m.expect_rv = expect_rv;
     m.prev = prev;
-    return store_mutate_m(out, st, &m);
+    return store_mutate_m(out, text_out, st, &m);
 }
 
 int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj)
 {
-    return store_mutate(out, st, MUT_CREATE, key, obj, 0, NULL);
+    return store_mutate(out, NULL, st, MUT_CREATE, key, obj, 0, NULL);
+}
+
+int kp_store_create_text(json_t **out, kp_buf *text, kp_store *st, const kp_key *key, json_t *obj)
+{
+    return store_mutate(out, text, st, MUT_CREATE, key, obj, 0, NULL);
 }
 
 int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, int64_t expect_rv)
 {
-    return store_mutate(out, st, MUT_UPDATE, key, obj, expect_rv, NULL);
+    return store_mutate(out, NULL, st, MUT_UPDATE, key, obj, expect_rv, NULL);
 }
 
 int kp_store_replace(json_t **out, kp_store *st, const kp_key *key, json_t *obj, const json_t *prev)
@@ -1110,25 +1163,25 @@ int kp_store_replace(json_t **out, kp_store *st, const kp_key *key, json_t *obj,
 
     if (!rvs || kp_parse_i64(&rv, kp_sv_from(rvs), 1, INT64_MAX) < 0)
         return kp_err_set(KP_EINTERNAL, "the object to replace has no resourceVersion");
-    return store_mutate(out, st, MUT_UPDATE, key, obj, rv, prev);
+    return store_mutate(out, NULL, st, MUT_UPDATE, key, obj, rv, prev);
 }
 
 int kp_store_delete(json_t **out, kp_store *st, const kp_key *key, int64_t expect_rv)
 {
-    return store_mutate(out, st, MUT_DELETE, key, NULL, expect_rv, NULL);
+    return store_mutate(out, NULL, st, MUT_DELETE, key, NULL, expect_rv, NULL);
 }
 
 int kp_store_delete_all(kp_store *st, const char *cluster, const char *ns,
                         const char *except_resource)
 {
     kp_key k = {cluster, except_resource, ns, NULL};
-    return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
+    return store_mutate(NULL, NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
 }
 
 int kp_store_delete_resource(kp_store *st, const char *cluster, const char *resource)
 {
     kp_key k = {cluster, NULL, NULL, resource}; /* name: the only resource (writer_delete_all) */
-    return store_mutate(NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
+    return store_mutate(NULL, NULL, st, MUT_DELETE_ALL, &k, NULL, 0, NULL);
 }
 
 int kp_store_delete_unfinalized(kp_store *st, const char *cluster, const char *ns)
@@ -1141,7 +1194,7 @@ int kp_store_delete_unfinalized(kp_store *st, const char *cluster, const char *n
     m.op = MUT_DELETE_ALL;
     m.key = &k;
     m.spare_finalized = true;
-    return store_mutate_m(NULL, st, &m);
+    return store_mutate_m(NULL, NULL, st, &m);
 }
 
 int kp_store_compact(int64_t *floor_out, kp_store *st, int max_age_s, int64_t max_events)
@@ -1194,6 +1247,13 @@ int kp_store_open(kp_store **out, const kp_store_opts *opts)
     pthread_cond_init(&st->queue_cv, NULL);
     pthread_mutex_init(&st->lim_mu, NULL);
     st->cache = kp_objcache_new(16384);
+    {
+        uint8_t r[16];
+        kp_crypto_random(r, sizeof(r));
+        memcpy(st->rv_mark, "kprv-", 5);
+        for (size_t i = 0; i < sizeof(r); i++)
+            snprintf(st->rv_mark + 5 + 2 * i, 3, "%02x", r[i]);
+    }
     st->pool_size = opts->pool_size > 0 ? (size_t)opts->pool_size : 8;
     st->pool = kp_calloc(st->pool_size, sizeof(PGconn *));
     if (opts->admin_conninfo && (rc = store_ensure_db(opts->admin_conninfo, opts->conninfo)) < 0)

@@ -69,6 +69,9 @@ void kp_store_subscribe(kp_store *st, kp_store_sub_fn fn, void *arg);
 
 /* Reads one object; *out owned by the caller. KP_ENOTFOUND when absent. */
 int kp_store_get(json_t **out, kp_store *st, const kp_key *key);
+/* The same for a caller that only reads: *out may be the read cache's own object, which
+ * nobody may change (json_decref it when done). */
+int kp_store_get_shared(json_t **out, kp_store *st, const kp_key *key);
 /* The same, as the stored JSON text appended to out (what a plain GET answers with). */
 int kp_store_get_raw(kp_buf *out, kp_store *st, const kp_key *key);
 
@@ -102,6 +105,8 @@ int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *
  * (also when the write fails); *out (may be NULL) gets a new reference to it when it was
  * stored. KP_EEXISTS when the key is taken. */
 int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj);
+/* The same, and the object's text as stored (what a create answers with) appended to text. */
+int kp_store_create_text(json_t **out, kp_buf *text, kp_store *st, const kp_key *key, json_t *obj);
 /* Replaces the object at key. expect_rv > 0: only if its resourceVersion is that
  * (KP_ECONFLICT otherwise). KP_ENOTFOUND when absent. obj is borrowed. */
 int kp_store_update(json_t **out, kp_store *st, const kp_key *key, json_t *obj, int64_t expect_rv);

@@ -87,7 +87,8 @@ bool kp_objcache_wants(const char *resource)
            strcmp(resource, "tenancy.kplane.io/workspacetypes") == 0;
 }
 
-int kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *stamp_out)
+int kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *stamp_out,
+                    bool copy)
 {
     size_t b = oc_bucket(key);
     json_t *obj = NULL;
@@ -102,7 +103,9 @@ int kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *
         }
     *stamp_out = oc->stamp[b];
     pthread_mutex_unlock(&oc->mu);
-    if (found == 1) {
+    if (found == 1 && !copy) {
+        *out = obj;
+    } else if (found == 1) {
         *out = json_deep_copy(obj); /* the caller may change its copy; ours is shared */
         json_decref(obj);
     }

@@ -18,9 +18,11 @@ kp_objcache *kp_objcache_new(size_t max_entries);
 void kp_objcache_free(kp_objcache *oc);
 /* Whether objects of this resource are cached. */
 bool kp_objcache_wants(const char *resource);
-/* 1: *out is a copy of the cached object (owned by the caller); -1: the key is known not to
- * exist; 0: not cached (*stamp_out is for the fill after the read). */
-int kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *stamp_out);
+/* 1: *out is a copy of the cached object (owned by the caller; without copy a reference to
+ * the cached one, which nobody may change); -1: the key is known not to exist; 0: not cached
+ * (*stamp_out is for the fill after the read). */
+int kp_objcache_get(json_t **out, kp_objcache *oc, const kp_key *key, uint64_t *stamp_out,
+                    bool copy);
 /* After a miss: caches obj (copied; NULL: it does not exist) unless the key's bucket changed
  * since stamp. */
 void kp_objcache_fill(kp_objcache *oc, const kp_key *key, const json_t *obj, uint64_t stamp);

@@ -35,8 +35,12 @@ typedef struct mutation {
     json_t *obj;        /* borrowed from the waiting caller; the writer sets its resourceVersion */
     const json_t *prev; /* kp_store_replace: the object replaced */
     int64_t expect_rv;
-    int64_t len;          /* the writer's: the stored text's size */
-    char *text;           /* the writer's: the stored text, kept for the subscriber */
+    int64_t len; /* the writer's: the stored text's size */
+    char *text;  /* the writer's: the stored text, kept for the subscriber and the
+                    caller (who frees it) */
+    char *pre;   /* the caller's thread serialized obj with st->rv_mark in place of
+                    its resourceVersion at pre_mark: the writer only splices it in */
+    size_t pre_len, pre_mark;
     bool spare_finalized; /* MUT_DELETE_ALL: objects with finalizers stay */
     /* results, written by the writer before done is set */
     int rc;
@@ -65,6 +69,8 @@ struct kp_store {
     mutation *head, *tail; /* guarded by mu */
     bool stopping;         /* guarded by mu */
     int64_t next_rv;       /* writer thread only */
+    char rv_mark[40];      /* "kprv-<random hex>": no client can know it, so no user text
+                              holds it */
     bool rv_uncertain;     /* writer thread only: the last batch may have committed */
     int64_t committed_rv;  /* guarded by mu */
     kp_store_stats stats;  /* guarded by mu */

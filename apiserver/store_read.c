@@ -120,7 +120,19 @@ int64_t kp_store_current_rv(kp_store *st)
     return rv;
 }
 
+static int store_get(json_t **out, kp_store *st, const kp_key *key, bool shared);
+
 int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
+{
+    return store_get(out, st, key, false);
+}
+
+int kp_store_get_shared(json_t **out, kp_store *st, const kp_key *key)
+{
+    return store_get(out, st, key, true);
+}
+
+static int store_get(json_t **out, kp_store *st, const kp_key *key, bool shared)
 {
     PGconn *c = NULL;
     PGresult *res = NULL;
@@ -130,7 +142,7 @@ int kp_store_get(json_t **out, kp_store *st, const kp_key *key)
     int rc;
 
     if (cached) {
-        int hit = kp_objcache_get(out, st->cache, key, &stamp);
+        int hit = kp_objcache_get(out, st->cache, key, &stamp, !shared);
         if (hit > 0)
             return 0;
         if (hit < 0)
