@@ -149,6 +149,15 @@ static const char *api_verb_of(const api_ctx *c, const char *method)
 static bool api_csv_has(const char *csv, const char *word);
 static int api_route_res(api_ctx *c);
 
+/* A call of kplane's own controllers (kp_client): a plain cluster still keeps its root
+ * LogicalCluster, which only they may reach. */
+static bool api_in_process(const api_ctx *c)
+{
+    const char *const *groups;
+    size_t ngroups;
+    return kp_req_internal_user(c->req, &groups, &ngroups) != NULL;
+}
+
 static int api_route(api_ctx *c)
 {
     char *path = kp_arena_strdup(c->a, kp_req_path(c->req));
@@ -213,6 +222,8 @@ static int api_route(api_ctx *c)
             return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
     }
     c->res = kp_schema_find(c->group, c->version, c->resource_name);
+    if (c->res && !api_serves(c->api, c->res) && !api_in_process(c))
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
     c->verb = api_verb_of(c, kp_req_method(c->req));
     if (!c->res) { /* maybe a custom resource: known once the workspace is */
         c->res_custom = true;
@@ -824,6 +835,7 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     api->authz = opts->authz;
     api->rquota = opts->rquota;
     api->crd = opts->crd;
+    api->plain_cluster = opts->plain_cluster;
     if (opts->ws)
         api->ws = *opts->ws;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");
@@ -842,6 +854,11 @@ void kp_api_free(kp_api *api)
     kp_crypto_ca_free(api->ca);
     free(api->server_addr);
     free(api);
+}
+
+bool api_serves(const kp_api *api, const kp_schema_res *r)
+{
+    return !api->plain_cluster || strcmp(r->group, API_TENANCY_GROUP) != 0;
 }
 
 int kp_api_bootstrap(kp_api *api)

@@ -44,6 +44,7 @@ typedef struct {
     const char *server_addr; /* host:port, for /api's serverAddressByClientCIDRs */
     kp_rquota *rquota;       /* ResourceQuota object counts; NULL: not enforced */
     struct kp_crd_reg *crd;  /* CRDs per workspace; NULL: custom resources are not served */
+    bool plain_cluster;      /* cluster-sim: the workspace API (tenancy.kplane.io) is not served */
 } kp_api_opts;
 
 /* owned, free with kp_api_free() */

@@ -48,14 +48,17 @@ static const kp_schema_res *disc_all(api_ctx *c, size_t *n_out)
     size_t nb, nc = 0;
     const kp_schema_res *b = kp_schema_all(&nb), *cr = kp_crd_set_rows(api_crds(c), &nc);
     kp_schema_res *all;
-    if (nc == 0) {
+    size_t n = 0;
+    if (nc == 0 && !c->api->plain_cluster) {
         *n_out = nb;
         return b;
     }
     all = kp_arena_calloc(c->a, nb + nc, sizeof(*all));
-    memcpy(all, b, nb * sizeof(*all));
-    memcpy(all + nb, cr, nc * sizeof(*all));
-    *n_out = nb + nc;
+    for (size_t i = 0; i < nb; i++)
+        if (api_serves(c->api, &b[i]))
+            all[n++] = b[i];
+    memcpy(all + n, cr, nc * sizeof(*all));
+    *n_out = n + nc;
     return all;
 }
 
@@ -413,9 +416,55 @@ static size_t table_count(const json_t *v)
     return json_is_object(v) ? json_object_size(v) : json_is_array(v) ? json_array_size(v) : 0;
 }
 
+/* k8s printNode: the Ready condition's verdict, then ",SchedulingDisabled" when cordoned. */
+static json_t *table_node_status(const json_t *obj)
+{
+    const json_t *conds = kp_json_get(obj, "status.conditions"), *cd;
+    const char *st = "Unknown";
+    char out[64];
+    size_t i;
+    json_array_foreach(conds, i, cd)
+    {
+        const char *t = kp_json_get_str(cd, "type"), *v = kp_json_get_str(cd, "status");
+        if (t && v && strcmp(t, "Ready") == 0)
+            st = strcmp(v, "True") == 0    ? "Ready"
+                 : strcmp(v, "False") == 0 ? "NotReady"
+                                           : "Unknown";
+    }
+    snprintf(out, sizeof(out), "%s%s", st,
+             json_is_true(kp_json_get(obj, "spec.unschedulable")) ? ",SchedulingDisabled" : "");
+    return json_string(out);
+}
+
+/* k8s findNodeRoles: node-role.kubernetes.io/<role> labels, and kubernetes.io/role's value. */
+static json_t *table_node_roles(const json_t *obj)
+{
+    const json_t *labels = kp_json_get(obj, "metadata.labels"), *v;
+    const char *k;
+    kp_buf b;
+    json_t *out;
+    kp_buf_init(&b, 4096);
+    json_object_foreach((json_t *)labels, k, v)
+    {
+        const char *role = NULL;
+        if (strncmp(k, "node-role.kubernetes.io/", 24) == 0)
+            role = k + 24;
+        else if (strcmp(k, "kubernetes.io/role") == 0 && json_is_string(v))
+            role = json_string_value(v);
+        if (!role || !*role)
+            continue;
+        if (b.len)
+            kp_buf_putc(&b, ',');
+        kp_buf_puts(&b, role);
+    }
+    out = json_string(b.len ? kp_buf_cstr(&b) : "<none>");
+    kp_buf_dispose(&b);
+    return out;
+}
+
 static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
 {
-    json_t *v = kp_json_get(obj, col->path);
+    json_t *v = col->path ? kp_json_get(obj, col->path) : NULL;
     switch (col->kind) {
     case KP_COL_COUNT:
         return json_integer(
@@ -474,6 +523,11 @@ static json_t *table_cell(const kp_schema_col *col, const json_t *obj)
         json_decref(r);
         return cell;
     }
+    case KP_COL_NODE_STATUS:
+        return table_node_status(obj);
+    case KP_COL_NODE_ROLES:
+        return table_node_roles(obj);
+    case KP_COL_AGE: /* api_table_of fills it */
     case KP_COL_PATH:
         break;
     }
@@ -506,20 +560,25 @@ json_t *api_table_of(const kp_schema_res *r, json_t *items, const char *rv, cons
     size_t i;
     json_t *item;
 
+    bool age_last = !r->custom; /* a CRD's columns say whether it shows its age */
     json_array_append_new(defs, table_col_def("Name", "string", "name", 0));
-    for (const kp_schema_col *col = r->cols; col->name; col++)
+    for (const kp_schema_col *col = r->cols; col->name; col++) {
         json_array_append_new(defs, table_col_def(col->name, col->type, "", col->priority));
-    if (!r->custom) /* a CRD's columns say whether it shows its age */
+        if (col->kind == KP_COL_AGE)
+            age_last = false;
+    }
+    if (age_last)
         json_array_append_new(defs, table_col_def("Age", "string", "", 0));
     json_array_foreach(items, i, item)
     {
         json_t *cells = json_array(), *row = json_object(), *pom = json_object();
         char age[32];
         json_array_append_new(cells, json_string(kp_json_get_str(item, "metadata.name")));
-        for (const kp_schema_col *col = r->cols; col->name; col++)
-            json_array_append_new(cells, table_cell(col, item));
         table_age(age, sizeof(age), kp_json_get_str(item, "metadata.creationTimestamp"));
-        if (!r->custom)
+        for (const kp_schema_col *col = r->cols; col->name; col++)
+            json_array_append_new(cells, col->kind == KP_COL_AGE ? json_string(age)
+                                                                 : table_cell(col, item));
+        if (age_last)
             json_array_append_new(cells, json_string(age));
         json_object_set_new(row, "cells", cells);
         json_object_set_new(pom, "kind", json_string("PartialObjectMetadata"));

@@ -20,10 +20,15 @@ struct kp_api {
     const kp_authn *authn;
     kp_authz *authz;
     kp_rquota *rquota;
-    kp_crd_reg *crd; /* NULL: custom resources are not served */
+    kp_crd_reg *crd;    /* NULL: custom resources are not served */
+    bool plain_cluster; /* tenancy.kplane.io is neither routed nor discovered */
 };
 
 typedef enum { ROUTE_NONRESOURCE = 0, ROUTE_DISCOVERY, ROUTE_RESOURCE } route_kind;
+
+#define API_TENANCY_GROUP "tenancy.kplane.io"
+/* Whether the server serves row r (a plain cluster hides the workspace API). */
+bool api_serves(const kp_api *api, const kp_schema_res *r);
 
 /* A request, resolved step by step. Strings live in the request arena. */
 typedef struct {

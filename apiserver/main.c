@@ -14,6 +14,7 @@
 #include "apiserver/client.h"
 #include "apiserver/gc.h"
 #include "workspaces/ws.h"
+#include "sync/sim.h"
 #include "lib/httpc.h"
 #include "lib/limits.h"
 #include "lib/log.h"
@@ -38,6 +39,8 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  serve      start the API server (with an embedded PostgreSQL unless --database-url)\n"
+    "  cluster-sim  start a simulated downstream cluster: one plain cluster API (no workspaces)\n"
+    "             with simulated nodes and pods, like KWOK\n"
     "  version    print the kplane version and the Kubernetes version it serves\n"
     "  help       print this help, or a command's: kplane help serve\n"
     "\n"
@@ -75,6 +78,28 @@ static const char usage_serve[] =
     "                        terminating namespaces (default true)\n"
     "  -h, --help            print this help\n";
 
+static const char usage_sim[] =
+    "Usage:\n"
+    "  kplane cluster-sim [flags]\n"
+    "\n"
+    "Starts a simulated cluster: the same server as 'kplane serve', serving one plain cluster\n"
+    "(no workspace API; DATA_DIR/admin.kubeconfig points at https://ADDR), with Node objects\n"
+    "and a simulation of what a cluster does: Deployments make ReplicaSets and Pods, pods are\n"
+    "scheduled onto nodes by their requests and run after a delay, workloads get status and\n"
+    "Services endpoints.\n"
+    "\n"
+    "Flags:\n"
+    "  --data-dir DIR        state directory (default \".kplane\")\n"
+    "  --listen ADDR:PORT    HTTPS address (default \"127.0.0.1:6443\")\n"
+    "  --nodes N             nodes to simulate (default 3), named PREFIX-node-0...\n"
+    "  --node-prefix PREFIX  (default \"sim\")\n"
+    "  --region R            topology.kubernetes.io/region of the nodes (default \"local\")\n"
+    "  --zones Z1,Z2         their topology.kubernetes.io/zone, round robin (default R-a)\n"
+    "  --provider P          spec.providerID is P://R/ZONE/NAME (default \"kplane-sim\")\n"
+    "  --pod-start-delay D   a scheduled pod runs after this (default 500ms)\n"
+    "  Every 'kplane serve' flag is accepted too (see 'kplane serve --help').\n"
+    "  -h, --help            print this help\n";
+
 typedef struct {
     const char *data_dir;
     const char *listen;
@@ -86,6 +111,8 @@ typedef struct {
     int jwks_ttl_s, jwks_refresh_s;
     bool no_gc;
     kp_watch_hub_opts watch;
+    bool sim; /* cluster-sim: a plain cluster with simulated nodes and pods */
+    kp_sim_opts simo;
 } serve_opts;
 
 static volatile sig_atomic_t stop_signal;
@@ -129,9 +156,42 @@ static int parse_seconds(int *out, const char *flag, const char *v)
     return 0;
 }
 
+/* cluster-sim's own flags; 1 when argv[*i] is not one of them. */
+static int parse_sim_flag(kp_sim_opts *s, int argc, char **argv, int *i)
+{
+    const char *v;
+    int64_t n;
+    if ((v = flag_value(argc, argv, i, "--nodes"))) {
+        if (kp_parse_i64(&n, kp_sv_from(v), 0, 10000) < 0)
+            return kp_err_set(KP_EBADREQUEST, "--nodes: %s", kp_err_msg());
+        s->nodes = (int)n;
+    } else if ((v = flag_value(argc, argv, i, "--node-prefix"))) {
+        s->node_prefix = v;
+    } else if ((v = flag_value(argc, argv, i, "--region"))) {
+        s->region = v;
+    } else if ((v = flag_value(argc, argv, i, "--zones"))) {
+        s->zones = v;
+    } else if ((v = flag_value(argc, argv, i, "--provider"))) {
+        s->provider = v;
+    } else if ((v = flag_value(argc, argv, i, "--pod-start-delay"))) {
+        if (kp_parse_duration_ms(&n, kp_sv_from(v), 3600 * 1000) < 0)
+            return kp_err_set(KP_EBADREQUEST, "--pod-start-delay: \"%s\" is not a duration", v);
+        s->pod_start_delay_ms = (int)n;
+    } else {
+        return 1;
+    }
+    if (*kp_err_msg())
+        return KP_EBADREQUEST;
+    if (!*v)
+        return kp_err_set(KP_EBADREQUEST, "flag %s needs a value", argv[*i]);
+    return 0;
+}
+
 static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
 {
     o->data_dir = ".kplane";
+    o->simo.nodes = 3;
+    o->simo.pod_start_delay_ms = 500;
     o->listen = "127.0.0.1:6443";
     o->threads = 64; /* a handler blocks on its commit: connections wait behind it */
     for (int i = 0; i < argc; i++) {
@@ -140,6 +200,13 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             *help = true;
             return 0;
+        }
+        if (o->sim) {
+            int r = parse_sim_flag(&o->simo, argc, argv, &i);
+            if (r < 0)
+                return r;
+            if (r == 0)
+                continue;
         }
         if ((v = flag_value(argc, argv, &i, "--data-dir"))) {
             o->data_dir = v;
@@ -191,8 +258,8 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
                 return kp_err_set(KP_EBADREQUEST, "--threads: %s", kp_err_msg());
             o->threads = (int)n;
         } else {
-            return kp_err_set(KP_EBADREQUEST, "unknown flag \"%s\" (see 'kplane serve --help')",
-                              argv[i]);
+            return kp_err_set(KP_EBADREQUEST, "unknown flag \"%s\" (see 'kplane %s --help')",
+                              argv[i], o->sim ? "cluster-sim" : "serve");
         }
         if (*kp_err_msg())
             return KP_EBADREQUEST;
@@ -278,6 +345,7 @@ typedef struct {
     kp_rquota *rquota;
     kp_crd_reg *crd;
     kp_gc *gc;
+    kp_sim *sim;
 } auth_caches;
 
 /* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
@@ -297,6 +365,8 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
     kp_ws_observe(ac->ws, evs, n); /* quota changes apply on the next request */
     kp_rquota_observe(ac->rquota, evs, n);
     kp_gc_observe(ac->gc, evs, n); /* queues only */
+    if (ac->sim)
+        kp_sim_observe(ac->sim, evs, n); /* queues only */
 }
 
 /* The workspace tree behind the API's hooks. */
@@ -354,7 +424,7 @@ static int serve(const serve_opts *o)
     kp_oidc *oidc = NULL;
     kp_crd_reg *crd = NULL;
     auth_caches caches;
-    kp_client *ws_client = NULL, *gc_client = NULL;
+    kp_client *ws_client = NULL, *gc_client = NULL, *sim_client = NULL;
     kp_gc *gc = NULL;
     kp_http *http = NULL;
     kp_pki pki;
@@ -447,6 +517,7 @@ static int serve(const serve_opts *o)
         caches.rquota = kp_rquota_new(store);
         caches.crd = crd = kp_crd_reg_new(store);
         caches.gc = gc = o->no_gc ? NULL : kp_gc_new(store);
+        caches.sim = o->sim ? kp_sim_new(store, &o->simo) : NULL;
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -460,7 +531,7 @@ static int serve(const serve_opts *o)
             NULL,          ws_hook_resolve, ws_hook_admit, ws_hook_admit_update, ws_hook_initialize,
             ws_hook_delete};
         kp_api_opts ao = {store,      hub,         &hooks,        authn, authz,
-                          pki.ca_pem, server_addr, caches.rquota, crd};
+                          pki.ca_pem, server_addr, caches.rquota, crd,   o->sim};
         static const char *const masters[] = {"system:masters"};
         hooks.arg = ws;
         if ((rc = kp_api_new(&api, &ao)) < 0) {
@@ -478,12 +549,20 @@ static int serve(const serve_opts *o)
             fail(NULL);
             goto out;
         }
+        if (caches.sim) {
+            sim_client = kp_client_new(api, KP_SIM_USER, masters, 1);
+            if ((rc = kp_sim_start(caches.sim, sim_client)) < 0) {
+                fail("cannot start the cluster simulation");
+                goto out;
+            }
+        }
     }
     { /* before serving: whoever sees /readyz answer finds the kubeconfig (the port is bound) */
         bool v6 = strchr(host, ':') != NULL;
-        url = kp_asprintf("https://%s%s%s:%d/clusters/root", v6 ? "[" : "",
+        /* a plain cluster's URL has no /clusters/: such requests go to root */
+        url = kp_asprintf("https://%s%s%s:%d%s", v6 ? "[" : "",
                           strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, v6 ? "]" : "",
-                          kp_http_port(http));
+                          kp_http_port(http), o->sim ? "" : "/clusters/root");
         kubeconfig = kp_asprintf("%s/admin.kubeconfig", o->data_dir);
         if ((rc = kp_pki_write_kubeconfig(kubeconfig, url, &pki)) < 0) {
             fail("cannot write the admin kubeconfig");
@@ -515,10 +594,12 @@ out:
     if (http)
         kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
     kp_gc_stop(gc); /* its job at hand calls the API */
+    kp_sim_stop(caches.sim);
     kp_http_free(http);
     kp_api_free(api);
     kp_client_free(ws_client);
     kp_client_free(gc_client);
+    kp_client_free(sim_client);
     kp_authn_free(authn);
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
@@ -526,6 +607,7 @@ out:
     kp_authz_free(authz);
     kp_rquota_free(caches.rquota);
     kp_gc_free(gc);
+    kp_sim_free(caches.sim);
     kp_oidc_free(oidc);
     kp_crd_reg_free(crd);
     if (pg && kp_pgctl_stop(pg) < 0) {
@@ -559,6 +641,8 @@ int main(int argc, char **argv)
     if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (cmd && argc > 2 && strcmp(argv[2], "serve") == 0)
             fputs(usage_serve, stdout);
+        else if (cmd && argc > 2 && strcmp(argv[2], "cluster-sim") == 0)
+            fputs(usage_sim, stdout);
         else if (cmd && argc > 2 && strcmp(argv[2], "version") == 0)
             fputs("Usage:\n  kplane version\n\nPrints the kplane version.\n", stdout);
         else
@@ -577,16 +661,17 @@ int main(int argc, char **argv)
         print_version();
         return 0;
     }
-    if (strcmp(cmd, "serve") == 0) {
+    if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "cluster-sim") == 0) {
         serve_opts o;
         bool help = false;
         memset(&o, 0, sizeof(o));
+        o.sim = strcmp(cmd, "cluster-sim") == 0;
         if (parse_serve(&o, argc - 2, argv + 2, &help) < 0) {
             fprintf(stderr, "kplane: %s\n", kp_err_msg());
             return 2;
         }
         if (help) {
-            fputs(usage_serve, stdout);
+            fputs(o.sim ? usage_sim : usage_serve, stdout);
             return 0;
         }
         return serve(&o);

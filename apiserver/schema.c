@@ -36,6 +36,16 @@ static const kp_schema_res schema_rows[] = {
      "spec.nodeName,spec.restartPolicy,spec.schedulerName,spec.serviceAccountName,"
      "spec.hostNetwork,status.phase,status.podIP,status.nominatedNodeName",
      NULL},
+    /* cluster-sim's nodes; k8s printNode: Name, Status, Roles, Age, Version (+ -o wide) */
+    {"", "v1", "nodes", "Node", "node", "no", NULL, false, true, false, KP_NAME_SUBDOMAIN,
+     COLS({"Status", "string", KP_COL_NODE_STATUS, NULL, NULL, 0},
+          {"Roles", "string", KP_COL_NODE_ROLES, NULL, NULL, 0},
+          {"Age", "string", KP_COL_AGE, NULL, NULL, 0},
+          C_PATH("Version", "string", "status.nodeInfo.kubeletVersion", 0),
+          C_PATH("OS-Image", "string", "status.nodeInfo.osImage", 1),
+          C_PATH("Kernel-Version", "string", "status.nodeInfo.kernelVersion", 1),
+          C_PATH("Container-Runtime", "string", "status.nodeInfo.containerRuntimeVersion", 1)),
+     "/nodes", "spec.unschedulable", NULL},
     {"", "v1", "events", "Event", "event", "ev", NULL, true, false, false, KP_NAME_SUBDOMAIN,
      COLS(C_PATH("Type", "string", "type", 0), C_PATH("Reason", "string", "reason", 0),
           C_PATH("Message", "string", "message", 0)),

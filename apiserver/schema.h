@@ -16,12 +16,15 @@ typedef enum {
 } kp_name_rule;
 
 typedef enum {
-    KP_COL_PATH = 0, /* the value at a dotted path, as text */
-    KP_COL_COUNT,    /* the number of entries of an object or array at a path */
-    KP_COL_RATIO,    /* "<path>/<path2>" e.g. ready/replicas, missing numbers are 0 */
-    KP_COL_JOIN,     /* the array at path joined with "," */
-    KP_COL_SLASH,    /* "<path>/<path2>" of two strings, e.g. ClusterRole/admin */
-    KP_COL_JSONPATH, /* a CRD's additionalPrinterColumns entry: path is its JSONPath */
+    KP_COL_PATH = 0,    /* the value at a dotted path, as text */
+    KP_COL_COUNT,       /* the number of entries of an object or array at a path */
+    KP_COL_RATIO,       /* "<path>/<path2>" e.g. ready/replicas, missing numbers are 0 */
+    KP_COL_JOIN,        /* the array at path joined with "," */
+    KP_COL_SLASH,       /* "<path>/<path2>" of two strings, e.g. ClusterRole/admin */
+    KP_COL_JSONPATH,    /* a CRD's additionalPrinterColumns entry: path is its JSONPath */
+    KP_COL_AGE,         /* the Age column here rather than last (Node: Age before Version) */
+    KP_COL_NODE_STATUS, /* k8s printNode: Ready | NotReady | Unknown, ",SchedulingDisabled" */
+    KP_COL_NODE_ROLES,  /* the node-role.kubernetes.io/<role> labels joined, or <none> */
 } kp_col_kind;
 
 typedef struct {

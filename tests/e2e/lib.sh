@@ -181,3 +181,14 @@ e2e_cleanup() {
     echo "1..$E2E_N"
 }
 trap e2e_cleanup EXIT
+
+# start_cluster_sim DATA_DIR PORT [extra flags]: `kplane cluster-sim` in the background, like
+# start_kplane (sets KP_PID, waits for /readyz); its kubeconfig is DATA_DIR/admin.kubeconfig.
+start_cluster_sim() {
+    local dir=$1 port=$2
+    shift 2
+    "$KPLANE_BIN" cluster-sim --data-dir "$dir" --listen "127.0.0.1:$port" "$@" >>"$dir.log" 2>&1 &
+    KP_PID=$!
+    E2E_PIDS+=("$KP_PID")
+    wait_ready "$dir" "$port"
+}
