@@ -895,6 +895,18 @@ static void store_cache_committed(kp_store *st, const mutation *batch)
     }
 }
 
+/* Hands each mutation back to its caller, outside any lock (a caller woken while the writer
+ * still held one would only block on it again). A posted mutation is the caller's at once:
+ * its next pointer is read before. */
+static void writer_done(mutation *batch)
+{
+    while (batch) {
+        mutation *next = batch->next;
+        sem_post(&batch->done);
+        batch = next;
+    }
+}
+
 static void writer_batch(kp_store *st, mutation *batch, size_t n)
 {
     struct timespec t0, t1;
@@ -987,11 +999,8 @@ committed:
             b++;
         st->stats.batch_size_hist[b]++;
     }
-    for (m = batch; m; m = m->next) { /* each caller frees its text */
-        m->done = true;
-        pthread_cond_signal(&m->cv);
-    }
     pthread_mutex_unlock(&st->mu);
+    writer_done(batch); /* each caller frees its text */
     return;
 
 fail_all:
@@ -1006,7 +1015,6 @@ fail_all:
     kp_objcache_clear(st->cache);
     st->next_rv = first_rv;
     st->rv_uncertain = true;
-    pthread_mutex_lock(&st->mu);
     for (m = batch; m; m = m->next) {
         json_decref(m->result);
         m->result = NULL;
@@ -1016,10 +1024,8 @@ fail_all:
         mut_fail(m, rc);
         free(m->text);
         m->text = NULL;
-        m->done = true;
-        pthread_cond_signal(&m->cv);
     }
-    pthread_mutex_unlock(&st->mu);
+    writer_done(batch);
 }
 
 static void *writer_main(void *arg)
@@ -1056,7 +1062,7 @@ static void *writer_main(void *arg)
 }
 
 /* Queues m for the writer and waits for its result. m lives on the caller's stack until the
- * writer sets m->done: we wait for that here. */
+ * writer posts m->done: we wait for that here. */
 /* On the caller's thread, so the single writer does not: obj's text with the marker for its
  * resourceVersion; refuses an object over KP_OBJECT_MAX (as stored, managedFields and all). */
 static int store_serialize(kp_store *st, mutation *m)
@@ -1091,23 +1097,23 @@ static int store_mutate_m(json_t **out, kp_buf *text_out, kp_store *st, mutation
         json_object_del(kp_json_obj_ensure(m->obj, "metadata"), "resourceVersion");
         return rc;
     }
-    pthread_cond_init(&m->cv, NULL);
     pthread_mutex_lock(&st->mu);
     if (st->stopping) {
         pthread_mutex_unlock(&st->mu);
-        pthread_cond_destroy(&m->cv);
+        free(m->pre);
         return kp_err_set(KP_EUNAVAILABLE, "the server is shutting down");
     }
+    sem_init(&m->done, 0, 0);
     if (st->tail)
         st->tail->next = m;
     else
         st->head = m;
     st->tail = m;
-    pthread_cond_signal(&st->queue_cv);
-    while (!m->done)
-        pthread_cond_wait(&m->cv, &st->mu);
     pthread_mutex_unlock(&st->mu);
-    pthread_cond_destroy(&m->cv);
+    pthread_cond_signal(&st->queue_cv); /* unlocked: the writer must not wake into our lock */
+    while (sem_wait(&m->done) < 0 && errno == EINTR)
+        ;
+    sem_destroy(&m->done);
     kp_store_events_free(m->bulk, m->nbulk);
     free(m->pre);
     if (m->rc == 0 && text_out && m->text)

@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <semaphore.h>
 
 #define STORE_LIMIT_BUCKETS 4096
 
@@ -49,8 +50,7 @@ typedef struct mutation {
     int64_t rv;
     kp_store_event *bulk; /* MUT_DELETE_ALL: its events, in rv order */
     size_t nbulk;
-    bool done;
-    pthread_cond_t cv;
+    sem_t done; /* posted by the writer when the results are in: then m is the caller's */
 } mutation;
 
 struct kp_store {

@@ -515,8 +515,8 @@ static void hub_on_commit(void *arg, const kp_store_event *evs, size_t n)
     else
         h->in_head = head;
     h->in_tail = last;
-    pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
+    pthread_cond_signal(&h->cv); /* unlocked: the hub thread must not wake into our lock */
 }
 
 int kp_watch_hub_new(kp_watch_hub **out, kp_store *st, const kp_watch_hub_opts *opts)
