@@ -153,6 +153,13 @@ static const kp_schema_res schema_rows[] = {
     /* reviews: answered from the request, never stored */
     {"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
      NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL, "create"},
+    /* kubectl 1.27's auth whoami asks the beta and alpha versions (served until k8s 1.30) */
+    {"authentication.k8s.io", "v1beta1", "selfsubjectreviews", "SelfSubjectReview",
+     "selfsubjectreview", NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL,
+     "create"},
+    {"authentication.k8s.io", "v1alpha1", "selfsubjectreviews", "SelfSubjectReview",
+     "selfsubjectreview", NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL,
+     "create"},
     {"authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
      "selfsubjectaccessreview", NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL,
      NULL, "create"},

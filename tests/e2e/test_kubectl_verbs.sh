@@ -43,6 +43,7 @@ for k in $(kubectl_versions); do
     check "$v: create poddisruptionbudget" K create poddisruptionbudget pdb --selector=app=web --min-available=1
     check "$v: create ingress" K create ingress ing --rule='example.com/=svc:80'
     check "$v: create token" K create token sa
+    check_out "$v: auth whoami" "kplane-admin" "$k" auth whoami
     check_out "$v: the deployment keeps its replicas" "^2$" K get deploy web -o jsonpath='{.spec.replicas}'
     check "$v: label" K label configmap cm edited=no
     check "$v: annotate" K annotate configmap cm note=hello
