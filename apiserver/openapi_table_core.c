@@ -93,6 +93,15 @@ static const oa_kind core_kinds[] = {
                  "status represents the current information/status of a persistent volume "
                  "claim. Read-only.")),
      true, "PersistentVolumeClaim is a user's request for and claim to a persistent volume."},
+    {"", "ReplicationController",
+     FIELDS(SPEC_REF(CORE "ReplicationControllerSpec"),
+            STATUS_REF(CORE "ReplicationControllerStatus")),
+     true, "ReplicationController represents the configuration of a replication controller."},
+    {"", "PersistentVolume",
+     FIELDS(SPEC_REF(CORE "PersistentVolumeSpec"), STATUS_REF(CORE "PersistentVolumeStatus")),
+     true,
+     "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is "
+     "analogous to a node."},
 };
 
 static const oa_def core_defs[] = {
@@ -420,6 +429,64 @@ static const oa_def core_defs[] = {
                QMAP("used", "Used is the current observed total usage of the resource in the "
                             "namespace.")),
         NULL, "ResourceQuotaStatus defines the enforced hard limits and observed use."),
+    DEF(CORE "ReplicationControllerSpec",
+        FIELDS(F("minReadySeconds", OA_INT32,
+                 "Minimum number of seconds for which a newly created pod should be ready "
+                 "without any of its container crashing, for it to be considered available."),
+               F("replicas", OA_INT32, "Replicas is the number of desired replicas."),
+               F("selector", OA_STRMAP,
+                 "Selector is a label query over pods that should match the Replicas count."),
+               FREF("template", OA_REF, CORE "PodTemplateSpec",
+                    "Template is the object that describes the pod that will be created if "
+                    "insufficient replicas are detected.")),
+        NULL, "ReplicationControllerSpec is the specification of a replication controller."),
+    DEF(CORE "ReplicationControllerStatus",
+        FIELDS(F("availableReplicas", OA_INT32,
+                 "The number of available replicas (ready for at least minReadySeconds) for "
+                 "this replication controller."),
+               F("fullyLabeledReplicas", OA_INT32,
+                 "The number of pods that have labels matching the labels of the pod template "
+                 "of the replication controller."),
+               F("observedGeneration", OA_INT64,
+                 "ObservedGeneration reflects the generation of the most recently observed "
+                 "replication controller."),
+               F("readyReplicas", OA_INT32,
+                 "The number of ready replicas for this replication controller."),
+               FREQ("replicas", OA_INT32,
+                    "Replicas is the most recently observed number of replicas.")),
+        NULL,
+        "ReplicationControllerStatus represents the current status of a replication "
+        "controller."),
+    DEF(CORE "PersistentVolumeSpec",
+        FIELDS(FSLIST("accessModes", OA_STRLIST,
+                      "accessModes contains all ways the volume can be mounted."),
+               QMAP("capacity", "capacity is the description of the persistent volume's "
+                                "resources and capacity."),
+               FREF("claimRef", OA_REF, CORE "ObjectReference",
+                    "claimRef is part of a bi-directional binding between PersistentVolume "
+                    "and PersistentVolumeClaim."),
+               FSLIST("mountOptions", OA_STRLIST,
+                      "mountOptions is the list of mount options, e.g. [\"ro\", \"soft\"]."),
+               F("persistentVolumeReclaimPolicy", OA_STRING,
+                 "persistentVolumeReclaimPolicy defines what happens to a persistent volume "
+                 "when released from its claim: Retain, Delete or Recycle."),
+               F("storageClassName", OA_STRING,
+                 "storageClassName is the name of StorageClass to which this persistent "
+                 "volume belongs."),
+               F("volumeMode", OA_STRING,
+                 "volumeMode defines if a volume is intended to be used with a formatted "
+                 "filesystem or to remain in raw block state.")),
+        NULL, "PersistentVolumeSpec is the specification of a persistent volume."),
+    DEF(CORE "PersistentVolumeStatus",
+        FIELDS(F("message", OA_STRING,
+                 "message is a human-readable message indicating details about why the volume "
+                 "is in this state."),
+               F("phase", OA_STRING,
+                 "phase indicates if a volume is available, bound to a claim, or released by "
+                 "a claim."),
+               F("reason", OA_STRING,
+                 "reason is a brief CamelCase string that describes any failure.")),
+        NULL, "PersistentVolumeStatus is the current status of a persistent volume."),
     DEF(CORE "PersistentVolumeClaimSpec",
         FIELDS(FSLIST("accessModes", OA_STRLIST,
                       "accessModes contains the desired access modes the volume should have."),

@@ -90,9 +90,8 @@ for k in $(kubectl_versions); do
     printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra, namespace: %s, labels: {app: x}}\ndata: {k: v}\n' \
         "$ns" >>"$E2E_TMP/p.yaml"
     kk apply -f "$E2E_TMP/p.yaml" >/dev/null 2>&1
-    # kubectl's default allowlist names ReplicationController, which kplane does not serve
-    run prune "$k" apply --prune -l app=x -f "$M" --prune-allowlist=core/v1/ConfigMap \
-        --prune-allowlist=core/v1/Service --prune-allowlist=apps/v1/Deployment
+    # kubectl's default prune list: every kind in it is served
+    run prune "$k" apply --prune -l app=x -f "$M"
     expect "kubectl $v: apply --prune -l app=x prunes the labelled ConfigMap left out" prune \
         "configmap/extra pruned"
     run gone kk get configmap extra
