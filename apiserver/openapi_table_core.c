@@ -98,8 +98,7 @@ static const oa_kind core_kinds[] = {
             STATUS_REF(CORE "ReplicationControllerStatus")),
      true, "ReplicationController represents the configuration of a replication controller."},
     {"", "PersistentVolume",
-     FIELDS(SPEC_REF(CORE "PersistentVolumeSpec"), STATUS_REF(CORE "PersistentVolumeStatus")),
-     true,
+     FIELDS(SPEC_REF(CORE "PersistentVolumeSpec"), STATUS_REF(CORE "PersistentVolumeStatus")), true,
      "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is "
      "analogous to a node."},
 };
