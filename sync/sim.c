@@ -4,7 +4,20 @@
 #include "lib/json.h"
 #include "lib/log.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <time.h>
+
+const sim_kind_info sim_kinds[SK_N] = {
+    {"apps/deployments", "/apis/apps/v1", "deployments", "Deployment", "apps/v1", 'D'},
+    {"apps/replicasets", "/apis/apps/v1", "replicasets", "ReplicaSet", "apps/v1", 'R'},
+    {"apps/statefulsets", "/apis/apps/v1", "statefulsets", "StatefulSet", "apps/v1", 'S'},
+    {"apps/daemonsets", "/apis/apps/v1", "daemonsets", "DaemonSet", "apps/v1", 'A'},
+    {"batch/jobs", "/apis/batch/v1", "jobs", "Job", "batch/v1", 'J'},
+    {"/pods", "/api/v1", "pods", "Pod", "v1", 'P'},
+    {"/services", "/api/v1", "services", "Service", "v1", 'V'},
+    {"/nodes", "/api/v1", "nodes", "Node", "v1", 'N'},
+};
 
 /* ---- nodes ---- */
 
@@ -109,11 +122,493 @@ int sim_nodes_ensure(kp_sim *s)
     return rc;
 }
 
+/* ---- helpers shared by the controllers ---- */
+
+int64_t sim_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t sim_rv_of(const json_t *obj)
+{
+    const char *rv = kp_json_get_str(obj, "metadata.resourceVersion");
+    int64_t v = 0;
+    if (rv && kp_parse_i64(&v, kp_sv_from(rv), 0, INT64_MAX) < 0) {
+        kp_err_clear();
+        v = 0;
+    }
+    return v;
+}
+
+bool sim_terminating(const json_t *obj)
+{
+    return kp_json_get(obj, "metadata.deletionTimestamp") != NULL;
+}
+
+static char *sim_key(const char *ns, const char *name)
+{
+    return kp_asprintf("%s/%s", ns, name);
+}
+
+const json_t *sim_get(const kp_sim *s, sim_kind k, const char *ns, const char *name)
+{
+    char *key = sim_key(ns, name);
+    const json_t *v = json_object_get(s->cache[k], key);
+    free(key);
+    return v;
+}
+
+void sim_mark(kp_sim *s, sim_kind k, const char *ns, const char *name)
+{
+    char *key = kp_asprintf("%c:%s/%s", sim_kinds[k].code, ns, name);
+    json_object_set_new(s->dirty, key, json_true());
+    free(key);
+}
+
+const json_t *sim_controller_ref(const json_t *obj)
+{
+    const json_t *refs = kp_json_get(obj, "metadata.ownerReferences"), *r;
+    size_t i;
+    json_array_foreach(refs, i, r)
+    {
+        if (json_is_true(json_object_get(r, "controller")))
+            return r;
+    }
+    return NULL;
+}
+
+const json_t *sim_children(const kp_sim *s, const char *uid)
+{
+    return uid ? json_object_get(s->children, uid) : NULL;
+}
+
+char *sim_path(sim_kind k, const char *ns, const char *name, const char *sub)
+{
+    const sim_kind_info *ki = &sim_kinds[k];
+    return kp_asprintf("%s%s%s%s/%s%s%s%s%s", SIM_ROOT, ki->api, ns && *ns ? "/namespaces/" : "",
+                       ns && *ns ? ns : "", ki->plural, name ? "/" : "", name ? name : "",
+                       sub ? "/" : "", sub ? sub : "");
+}
+
+int sim_set_status(kp_sim *s, sim_kind k, const json_t *obj, json_t *want)
+{
+    const json_t *cur = json_object_get(obj, "status"), *v;
+    const char *f;
+    bool same = true;
+    int rc = 0;
+
+    json_object_foreach(want, f, v)
+    {
+        const json_t *c = json_object_get(cur, f);
+        if (json_is_null(v) ? c != NULL && !json_is_null(c) : !c || !json_equal(c, v)) {
+            same = false;
+            break;
+        }
+    }
+    if (!same) {
+        char *path = sim_path(k, kp_json_get_str(obj, "metadata.namespace"),
+                              kp_json_get_str(obj, "metadata.name"), "status");
+        json_t *body = json_pack("{s:O}", "status", want);
+        rc = kp_client_do(NULL, NULL, s->client, "PATCH", path, body);
+        if (rc == KP_ENOTFOUND) /* gone meanwhile: its event follows */
+            rc = 0;
+        if (rc < 0)
+            KP_LOG_WARN("sim", "status of %s \"%s\": %s", sim_kinds[k].kind,
+                        kp_json_get_str(obj, "metadata.name"), kp_err_msg());
+        kp_err_clear();
+        json_decref(body);
+        free(path);
+    }
+    json_decref(want);
+    return rc;
+}
+
+json_t *sim_condition(const json_t *old_conds, const char *t, const char *status,
+                      const char *reason, const char *message, bool update_time)
+{
+    const json_t *c, *old = NULL;
+    size_t i;
+    char now[32];
+    json_t *out;
+
+    json_array_foreach(old_conds, i, c)
+    {
+        const char *ct = kp_json_get_str(c, "type");
+        if (ct && strcmp(ct, t) == 0)
+            old = c;
+    }
+    sim_now(now);
+    out = json_pack("{s:s, s:s}", "type", t, "status", status);
+    if (reason)
+        json_object_set_new(out, "reason", json_string(reason));
+    if (message)
+        json_object_set_new(out, "message", json_string(message));
+    {
+        bool same_status = old && kp_json_get_str(old, "status") &&
+                           strcmp(kp_json_get_str(old, "status"), status) == 0;
+        bool same_all =
+            same_status &&
+            json_equal(json_object_get(old, "reason"), json_object_get(out, "reason")) &&
+            json_equal(json_object_get(old, "message"), json_object_get(out, "message"));
+        const json_t *ltt = same_status ? json_object_get(old, "lastTransitionTime") : NULL;
+        const json_t *lut = same_all ? json_object_get(old, "lastUpdateTime") : NULL;
+        json_object_set_new(out, "lastTransitionTime",
+                            ltt ? json_incref((json_t *)ltt) : json_string(now));
+        if (update_time)
+            json_object_set_new(out, "lastUpdateTime",
+                                lut ? json_incref((json_t *)lut) : json_string(now));
+    }
+    return out;
+}
+
+/* ---- timers: a min-heap of (due, pod key) ---- */
+
+static void timer_swap(sim_timer *a, sim_timer *b)
+{
+    sim_timer t = *a;
+    *a = *b;
+    *b = t;
+}
+
+void sim_timer_add(kp_sim *s, int64_t due_ms, const char *key)
+{
+    size_t i;
+    if (s->ntimers == s->cap_timers) {
+        s->cap_timers = s->cap_timers ? 2 * s->cap_timers : 64;
+        s->timers = kp_realloc(s->timers, s->cap_timers * sizeof(*s->timers));
+    }
+    i = s->ntimers++;
+    s->timers[i].due_ms = due_ms;
+    s->timers[i].key = kp_strdup(key);
+    while (i > 0 && s->timers[(i - 1) / 2].due_ms > s->timers[i].due_ms) {
+        timer_swap(&s->timers[(i - 1) / 2], &s->timers[i]);
+        i = (i - 1) / 2;
+    }
+}
+
+/* Marks the pods whose time has come. */
+static void timers_fire(kp_sim *s, int64_t now)
+{
+    while (s->ntimers && s->timers[0].due_ms <= now) {
+        char *key = s->timers[0].key, *slash = strchr(key, '/');
+        size_t i = 0;
+        if (slash) {
+            *slash = '\0';
+            sim_mark(s, SK_POD, key, slash + 1);
+        }
+        free(key);
+        s->timers[0] = s->timers[--s->ntimers];
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < s->ntimers && s->timers[l].due_ms < s->timers[m].due_ms)
+                m = l;
+            if (r < s->ntimers && s->timers[r].due_ms < s->timers[m].due_ms)
+                m = r;
+            if (m == i)
+                break;
+            timer_swap(&s->timers[i], &s->timers[m]);
+            i = m;
+        }
+    }
+}
+
+/* ---- the cache and its indexes, from the commit stream ---- */
+
+static void set_add(json_t *idx, const char *group, const char *member)
+{
+    json_t *set = json_object_get(idx, group);
+    if (!set) {
+        set = json_object();
+        json_object_set_new(idx, group, set);
+    }
+    json_object_set_new(set, member, json_true());
+}
+
+static void set_del(json_t *idx, const char *group, const char *member)
+{
+    json_t *set = json_object_get(idx, group);
+    if (!set)
+        return;
+    json_object_del(set, member);
+    if (json_object_size(set) == 0)
+        json_object_del(idx, group);
+}
+
+static void usage_add(kp_sim *s, const char *node, const json_t *pod, int sign)
+{
+    json_t *u = json_object_get(s->usage, node);
+    int64_t cpu, mem;
+    if (!u) {
+        u = json_pack("[I, I, I]", (json_int_t)0, (json_int_t)0, (json_int_t)0);
+        json_object_set_new(s->usage, node, u);
+    }
+    sim_pod_requests(pod, &cpu, &mem);
+    json_array_set_new(u, 0, json_integer(json_integer_value(json_array_get(u, 0)) + sign * cpu));
+    json_array_set_new(u, 1, json_integer(json_integer_value(json_array_get(u, 1)) + sign * mem));
+    json_array_set_new(u, 2, json_integer(json_integer_value(json_array_get(u, 2)) + sign));
+}
+
+/* Adds (sign 1) or removes (-1) obj's entries in the indexes. */
+static void sim_index(kp_sim *s, sim_kind k, const char *ns, const char *name, const json_t *obj,
+                      int sign)
+{
+    const json_t *ref = sim_controller_ref(obj);
+    const char *uid = ref ? kp_json_get_str(ref, "uid") : NULL;
+    char *key = sim_key(ns, name);
+
+    if (uid) {
+        char *ck = kp_asprintf("%c:%s", sim_kinds[k].code, key);
+        if (sign > 0)
+            set_add(s->children, uid, ck);
+        else
+            set_del(s->children, uid, ck);
+        free(ck);
+    }
+    if (k == SK_POD) {
+        const char *node = kp_json_get_str(obj, "spec.nodeName");
+        const char *ip = kp_json_get_str(obj, "status.podIP");
+        if (sign > 0)
+            set_add(s->ns_pods, ns, name);
+        else
+            set_del(s->ns_pods, ns, name);
+        if (node && *node && sim_pod_active(obj))
+            usage_add(s, node, obj, sign);
+        if (ip && *ip) {
+            if (sign > 0)
+                json_object_set_new(s->ips, ip, json_string(key));
+            else
+                json_object_del(s->ips, ip);
+        }
+    } else if (k == SK_SVC) {
+        if (sign > 0)
+            set_add(s->ns_svcs, ns, name);
+        else
+            set_del(s->ns_svcs, ns, name);
+    }
+    free(key);
+}
+
+static void mark_all(kp_sim *s, sim_kind k)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(s->cache[k], key, v)
+    {
+        sim_mark(s, k, kp_json_get_str(v, "metadata.namespace"),
+                 kp_json_get_str(v, "metadata.name"));
+    }
+}
+
+static void mark_unsched(kp_sim *s)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(s->unsched, key, v)
+    {
+        char *ns = kp_strdup(key), *slash = strchr(ns, '/');
+        if (slash) {
+            *slash = '\0';
+            sim_mark(s, SK_POD, ns, slash + 1);
+        }
+        free(ns);
+    }
+}
+
+static sim_kind sim_kind_of_name(const char *kind)
+{
+    for (int k = 0; k < SK_N; k++)
+        if (kind && strcmp(sim_kinds[k].kind, kind) == 0)
+            return (sim_kind)k;
+    return SK_N;
+}
+
+/* One committed change (or a listed object at start): the cache follows it when it is newer
+ * than what the cache holds, and whatever it concerns is marked for reconciling. */
+static void sim_apply(kp_sim *s, kp_ev_type type, sim_kind k, int64_t rv, const char *ns,
+                      const char *name, json_t *obj)
+{
+    char *key = sim_key(ns, name);
+    json_t *old = json_object_get(s->cache[k], key);
+    const json_t *ref;
+
+    if (old && rv <= sim_rv_of(old)) { /* the start's list saw it already */
+        free(key);
+        return;
+    }
+    json_incref(old);
+    if (old)
+        sim_index(s, k, ns, name, old, -1);
+    if (type == KP_EV_DELETED) {
+        json_object_del(s->cache[k], key);
+    } else {
+        json_object_set(s->cache[k], key, obj);
+        sim_index(s, k, ns, name, obj, 1);
+    }
+    sim_mark(s, k, ns, name);
+    for (int i = 0; i < 2; i++) { /* the controllers of the old and the new */
+        const json_t *o = i ? old : (type == KP_EV_DELETED ? NULL : obj);
+        sim_kind ok;
+        if (!o || !(ref = sim_controller_ref(o)))
+            continue;
+        ok = sim_kind_of_name(kp_json_get_str(ref, "kind"));
+        if (ok != SK_N && kp_json_get_str(ref, "name"))
+            sim_mark(s, ok, ns, kp_json_get_str(ref, "name"));
+    }
+    if (k == SK_POD) {
+        const json_t *svcs = json_object_get(s->ns_svcs, ns), *v;
+        const char *svc;
+        bool was = old && sim_pod_active(old) && kp_json_get_str(old, "spec.nodeName");
+        bool is =
+            type != KP_EV_DELETED && sim_pod_active(obj) && kp_json_get_str(obj, "spec.nodeName");
+        json_object_foreach((json_t *)svcs, svc, v)
+        {
+            sim_mark(s, SK_SVC, ns, svc);
+        }
+        if (was && !is) /* room on a node: the pods that did not fit may now */
+            mark_unsched(s);
+        if (type == KP_EV_DELETED) {
+            json_object_del(s->unsched, key);
+            json_object_del(s->due, key);
+        }
+    } else if (k == SK_NODE) {
+        mark_all(s, SK_DS);
+        mark_unsched(s);
+    }
+    json_decref(old);
+    free(key);
+}
+
+/* Lists a kind at start: the cache begins where the commit stream's queued events continue. */
+static int sim_list(kp_sim *s, sim_kind k)
+{
+    char *cont = NULL;
+    int rc = 0;
+    do {
+        char *base = sim_path(k, NULL, NULL, NULL);
+        char *path = cont ? kp_asprintf("%s?limit=500&continue=%s", base, cont)
+                          : kp_asprintf("%s?limit=500", base);
+        json_t *list = NULL, *item;
+        size_t i;
+        free(base);
+        free(cont);
+        cont = NULL;
+        rc = kp_client_do(&list, NULL, s->client, "GET", path, NULL);
+        free(path);
+        if (rc == 0) {
+            const char *c = kp_json_get_str(list, "metadata.continue");
+            json_array_foreach(json_object_get(list, "items"), i, item)
+            {
+                const char *ns = kp_json_get_str(item, "metadata.namespace");
+                sim_apply(s, KP_EV_ADDED, k, sim_rv_of(item), ns ? ns : "",
+                          kp_json_get_str(item, "metadata.name"), item);
+            }
+            cont = c && *c ? kp_strdup(c) : NULL;
+        }
+        json_decref(list);
+    } while (rc == 0 && cont);
+    free(cont);
+    return rc;
+}
+
+/* ---- the worker ---- */
+
+static void sim_reconcile(kp_sim *s, const char *dkey)
+{
+    char *copy = kp_strdup(dkey + 2), *slash = strchr(copy, '/');
+    const char *ns = copy, *name = slash ? slash + 1 : "";
+    if (slash)
+        *slash = '\0';
+    switch (dkey[0]) {
+    case 'D':
+        sim_reconcile_deploy(s, ns, name);
+        break;
+    case 'R':
+        sim_reconcile_rs(s, ns, name);
+        break;
+    case 'S':
+        sim_reconcile_sts(s, ns, name);
+        break;
+    case 'A':
+        sim_reconcile_ds(s, ns, name);
+        break;
+    case 'J':
+        sim_reconcile_job(s, ns, name);
+        break;
+    case 'P':
+        sim_reconcile_pod(s, ns, name);
+        break;
+    case 'V':
+        sim_reconcile_svc(s, ns, name);
+        break;
+    default: /* nodes: what they concern was marked when they changed */
+        break;
+    }
+    kp_err_clear();
+    free(copy);
+}
+
+static void sim_drain(kp_sim *s)
+{
+    sim_ev *e;
+    pthread_mutex_lock(&s->mu);
+    e = s->head;
+    s->head = s->tail = NULL;
+    pthread_mutex_unlock(&s->mu);
+    while (e) {
+        sim_ev *next = e->next;
+        sim_apply(s, e->type, e->kind, e->rv, e->ns, e->name, e->obj);
+        json_decref(e->obj);
+        free(e->ns);
+        free(e->name);
+        free(e);
+        e = next;
+    }
+}
+
+static void *sim_main(void *arg)
+{
+    kp_sim *s = arg;
+    for (;;) {
+        void *it;
+        pthread_mutex_lock(&s->mu);
+        while (!s->stopping && !s->head && json_object_size(s->dirty) == 0 &&
+               !(s->ntimers && s->timers[0].due_ms <= sim_now_ms())) {
+            if (s->ntimers) {
+                struct timespec ts;
+                int64_t due = s->timers[0].due_ms;
+                ts.tv_sec = due / 1000;
+                ts.tv_nsec = (due % 1000) * 1000000;
+                pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+            } else {
+                pthread_cond_wait(&s->cv, &s->mu);
+            }
+        }
+        if (s->stopping) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        pthread_mutex_unlock(&s->mu);
+        sim_drain(s); /* the cache sees every write so far, our own included */
+        timers_fire(s, sim_now_ms());
+        it = json_object_iter(s->dirty);
+        if (it) {
+            char *dkey = kp_strdup(json_object_iter_key(it));
+            json_object_del(s->dirty, dkey);
+            sim_reconcile(s, dkey);
+            free(dkey);
+        }
+    }
+    return NULL;
+}
+
 /* ---- lifecycle ---- */
 
 kp_sim *kp_sim_new(kp_store *st, const kp_sim_opts *o)
 {
     kp_sim *s = kp_calloc(1, sizeof(*s));
+    pthread_condattr_t ca;
     s->st = st;
     s->o = *o;
     if (s->o.nodes < 0)
@@ -124,6 +619,21 @@ kp_sim *kp_sim_new(kp_store *st, const kp_sim_opts *o)
     s->o.zones = o->zones && *o->zones ? kp_strdup(o->zones) : kp_asprintf("%s-a", s->o.region);
     if (s->o.pod_start_delay_ms < 0)
         s->o.pod_start_delay_ms = 0;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    for (int k = 0; k < SK_N; k++)
+        s->cache[k] = json_object();
+    s->children = json_object();
+    s->ns_pods = json_object();
+    s->ns_svcs = json_object();
+    s->usage = json_object();
+    s->ips = json_object();
+    s->unsched = json_object();
+    s->dirty = json_object();
+    s->due = json_object();
     return s;
 }
 
@@ -133,6 +643,14 @@ int kp_sim_start(kp_sim *s, kp_client *client)
     s->client = client;
     if ((rc = sim_nodes_ensure(s)) < 0)
         return rc;
+    /* what a previous run left: listed once, then only the commit stream */
+    for (int k = 0; k < SK_N && rc == 0; k++)
+        rc = sim_list(s, (sim_kind)k);
+    if (rc < 0)
+        return rc;
+    if ((rc = pthread_create(&s->thread, NULL, sim_main, s)) != 0)
+        return kp_err_set(KP_EINTERNAL, "cannot start the simulation thread: %s", strerror(rc));
+    s->running = true;
     KP_LOG_INFO("sim", "cluster-sim: %d nodes in region %s (zones %s)", s->o.nodes, s->o.region,
                 s->o.zones);
     return 0;
@@ -142,12 +660,43 @@ void kp_sim_stop(kp_sim *s)
 {
     if (!s)
         return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (s->running)
+        pthread_join(s->thread, NULL);
+    s->running = false;
 }
 
 void kp_sim_free(kp_sim *s)
 {
+    sim_ev *e;
     if (!s)
         return;
+    for (e = s->head; e;) {
+        sim_ev *next = e->next;
+        json_decref(e->obj);
+        free(e->ns);
+        free(e->name);
+        free(e);
+        e = next;
+    }
+    for (int k = 0; k < SK_N; k++)
+        json_decref(s->cache[k]);
+    json_decref(s->children);
+    json_decref(s->ns_pods);
+    json_decref(s->ns_svcs);
+    json_decref(s->usage);
+    json_decref(s->ips);
+    json_decref(s->unsched);
+    json_decref(s->dirty);
+    json_decref(s->due);
+    for (size_t i = 0; i < s->ntimers; i++)
+        free(s->timers[i].key);
+    free(s->timers);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
     free((char *)s->o.node_prefix);
     free((char *)s->o.region);
     free((char *)s->o.provider);
@@ -157,7 +706,41 @@ void kp_sim_free(kp_sim *s)
 
 void kp_sim_observe(kp_sim *s, const kp_store_event *evs, size_t n)
 {
-    (void)s;
-    (void)evs;
-    (void)n;
+    sim_ev *first = NULL, *last = NULL;
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const kp_store_event *e = &evs[i];
+        sim_ev *q;
+        int k;
+        if (strcmp(e->key.cluster, "root") != 0)
+            continue;
+        for (k = 0; k < SK_N; k++)
+            if (strcmp(e->key.resource, sim_kinds[k].store_key) == 0)
+                break;
+        if (k == SK_N || !e->obj)
+            continue;
+        q = kp_calloc(1, sizeof(*q));
+        q->type = e->type;
+        q->kind = (sim_kind)k;
+        q->rv = e->rv;
+        q->ns = kp_strdup(e->key.ns);
+        q->name = kp_strdup(e->key.name);
+        q->obj = json_incref(e->obj);
+        if (last)
+            last->next = q;
+        else
+            first = q;
+        last = q;
+    }
+    if (!first)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (s->tail)
+        s->tail->next = first;
+    else
+        s->head = first;
+    s->tail = last;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
 }
