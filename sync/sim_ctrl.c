@@ -28,7 +28,7 @@ static void template_hash(char out[16], const json_t *tmpl)
     char dec[16];
     size_t i;
     snprintf(dec, sizeof(dec), "%u", (unsigned)(h ^ (h >> 32)));
-    for (i = 0; dec[i] && i < 15; i++)
+    for (i = 0; i < 15 && dec[i]; i++)
         out[i] = alnum[(unsigned char)dec[i] % (sizeof(alnum) - 1)];
     out[i] = '\0';
     free(text);
