@@ -160,9 +160,14 @@ const json_t *sim_get(const kp_sim *s, sim_kind k, const char *ns, const char *n
     return v;
 }
 
+char *sim_dirty_key(sim_kind k, const char *ns, const char *name)
+{
+    return kp_asprintf("%c:%s/%s", sim_kinds[k].code, ns, name);
+}
+
 void sim_mark(kp_sim *s, sim_kind k, const char *ns, const char *name)
 {
-    char *key = kp_asprintf("%c:%s/%s", sim_kinds[k].code, ns, name);
+    char *key = sim_dirty_key(k, ns, name);
     json_object_set_new(s->dirty, key, json_true());
     free(key);
 }
@@ -197,7 +202,6 @@ int sim_set_status(kp_sim *s, sim_kind k, const json_t *obj, json_t *want)
     const json_t *cur = json_object_get(obj, "status"), *v;
     const char *f;
     bool same = true;
-    int rc = 0;
 
     json_object_foreach(want, f, v)
     {
@@ -208,21 +212,15 @@ int sim_set_status(kp_sim *s, sim_kind k, const json_t *obj, json_t *want)
         }
     }
     if (!same) {
-        char *path = sim_path(k, kp_json_get_str(obj, "metadata.namespace"),
-                              kp_json_get_str(obj, "metadata.name"), "status");
-        json_t *body = json_pack("{s:O}", "status", want);
-        rc = kp_client_do(NULL, NULL, s->client, "PATCH", path, body);
-        if (rc == KP_ENOTFOUND) /* gone meanwhile: its event follows */
-            rc = 0;
-        if (rc < 0)
-            KP_LOG_WARN("sim", "status of %s \"%s\": %s", sim_kinds[k].kind,
-                        kp_json_get_str(obj, "metadata.name"), kp_err_msg());
-        kp_err_clear();
-        json_decref(body);
-        free(path);
+        const char *ns = kp_json_get_str(obj, "metadata.namespace") ?: "";
+        const char *name = kp_json_get_str(obj, "metadata.name");
+        char *retry = sim_dirty_key(k, ns, name);
+        sim_write(s, retry, "PATCH", sim_path(k, ns, name, "status"),
+                  json_pack("{s:O}", "status", want));
+        free(retry);
     }
     json_decref(want);
-    return rc;
+    return 0;
 }
 
 json_t *sim_condition(const json_t *old_conds, const char *t, const char *status,
@@ -272,7 +270,8 @@ static void timer_swap(sim_timer *a, sim_timer *b)
     *b = t;
 }
 
-void sim_timer_add(kp_sim *s, int64_t due_ms, const char *key)
+/* key: a dirty key, consumed */
+static void timer_push(kp_sim *s, int64_t due_ms, char *key)
 {
     size_t i;
     if (s->ntimers == s->cap_timers) {
@@ -281,23 +280,25 @@ void sim_timer_add(kp_sim *s, int64_t due_ms, const char *key)
     }
     i = s->ntimers++;
     s->timers[i].due_ms = due_ms;
-    s->timers[i].key = kp_strdup(key);
+    s->timers[i].key = key;
     while (i > 0 && s->timers[(i - 1) / 2].due_ms > s->timers[i].due_ms) {
         timer_swap(&s->timers[(i - 1) / 2], &s->timers[i]);
         i = (i - 1) / 2;
     }
 }
 
-/* Marks the pods whose time has come. */
+void sim_timer_add(kp_sim *s, int64_t due_ms, sim_kind k, const char *ns, const char *name)
+{
+    timer_push(s, due_ms, sim_dirty_key(k, ns, name));
+}
+
+/* Marks what is due. */
 static void timers_fire(kp_sim *s, int64_t now)
 {
     while (s->ntimers && s->timers[0].due_ms <= now) {
-        char *key = s->timers[0].key, *slash = strchr(key, '/');
+        char *key = s->timers[0].key;
         size_t i = 0;
-        if (slash) {
-            *slash = '\0';
-            sim_mark(s, SK_POD, key, slash + 1);
-        }
+        json_object_set_new(s->dirty, key, json_true());
         free(key);
         s->timers[0] = s->timers[--s->ntimers];
         for (;;) {
@@ -348,6 +349,20 @@ static void usage_add(kp_sim *s, const char *node, const json_t *pod, int sign)
     json_array_set_new(u, 0, json_integer(json_integer_value(json_array_get(u, 0)) + sign * cpu));
     json_array_set_new(u, 1, json_integer(json_integer_value(json_array_get(u, 1)) + sign * mem));
     json_array_set_new(u, 2, json_integer(json_integer_value(json_array_get(u, 2)) + sign));
+}
+
+void sim_reserve(kp_sim *s, const char *node, const json_t *pod)
+{
+    json_t *u = json_object_get(s->pending, node);
+    int64_t cpu, mem;
+    if (!u) {
+        u = json_pack("[I, I, I]", (json_int_t)0, (json_int_t)0, (json_int_t)0);
+        json_object_set_new(s->pending, node, u);
+    }
+    sim_pod_requests(pod, &cpu, &mem);
+    json_array_set_new(u, 0, json_integer(json_integer_value(json_array_get(u, 0)) + cpu));
+    json_array_set_new(u, 1, json_integer(json_integer_value(json_array_get(u, 1)) + mem));
+    json_array_set_new(u, 2, json_integer(json_integer_value(json_array_get(u, 2)) + 1));
 }
 
 /* Adds (sign 1) or removes (-1) obj's entries in the indexes. */
@@ -567,11 +582,124 @@ static void sim_drain(kp_sim *s)
     }
 }
 
+/* ---- the writers ---- */
+
+static void job_submit(kp_sim *s, sim_job *j)
+{
+    pthread_mutex_lock(&s->wmu);
+    if (s->wq_tail)
+        s->wq_tail->next = j;
+    else
+        s->wq_head = j;
+    s->wq_tail = j;
+    s->inflight++;
+    pthread_cond_signal(&s->wcv);
+    pthread_mutex_unlock(&s->wmu);
+}
+
+void sim_write2(kp_sim *s, const char *retry, const char *method, char *path, json_t *body,
+                const char *method2, char *path2, json_t *body2)
+{
+    sim_job *j = kp_calloc(1, sizeof(*j));
+    j->method[0] = method;
+    j->path[0] = path;
+    j->body[0] = body;
+    j->n = 1;
+    if (method2) {
+        j->method[1] = method2;
+        j->path[1] = path2;
+        j->body[1] = body2;
+        j->n = 2;
+    }
+    j->retry = retry ? kp_strdup(retry) : NULL;
+    job_submit(s, j);
+}
+
+void sim_write(kp_sim *s, const char *retry, const char *method, char *path, json_t *body)
+{
+    sim_write2(s, retry, method, path, body, NULL, NULL, NULL);
+}
+
+static void job_free(sim_job *j)
+{
+    for (int i = 0; i < j->n; i++) {
+        free(j->path[i]);
+        json_decref(j->body[i]);
+    }
+    free(j->retry);
+    free(j->msg);
+    free(j);
+}
+
+static void *sim_writer(void *arg)
+{
+    kp_sim *s = arg;
+    for (;;) {
+        sim_job *j;
+        pthread_mutex_lock(&s->wmu);
+        while (!s->wq_head && !s->wstop)
+            pthread_cond_wait(&s->wcv, &s->wmu);
+        if (!s->wq_head) {
+            pthread_mutex_unlock(&s->wmu);
+            break;
+        }
+        j = s->wq_head;
+        s->wq_head = j->next;
+        if (!s->wq_head)
+            s->wq_tail = NULL;
+        pthread_mutex_unlock(&s->wmu);
+        for (int i = 0; i < j->n; i++) {
+            int rc = kp_client_do(NULL, NULL, s->client, j->method[i], j->path[i], j->body[i]);
+            if (rc == KP_ENOTFOUND || (rc == KP_EEXISTS && strcmp(j->method[i], "POST") == 0))
+                rc = 0; /* gone meanwhile (its event follows), or made already */
+            if (rc < 0) {
+                j->rc = rc;
+                j->msg = kp_strdup(kp_err_msg());
+                kp_err_clear();
+                break;
+            }
+        }
+        kp_err_clear();
+        pthread_mutex_lock(&s->wmu);
+        j->next = s->wdone_list;
+        s->wdone_list = j;
+        if (--s->inflight == 0)
+            pthread_cond_signal(&s->wdone);
+        pthread_mutex_unlock(&s->wmu);
+    }
+    return NULL;
+}
+
+/* Waits for the batch's writes; what conflicted is reconciled again a little later. */
+static void writes_wait(kp_sim *s)
+{
+    sim_job *j;
+    pthread_mutex_lock(&s->wmu);
+    while (s->inflight > 0)
+        pthread_cond_wait(&s->wdone, &s->wmu);
+    j = s->wdone_list;
+    s->wdone_list = NULL;
+    pthread_mutex_unlock(&s->wmu);
+    while (j) {
+        sim_job *next = j->next;
+        if (j->rc < 0) {
+            bool again = j->rc == KP_ECONFLICT || j->rc == KP_EUNAVAILABLE ||
+                         j->rc == KP_ETOOMANY || j->rc == KP_ETIMEOUT;
+            if (!again || j->rc != KP_ECONFLICT)
+                KP_LOG_WARN("sim", "%s %s: %s", j->method[0], j->path[0], j->msg ? j->msg : "");
+            if (again && j->retry) /* soon after a conflict, later when the store is busy */
+                timer_push(s, sim_now_ms() + (j->rc == KP_ECONFLICT ? 10 : 500),
+                           kp_strdup(j->retry));
+        }
+        job_free(j);
+        j = next;
+    }
+}
+
 static void *sim_main(void *arg)
 {
     kp_sim *s = arg;
     for (;;) {
-        void *it;
         pthread_mutex_lock(&s->mu);
         while (!s->stopping && !s->head && json_object_size(s->dirty) == 0 &&
                !(s->ntimers && s->timers[0].due_ms <= sim_now_ms())) {
@@ -592,13 +720,23 @@ static void *sim_main(void *arg)
         pthread_mutex_unlock(&s->mu);
         sim_drain(s); /* the cache sees every write so far, our own included */
         timers_fire(s, sim_now_ms());
-        it = json_object_iter(s->dirty);
-        if (it) {
-            char *dkey = kp_strdup(json_object_iter_key(it));
+        /* A batch: each key's reconcile reads the same cache and queues its writes; the
+         * writes run together, then their events update the cache for the next batch.
+         * Scheduling within a batch counts the batch's own binds (s->pending). */
+        for (int i = 0; i < SIM_BATCH; i++) {
+            void *it = json_object_iter(s->dirty);
+            char *dkey;
+            if (!it)
+                break;
+            dkey = kp_strdup(json_object_iter_key(it));
             json_object_del(s->dirty, dkey);
             sim_reconcile(s, dkey);
             free(dkey);
         }
+        writes_wait(s);
+        sim_drain(s);
+        json_object_clear(s->pending);
+        json_object_clear(s->pending_ips);
     }
     return NULL;
 }
@@ -634,6 +772,11 @@ kp_sim *kp_sim_new(kp_store *st, const kp_sim_opts *o)
     s->unsched = json_object();
     s->dirty = json_object();
     s->due = json_object();
+    s->pending = json_object();
+    s->pending_ips = json_object();
+    pthread_mutex_init(&s->wmu, NULL);
+    pthread_cond_init(&s->wcv, NULL);
+    pthread_cond_init(&s->wdone, NULL);
     return s;
 }
 
@@ -648,6 +791,12 @@ int kp_sim_start(kp_sim *s, kp_client *client)
         rc = sim_list(s, (sim_kind)k);
     if (rc < 0)
         return rc;
+    for (int i = 0; i < SIM_WRITERS; i++) {
+        if ((rc = pthread_create(&s->writers[i], NULL, sim_writer, s)) != 0)
+            return kp_err_set(KP_EINTERNAL, "cannot start the simulation's writers: %s",
+                              strerror(rc));
+        s->nwriters++;
+    }
     if ((rc = pthread_create(&s->thread, NULL, sim_main, s)) != 0)
         return kp_err_set(KP_EINTERNAL, "cannot start the simulation thread: %s", strerror(rc));
     s->running = true;
@@ -667,6 +816,13 @@ void kp_sim_stop(kp_sim *s)
     if (s->running)
         pthread_join(s->thread, NULL);
     s->running = false;
+    pthread_mutex_lock(&s->wmu); /* the worker waited for its writes: the queue is empty */
+    s->wstop = true;
+    pthread_cond_broadcast(&s->wcv);
+    pthread_mutex_unlock(&s->wmu);
+    for (int i = 0; i < s->nwriters; i++)
+        pthread_join(s->writers[i], NULL);
+    s->nwriters = 0;
 }
 
 void kp_sim_free(kp_sim *s)
@@ -692,6 +848,16 @@ void kp_sim_free(kp_sim *s)
     json_decref(s->unsched);
     json_decref(s->dirty);
     json_decref(s->due);
+    json_decref(s->pending);
+    json_decref(s->pending_ips);
+    while (s->wdone_list) {
+        sim_job *j = s->wdone_list;
+        s->wdone_list = j->next;
+        job_free(j);
+    }
+    pthread_cond_destroy(&s->wcv);
+    pthread_cond_destroy(&s->wdone);
+    pthread_mutex_destroy(&s->wmu);
     for (size_t i = 0; i < s->ntimers; i++)
         free(s->timers[i].key);
     free(s->timers);

@@ -60,42 +60,47 @@ static const json_t **owned(kp_sim *s, sim_kind k, const char *uid, size_t *n_ou
     return out;
 }
 
-static int create(kp_sim *s, sim_kind k, const char *ns, json_t *body)
+static void create(kp_sim *s, sim_kind k, const char *ns, json_t *body, sim_kind owner_kind,
+                   const char *owner)
 {
-    char *path = sim_path(k, ns, NULL, NULL);
-    int rc = kp_client_do(NULL, NULL, s->client, "POST", path, body);
-    if (rc < 0 && rc != KP_EEXISTS)
-        KP_LOG_WARN("sim", "create %s in %s: %s", sim_kinds[k].kind, ns, kp_err_msg());
-    kp_err_clear();
-    free(path);
-    json_decref(body);
-    return rc;
+    char *retry = sim_dirty_key(owner_kind, ns, owner);
+    sim_write(s, retry, "POST", sim_path(k, ns, NULL, NULL), body);
+    free(retry);
 }
 
-static int delete_obj(kp_sim *s, sim_kind k, const json_t *obj)
+static void delete_obj(kp_sim *s, sim_kind k, const json_t *obj)
 {
-    char *path = sim_path(k, kp_json_get_str(obj, "metadata.namespace"),
-                          kp_json_get_str(obj, "metadata.name"), NULL);
-    int rc = kp_client_do(NULL, NULL, s->client, "DELETE", path, NULL);
-    if (rc == KP_ENOTFOUND)
-        rc = 0;
-    kp_err_clear();
-    free(path);
-    return rc;
+    sim_write(s, NULL, "DELETE",
+              sim_path(k, kp_json_get_str(obj, "metadata.namespace"),
+                       kp_json_get_str(obj, "metadata.name"), NULL),
+              NULL);
 }
 
-static int patch(kp_sim *s, sim_kind k, const json_t *obj, json_t *body)
+static void patch(kp_sim *s, sim_kind k, const json_t *obj, json_t *body, sim_kind owner_kind,
+                  const char *owner)
 {
-    char *path = sim_path(k, kp_json_get_str(obj, "metadata.namespace"),
-                          kp_json_get_str(obj, "metadata.name"), NULL);
-    int rc = kp_client_do(NULL, NULL, s->client, "PATCH", path, body);
-    if (rc < 0 && rc != KP_ENOTFOUND)
-        KP_LOG_WARN("sim", "patch %s \"%s\": %s", sim_kinds[k].kind,
-                    kp_json_get_str(obj, "metadata.name"), kp_err_msg());
-    kp_err_clear();
-    free(path);
-    json_decref(body);
-    return rc;
+    const char *ns = kp_json_get_str(obj, "metadata.namespace");
+    char *retry = sim_dirty_key(owner_kind, ns, owner);
+    sim_write(s, retry, "PATCH", sim_path(k, ns, kp_json_get_str(obj, "metadata.name"), NULL),
+              body);
+    free(retry);
+}
+
+/* A pod the controller makes is bound at once when a node fits (the scheduler runs in this
+ * process: one write instead of three); else the scheduler marks it Unschedulable. */
+static void create_pod(kp_sim *s, const char *ns, json_t *pod, sim_kind owner_kind,
+                       const char *owner)
+{
+    char why[512];
+    const char *node = kp_json_get_str(pod, "spec.nodeName");
+    if (!node || !*node) {
+        node = sim_sched_pick(s, pod, why, sizeof(why));
+        if (node)
+            json_object_set_new(json_object_get(pod, "spec"), "nodeName", json_string(node));
+    }
+    if (node)
+        sim_reserve(s, node, pod);
+    create(s, SK_POD, ns, pod, owner_kind, owner);
 }
 
 /* ---- Deployment ---- */
@@ -144,11 +149,11 @@ static json_t *new_replicaset(const json_t *d, const char *hash, int64_t replica
     return rs;
 }
 
-static int scale_rs(kp_sim *s, const json_t *rs, int64_t replicas)
+static void scale_rs(kp_sim *s, const json_t *rs, int64_t replicas, const char *deploy)
 {
-    if (int_or(kp_json_get(rs, "spec.replicas"), 1) == replicas)
-        return 0;
-    return patch(s, SK_RS, rs, json_pack("{s:{s:I}}", "spec", "replicas", (json_int_t)replicas));
+    if (int_or(kp_json_get(rs, "spec.replicas"), 1) != replicas)
+        patch(s, SK_RS, rs, json_pack("{s:{s:I}}", "spec", "replicas", (json_int_t)replicas),
+              SK_DEPLOY, deploy);
 }
 
 /* k8s deployment controller, the RollingUpdate strategy made simple: the new ReplicaSet gets
@@ -178,11 +183,11 @@ void sim_reconcile_deploy(kp_sim *s, const char *ns, const char *name)
             maxrev = revision_of(rss[i]);
     }
     if (!newrs) {
-        create(s, SK_RS, ns, new_replicaset(d, hash, want, maxrev + 1));
+        create(s, SK_RS, ns, new_replicaset(d, hash, want, maxrev + 1), SK_DEPLOY, name);
         goto out; /* its event brings us back */
     }
     if (!json_is_true(kp_json_get(d, "spec.paused")))
-        scale_rs(s, newrs, want);
+        scale_rs(s, newrs, want, name);
     /* the old ones keep what the new one cannot serve yet */
     keep = want - int_or(kp_json_get(newrs, "status.availableReplicas"), 0);
     for (size_t i = 0; i < n; i++) {
@@ -193,7 +198,7 @@ void sim_reconcile_deploy(kp_sim *s, const char *ns, const char *name)
         if (r > keep)
             r = keep > 0 ? keep : 0;
         keep -= r;
-        scale_rs(s, rss[i], r);
+        scale_rs(s, rss[i], r, name);
     }
     for (size_t i = 0; i < n; i++) {
         total += int_or(kp_json_get(rss[i], "status.replicas"), 0);
@@ -277,8 +282,7 @@ void sim_reconcile_rs(kp_sim *s, const char *ns, const char *name)
             char *gen = kp_asprintf("%s-", name);
             json_object_set_new(json_object_get(pod, "metadata"), "generateName", json_string(gen));
             free(gen);
-            if (create(s, SK_POD, ns, pod) < 0)
-                break;
+            create_pod(s, ns, pod, SK_RS, name);
         }
     } else if ((int64_t)active > want) {
         qsort(pods, active, sizeof(*pods), pod_victim_cmp);
@@ -353,7 +357,7 @@ void sim_reconcile_sts(kp_sim *s, const char *ns, const char *name)
             if (kp_json_get_str(sts, "spec.serviceName"))
                 json_object_set(spec, "subdomain", kp_json_get(sts, "spec.serviceName"));
             free(pn);
-            create(s, SK_POD, ns, pod);
+            create_pod(s, ns, pod, SK_STS, name);
             if (!parallel)
                 break; /* the next when this one is Ready */
             continue;
@@ -441,7 +445,7 @@ void sim_reconcile_ds(kp_sim *s, const char *ns, const char *name)
         json_object_set_new(json_object_get(pod, "metadata"), "generateName", json_string(gen));
         json_object_set_new(json_object_get(pod, "spec"), "nodeName", json_string(nn));
         free(gen);
-        create(s, SK_POD, ns, pod);
+        create_pod(s, ns, pod, SK_DS, name);
     }
     json_decref(seen);
     sim_set_status(s, SK_DS, ds,
@@ -504,8 +508,7 @@ void sim_reconcile_job(kp_sim *s, const char *ns, const char *name)
             json_object_set_new(labels, "controller-uid", json_string(uid));
             json_object_set_new(labels, "batch.kubernetes.io/controller-uid", json_string(uid));
             free(gen);
-            if (create(s, SK_POD, ns, pod) < 0)
-                break;
+            create_pod(s, ns, pod, SK_JOB, name);
         }
     }
     sim_now(now);

@@ -55,8 +55,25 @@ typedef struct sim_ev {
 
 typedef struct {
     int64_t due_ms;
-    char *key;
+    char *key; /* a dirty key, "<code>:ns/name" */
 } sim_timer;
+
+/* Writes run on a pool of threads, so that many are in flight at once and the store commits
+ * them together (group commit); a job's steps run in order. */
+#define SIM_WRITERS 8
+#define SIM_BATCH 64 /* dirty keys reconciled between two waits for the writes */
+#define SIM_JOB_STEPS 2
+
+typedef struct sim_job {
+    struct sim_job *next;
+    int n;
+    const char *method[SIM_JOB_STEPS];
+    char *path[SIM_JOB_STEPS];
+    json_t *body[SIM_JOB_STEPS];
+    char *retry; /* the dirty key to reconcile again when a write conflicts */
+    int rc;
+    char *msg;
+} sim_job;
 
 struct kp_sim {
     kp_store *st;
@@ -68,6 +85,14 @@ struct kp_sim {
     bool stopping;       /* guarded by mu */
     bool running;
     pthread_t thread;
+    /* the writers */
+    pthread_mutex_t wmu;
+    pthread_cond_t wcv, wdone;
+    sim_job *wq_head, *wq_tail, *wdone_list; /* guarded by wmu */
+    int inflight;                            /* guarded by wmu */
+    bool wstop;                              /* guarded by wmu */
+    pthread_t writers[SIM_WRITERS];
+    int nwriters;
     /* the worker's own */
     json_t *cache[SK_N]; /* "ns/name" -> object (shared references: never changed) */
     json_t *children;    /* controller uid -> {"<code>:ns/name": true} */
@@ -78,6 +103,8 @@ struct kp_sim {
     json_t *unsched;     /* pod key ("ns/name") -> true: Pending, no node fits */
     json_t *dirty;       /* "<code>:ns/name" -> true: to reconcile */
     json_t *due;         /* pod key -> when the kubelet acts (ms, monotonic) */
+    json_t *pending;     /* node -> [cpu, memory, pods] bound by this batch's writes */
+    json_t *pending_ips; /* pod IPs given out by this batch's writes */
     sim_timer *timers;   /* a min-heap on due_ms */
     size_t ntimers, cap_timers;
 };
@@ -91,8 +118,19 @@ int sim_nodes_ensure(kp_sim *s);
 const json_t *sim_get(const kp_sim *s, sim_kind k, const char *ns, const char *name);
 /* Queues (code, ns, name) for reconciling. */
 void sim_mark(kp_sim *s, sim_kind k, const char *ns, const char *name);
-/* Wakes the worker for key (a pod's "ns/name") at due_ms. */
-void sim_timer_add(kp_sim *s, int64_t due_ms, const char *key);
+/* Marks (k, ns, name) for reconciling at due_ms. */
+void sim_timer_add(kp_sim *s, int64_t due_ms, sim_kind k, const char *ns, const char *name);
+/* Queues a write (method on path with body; path and body consumed) for the writers; retry
+ * (may be NULL) is the dirty key reconciled again if it conflicts. Not found counts as done
+ * (the object went meanwhile), and so does already exists for a create. */
+void sim_write(kp_sim *s, const char *retry, const char *method, char *path, json_t *body);
+/* The same with two writes, the second after the first succeeded. */
+void sim_write2(kp_sim *s, const char *retry, const char *method, char *path, json_t *body,
+                const char *method2, char *path2, json_t *body2);
+/* "<code>:ns/name"; owned, free(). */
+char *sim_dirty_key(sim_kind k, const char *ns, const char *name);
+/* Adds pod's requests to what this batch bound to node. */
+void sim_reserve(kp_sim *s, const char *node, const json_t *pod);
 /* The controller ownerReference of obj, or NULL. */
 const json_t *sim_controller_ref(const json_t *obj);
 /* The keys ("<code>:ns/name") of what uid controls, borrowed, or NULL. */
@@ -118,6 +156,9 @@ bool sim_pod_active(const json_t *pod);
 bool sim_pod_ready(const json_t *pod);
 /* The pod's requests: cpu and memory in milli-units. */
 void sim_pod_requests(const json_t *pod, int64_t *cpu_m, int64_t *mem_m);
+/* The node for a pod (the scheduler's filter and score, counting this batch's binds), or
+ * NULL with the reason in why. Borrowed from the cache. */
+const char *sim_sched_pick(kp_sim *s, const json_t *pod, char *why, size_t why_len);
 /* A pod from a template, owned by owner (controller); new reference. */
 json_t *sim_pod_from_template(const json_t *tmpl, sim_kind owner_kind, const json_t *owner);
 

@@ -190,7 +190,7 @@ static bool node_selected(const json_t *pod, const json_t *node)
 /* k8s: the scheduler's filter (NodeResourcesFit, NodeName, NodeUnschedulable, node selector)
  * and a least-allocated score. The chosen node's name (borrowed) or NULL, with *why telling
  * the Unschedulable message's counts. */
-static const char *sched_pick(kp_sim *s, const json_t *pod, char *why, size_t why_len)
+const char *sim_sched_pick(kp_sim *s, const json_t *pod, char *why, size_t why_len)
 {
     int64_t cpu, mem, best_score = -1;
     const char *best = NULL, *name;
@@ -201,13 +201,16 @@ static const char *sched_pick(kp_sim *s, const json_t *pod, char *why, size_t wh
     json_object_foreach(s->cache[SK_NODE], name, node)
     {
         const char *nn = kp_json_get_str(node, "metadata.name");
-        const json_t *u = json_object_get(s->usage, nn);
+        const json_t *u = json_object_get(s->usage, nn), *pend = json_object_get(s->pending, nn);
         int64_t acpu = quantity_or_zero(kp_json_get(node, "status.allocatable.cpu"));
         int64_t amem = quantity_or_zero(kp_json_get(node, "status.allocatable.memory"));
         int64_t apods = quantity_or_zero(kp_json_get(node, "status.allocatable.pods")) / 1000;
-        int64_t ucpu = json_integer_value(json_array_get(u, 0));
-        int64_t umem = json_integer_value(json_array_get(u, 1));
-        int64_t upods = json_integer_value(json_array_get(u, 2));
+        int64_t ucpu =
+            json_integer_value(json_array_get(u, 0)) + json_integer_value(json_array_get(pend, 0));
+        int64_t umem =
+            json_integer_value(json_array_get(u, 1)) + json_integer_value(json_array_get(pend, 1));
+        int64_t upods =
+            json_integer_value(json_array_get(u, 2)) + json_integer_value(json_array_get(pend, 2));
         bool fits = true;
         n++;
         if (!node_ready(node) || json_is_true(kp_json_get(node, "spec.unschedulable"))) {
@@ -276,8 +279,10 @@ static char *pod_ip(kp_sim *s, const json_t *node)
     for (int y = 2; y < 255; y++) {
         char ip[32];
         snprintf(ip, sizeof(ip), "10.244.%ld.%d", x, y);
-        if (!json_object_get(s->ips, ip))
+        if (!json_object_get(s->ips, ip) && !json_object_get(s->pending_ips, ip)) {
+            json_object_set_new(s->pending_ips, ip, json_true());
             return kp_strdup(ip);
+        }
     }
     return kp_strdup("10.244.255.254");
 }
@@ -295,28 +300,13 @@ static const char *node_ip(const json_t *node)
     return "10.0.0.1";
 }
 
-static int pod_call(kp_sim *s, const char *method, const char *ns, const char *name,
-                    const char *sub, json_t *body)
-{
-    char *path = sim_path(SK_POD, ns, name, sub);
-    int rc = kp_client_do(NULL, NULL, s->client, method, path, body);
-    if (rc == KP_ENOTFOUND) /* deleted meanwhile */
-        rc = 0;
-    if (rc < 0)
-        KP_LOG_WARN("sim", "%s pod %s/%s%s%s: %s", method, ns, name, sub ? "/" : "", sub ? sub : "",
-                    kp_err_msg());
-    kp_err_clear();
-    json_decref(body);
-    free(path);
-    return rc;
-}
-
 static void pod_schedule(kp_sim *s, const json_t *pod, const char *ns, const char *name,
                          const char *key)
 {
     char why[512] = "";
-    const char *node = sched_pick(s, pod, why, sizeof(why));
+    const char *node = sim_sched_pick(s, pod, why, sizeof(why));
     const json_t *conds = kp_json_get(pod, "status.conditions");
+    char *retry;
 
     if (!node) {
         json_object_set_new(s->unsched, key, json_true());
@@ -328,15 +318,15 @@ static void pod_schedule(kp_sim *s, const json_t *pod, const char *ns, const cha
         return;
     }
     json_object_del(s->unsched, key);
+    sim_reserve(s, node, pod);
     /* the binding: spec.nodeName, then PodScheduled=True */
-    if (pod_call(s, "PATCH", ns, name, NULL, json_pack("{s:{s:s}}", "spec", "nodeName", node)) < 0)
-        return;
-    {
-        json_t *st = json_pack("{s:s, s:[o]}", "phase", "Pending", "conditions",
-                               sim_condition(conds, "PodScheduled", "True", NULL, NULL, false));
-        json_t *body = json_pack("{s:o}", "status", st);
-        pod_call(s, "PATCH", ns, name, "status", body);
-    }
+    retry = sim_dirty_key(SK_POD, ns, name);
+    sim_write2(s, retry, "PATCH", sim_path(SK_POD, ns, name, NULL),
+               json_pack("{s:{s:s}}", "spec", "nodeName", node), "PATCH",
+               sim_path(SK_POD, ns, name, "status"),
+               json_pack("{s:{s:s, s:[o]}}", "status", "phase", "Pending", "conditions",
+                         sim_condition(conds, "PodScheduled", "True", NULL, NULL, false)));
+    free(retry);
 }
 
 static json_t *container_statuses(const json_t *pod, bool running, const char *now,
@@ -399,7 +389,7 @@ static void pod_run(kp_sim *s, const json_t *pod, const char *phase)
 
 /* When the kubelet acts on key: now if its delay passed (forgetting the delay), else false and
  * a timer wakes the worker then. */
-static bool kubelet_due(kp_sim *s, const char *key)
+static bool kubelet_due(kp_sim *s, const json_t *pod, const char *key)
 {
     const json_t *d = json_object_get(s->due, key);
     int64_t now = sim_now_ms();
@@ -407,7 +397,9 @@ static bool kubelet_due(kp_sim *s, const char *key)
         return true;
     if (!d) {
         json_object_set_new(s->due, key, json_integer(now + s->o.pod_start_delay_ms));
-        sim_timer_add(s, now + s->o.pod_start_delay_ms, key);
+        sim_timer_add(s, now + s->o.pod_start_delay_ms, SK_POD,
+                      kp_json_get_str(pod, "metadata.namespace"),
+                      kp_json_get_str(pod, "metadata.name"));
         return false;
     }
     if (json_integer_value(d) > now)
@@ -432,13 +424,13 @@ void sim_reconcile_pod(kp_sim *s, const char *ns, const char *name)
         goto out;
     }
     if (!phase || strcmp(phase, "Running") != 0) {
-        if (kubelet_due(s, key))
+        if (kubelet_due(s, pod, key))
             pod_run(s, pod, "Running");
         goto out;
     }
     /* k8s: a container that exits 0 under restartPolicy Never or OnFailure: Succeeded (a Job's
      * pods); under Always it would restart, so it runs on */
-    if (restart && strcmp(restart, "Always") != 0 && kubelet_due(s, key))
+    if (restart && strcmp(restart, "Always") != 0 && kubelet_due(s, pod, key))
         pod_run(s, pod, "Succeeded");
 out:
     free(key);
@@ -534,11 +526,13 @@ void sim_reconcile_svc(kp_sim *s, const char *ns, const char *name)
 {
     const json_t *svc = sim_get(s, SK_SVC, ns, name);
     char *path = kp_asprintf(SIM_CORE "/namespaces/%s/endpoints/%s", ns, name);
-    json_t *cur = NULL, *subsets = NULL, *body = NULL;
+    char *retry = sim_dirty_key(SK_SVC, ns, name);
+    json_t *cur = NULL, *subsets = NULL;
     int rc;
 
     if (!svc) { /* k8s: the endpoints go with their Service */
-        rc = kp_client_do(NULL, NULL, s->client, "DELETE", path, NULL);
+        sim_write(s, NULL, "DELETE", path, NULL);
+        path = NULL;
         goto out;
     }
     if (json_object_size(kp_json_get(svc, "spec.selector")) == 0 || sim_terminating(svc))
@@ -546,15 +540,14 @@ void sim_reconcile_svc(kp_sim *s, const char *ns, const char *name)
     subsets = endpoints_subsets(s, svc, ns);
     rc = kp_client_do(&cur, NULL, s->client, "GET", path, NULL);
     if (rc == KP_ENOTFOUND) {
-        char *coll = kp_asprintf(SIM_CORE "/namespaces/%s/endpoints", ns);
-        kp_err_clear();
-        body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:O}", "apiVersion", "v1", "kind", "Endpoints",
-                         "metadata", "name", name, "namespace", ns, "subsets", subsets);
+        json_t *body =
+            json_pack("{s:s, s:s, s:{s:s, s:s}, s:O}", "apiVersion", "v1", "kind", "Endpoints",
+                      "metadata", "name", name, "namespace", ns, "subsets", subsets);
         if (kp_json_get(svc, "metadata.labels"))
             json_object_set(json_object_get(body, "metadata"), "labels",
                             kp_json_get(svc, "metadata.labels"));
-        rc = kp_client_do(NULL, NULL, s->client, "POST", coll, body);
-        free(coll);
+        /* a POST that finds it made meanwhile counts as done: the next pod event corrects */
+        sim_write(s, retry, "POST", kp_asprintf(SIM_CORE "/namespaces/%s/endpoints", ns), body);
     } else if (rc == 0) {
         const json_t *have = json_object_get(cur, "subsets");
         if ((!have || json_array_size(have) == 0) && json_array_size(subsets) == 0)
@@ -562,16 +555,16 @@ void sim_reconcile_svc(kp_sim *s, const char *ns, const char *name)
         if (have && json_equal(have, subsets))
             goto out;
         json_object_set(cur, "subsets", subsets);
-        rc = kp_client_do(NULL, NULL, s->client, "PUT", path, cur);
-    }
-    if (rc == KP_ECONFLICT || rc == KP_EEXISTS) /* someone else wrote: again */
-        sim_mark(s, SK_SVC, ns, name);
-    else if (rc < 0 && rc != KP_ENOTFOUND)
+        sim_write(s, retry, "PUT", path, cur); /* with its resourceVersion: a conflict retries */
+        path = NULL;
+        cur = NULL;
+    } else {
         KP_LOG_WARN("sim", "endpoints %s/%s: %s", ns, name, kp_err_msg());
+    }
 out:
     kp_err_clear();
     json_decref(cur);
     json_decref(subsets);
-    json_decref(body);
+    free(retry);
     free(path);
 }
