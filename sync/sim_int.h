@@ -60,8 +60,8 @@ typedef struct {
 
 /* Writes run on a pool of threads, so that many are in flight at once and the store commits
  * them together (group commit); a job's steps run in order. */
-#define SIM_WRITERS 8
-#define SIM_BATCH 64 /* dirty keys reconciled between two waits for the writes */
+#define SIM_WRITERS 16
+#define SIM_BATCH 256 /* dirty keys reconciled between two waits for the writes */
 #define SIM_JOB_STEPS 2
 
 typedef struct sim_job {
