@@ -4,6 +4,7 @@
 #include "lib/log.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 /* ---- quantities ---- */
 
@@ -300,6 +301,34 @@ static const char *node_ip(const json_t *node)
     return "10.0.0.1";
 }
 
+/* k8s: what `kubectl describe` lists under Events (core/v1, as the scheduler records). */
+static void pod_event(kp_sim *s, const json_t *pod, const char *type, const char *reason,
+                      const char *message, const char *component)
+{
+    const char *ns = kp_json_get_str(pod, "metadata.namespace");
+    const char *name = kp_json_get_str(pod, "metadata.name");
+    char now[32];
+    struct timespec ts;
+    char *evname;
+    json_t *ev;
+
+    sim_now(now);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    evname =
+        kp_asprintf("%s.%llx", name,
+                    (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec);
+    ev = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, "
+                   "s:{s:s}, s:s, s:s, s:s, s:i}",
+                   "apiVersion", "v1", "kind", "Event", "metadata", "name", evname, "namespace", ns,
+                   "involvedObject", "apiVersion", "v1", "kind", "Pod", "name", name, "namespace",
+                   ns, "uid", kp_json_get_str(pod, "metadata.uid") ?: "", "type", type, "reason",
+                   reason, "message", message, "source", "component", component,
+                   "reportingComponent", component, "firstTimestamp", now, "lastTimestamp", now,
+                   "count", 1);
+    sim_write(s, NULL, "POST", kp_asprintf(SIM_CORE "/namespaces/%s/events", ns), ev);
+    free(evname);
+}
+
 static void pod_schedule(kp_sim *s, const json_t *pod, const char *ns, const char *name,
                          const char *key)
 {
@@ -309,6 +338,17 @@ static void pod_schedule(kp_sim *s, const json_t *pod, const char *ns, const cha
     char *retry;
 
     if (!node) {
+        const json_t *c;
+        size_t i;
+        bool told = false; /* this very reason was recorded already */
+        json_array_foreach(conds, i, c)
+        {
+            const char *t = kp_json_get_str(c, "type"), *m = kp_json_get_str(c, "message");
+            if (t && strcmp(t, "PodScheduled") == 0 && m && strcmp(m, why) == 0)
+                told = true;
+        }
+        if (!told)
+            pod_event(s, pod, "Warning", "FailedScheduling", why, "default-scheduler");
         json_object_set_new(s->unsched, key, json_true());
         /* k8s: the scheduler leaves it Pending with PodScheduled=False, reason Unschedulable */
         sim_set_status(

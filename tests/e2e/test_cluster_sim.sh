@@ -237,6 +237,10 @@ else
     not_ok "a pod too big for any node stays Pending without a node"
     k get pod huge -o yaml | diag /dev/stdin 40
 fi
+run fsev k get events --field-selector involvedObject.name=huge -o \
+    'jsonpath={range .items[*]}{.type} {.reason} {.source.component}: {.message}{"\n"}{end}'
+expect "a FailedScheduling Warning Event tells why" fsev \
+    '^Warning FailedScheduling default-scheduler: 0/4 nodes are available: 4 Insufficient memory\.$'
 k delete deployment big >/dev/null
 k delete pod huge >/dev/null
 
