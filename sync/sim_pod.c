@@ -395,6 +395,30 @@ static json_t *container_statuses(const json_t *pod, bool running, const char *n
     return out;
 }
 
+/* k8s GetPodQOS, cut short: Guaranteed when every container's cpu and memory limits equal
+ * its requests, BestEffort without any, else Burstable. */
+static const char *pod_qos(const json_t *pod)
+{
+    const json_t *c;
+    size_t i;
+    bool any = false, guaranteed = true;
+    json_array_foreach(kp_json_get(pod, "spec.containers"), i, c)
+    {
+        const json_t *req = kp_json_get(c, "resources.requests");
+        const json_t *lim = kp_json_get(c, "resources.limits");
+        static const char *const res[] = {"cpu", "memory"};
+        any |= json_object_size(req) > 0 || json_object_size(lim) > 0;
+        for (size_t r = 0; r < 2; r++) {
+            const json_t *l = json_object_get(lim, res[r]);
+            /* a limit alone is also the request */
+            const json_t *q = json_object_get(req, res[r]) ?: l;
+            if (!l || !json_equal(l, q))
+                guaranteed = false;
+        }
+    }
+    return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+}
+
 /* k8s: the kubelet's status of a pod that runs (or, restartPolicy Never/OnFailure, ran). */
 static void pod_run(kp_sim *s, const json_t *pod, const char *phase)
 {
@@ -416,7 +440,7 @@ static void pod_run(kp_sim *s, const json_t *pod, const char *phase)
     st = json_pack("{s:s, s:s, s:[{s:s}], s:s, s:[{s:s}], s:s, s:s, s:[o, o, o, o, o], s:o}",
                    "phase", phase, "hostIP", node ? node_ip(node) : "10.0.0.1", "hostIPs", "ip",
                    node ? node_ip(node) : "10.0.0.1", "podIP", ip, "podIPs", "ip", ip, "startTime",
-                   start, "qosClass", "BestEffort", "conditions",
+                   start, "qosClass", pod_qos(pod), "conditions",
                    sim_condition(conds, "PodReadyToStartContainers", "True", NULL, NULL, false),
                    sim_condition(conds, "Initialized", "True", NULL, NULL, false),
                    sim_condition(conds, "Ready", ready, why, NULL, false),
@@ -463,6 +487,8 @@ void sim_reconcile_pod(kp_sim *s, const char *ns, const char *name)
         pod_schedule(s, pod, ns, name, key);
         goto out;
     }
+    if (!sim_get(s, SK_NODE, "", node))
+        goto out; /* bound to a node that does not exist: no kubelet runs it */
     if (!phase || strcmp(phase, "Running") != 0) {
         if (kubelet_due(s, pod, key))
             pod_run(s, pod, "Running");

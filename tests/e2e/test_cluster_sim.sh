@@ -123,6 +123,8 @@ if [ "$n_ok" = 3 ]; then ok "3 pods <rs>-xxxxx Running on nodes with pod IPs and
 fi
 run ready k get pods -l app=web -o 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}'
 expect_eq "the pods are Ready" ready "True True True"
+run qos k get pods -l app=web -o 'jsonpath={.items[0].status.qosClass}'
+expect_eq "pods without requests are BestEffort" qos BestEffort
 run ips sh -c "$KUBECTL get pods -o jsonpath='{range .items[*]}{.status.podIP}{\"\\n\"}{end}' | sort | uniq -d"
 expect_eq "pod IPs are distinct" ips ""
 
@@ -215,6 +217,8 @@ else
     not_ok "9 pods of 3 cpu on 4 nodes of 8 cpu: 8 run"
     k get pods -l app=big -o wide | diag /dev/stdin
 fi
+run qosb k get pods -l app=big --field-selector=status.phase=Running -o 'jsonpath={.items[0].status.qosClass}'
+expect_eq "pods with requests and no limits are Burstable" qosb Burstable
 run pernode sh -c "$KUBECTL get pods -l app=big -o jsonpath='{range .items[*]}{.spec.nodeName}{\"\\n\"}{end}' | grep . | sort | uniq -c | awk '{print \$1}' | sort -u"
 expect_eq "two on each node" pernode 2
 run pending k get pods -l app=big --field-selector=status.phase=Pending -o \
@@ -241,8 +245,12 @@ run fsev k get events --field-selector involvedObject.name=huge -o \
     'jsonpath={range .items[*]}{.type} {.reason} {.source.component}: {.message}{"\n"}{end}'
 expect "a FailedScheduling Warning Event tells why" fsev \
     '^Warning FailedScheduling default-scheduler: 0/4 nodes are available: 4 Insufficient memory\.$'
+k run ghost --image=busybox --overrides='{"spec":{"nodeName":"no-such-node"}}' >/dev/null
+sleep 2
+run ghost k get pod ghost -o 'jsonpath={.status.phase}:{.status.podIP}'
+expect_eq "a pod bound to a node that does not exist stays Pending" ghost "Pending:"
 k delete deployment big >/dev/null
-k delete pod huge >/dev/null
+k delete pod huge ghost >/dev/null
 
 # ---- Job ---------------------------------------------------------------------------------------
 run job k create job calc --image=busybox -- echo done
