@@ -649,7 +649,12 @@ static void *sim_writer(void *arg)
             s->wq_tail = NULL;
         pthread_mutex_unlock(&s->wmu);
         for (int i = 0; i < j->n; i++) {
-            int rc = kp_client_do(NULL, NULL, s->client, j->method[i], j->path[i], j->body[i]);
+            json_t *ans = NULL;
+            int rc = kp_client_do(&ans, NULL, s->client, j->method[i], j->path[i], j->body[i]);
+            int64_t rv = sim_rv_of(ans);
+            if (rv > j->rv)
+                j->rv = rv;
+            json_decref(ans);
             if (rc == KP_ENOTFOUND || (rc == KP_EEXISTS && strcmp(j->method[i], "POST") == 0))
                 rc = 0; /* gone meanwhile (its event follows), or made already */
             if (rc < 0) {
@@ -670,16 +675,35 @@ static void *sim_writer(void *arg)
     return NULL;
 }
 
-/* Waits for the batch's writes; what conflicted is reconciled again a little later. */
+/* Waits for the batch's writes, then for the commit stream to have brought their events (the
+ * store hands them to kp_sim_observe before the writer answers, but the cache must not depend
+ * on it: a batch that missed its own pods would make them again). What conflicted is
+ * reconciled again a little later. */
 static void writes_wait(kp_sim *s)
 {
     sim_job *j;
+    int64_t rv = 0;
     pthread_mutex_lock(&s->wmu);
     while (s->inflight > 0)
         pthread_cond_wait(&s->wdone, &s->wmu);
     j = s->wdone_list;
     s->wdone_list = NULL;
     pthread_mutex_unlock(&s->wmu);
+    for (sim_job *k = j; k; k = k->next)
+        if (k->rv > rv)
+            rv = k->rv;
+    pthread_mutex_lock(&s->mu);
+    for (int waits = 0; s->observed_rv < rv && !s->stopping && waits < 50; waits++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 20 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+    }
+    pthread_mutex_unlock(&s->mu);
     while (j) {
         sim_job *next = j->next;
         if (j->rc < 0) {
@@ -873,12 +897,15 @@ void kp_sim_free(kp_sim *s)
 void kp_sim_observe(kp_sim *s, const kp_store_event *evs, size_t n)
 {
     sim_ev *first = NULL, *last = NULL;
+    int64_t newest = 0;
     if (!s)
         return;
     for (size_t i = 0; i < n; i++) {
         const kp_store_event *e = &evs[i];
         sim_ev *q;
         int k;
+        if (e->rv > newest)
+            newest = e->rv;
         if (strcmp(e->key.cluster, "root") != 0)
             continue;
         for (k = 0; k < SK_N; k++)
@@ -899,14 +926,16 @@ void kp_sim_observe(kp_sim *s, const kp_store_event *evs, size_t n)
             first = q;
         last = q;
     }
-    if (!first)
-        return;
     pthread_mutex_lock(&s->mu);
-    if (s->tail)
-        s->tail->next = first;
-    else
-        s->head = first;
-    s->tail = last;
+    if (newest > s->observed_rv)
+        s->observed_rv = newest;
+    if (first) {
+        if (s->tail)
+            s->tail->next = first;
+        else
+            s->head = first;
+        s->tail = last;
+    }
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }

@@ -71,6 +71,7 @@ typedef struct sim_job {
     char *path[SIM_JOB_STEPS];
     json_t *body[SIM_JOB_STEPS];
     char *retry; /* the dirty key to reconcile again when a write conflicts */
+    int64_t rv;  /* the newest resourceVersion its answers carried */
     int rc;
     char *msg;
 } sim_job;
@@ -83,6 +84,7 @@ struct kp_sim {
     pthread_cond_t cv;
     sim_ev *head, *tail; /* guarded by mu */
     bool stopping;       /* guarded by mu */
+    int64_t observed_rv; /* guarded by mu: the newest event kp_sim_observe was given */
     bool running;
     pthread_t thread;
     /* the writers */
