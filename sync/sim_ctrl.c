@@ -165,14 +165,16 @@ void sim_reconcile_deploy(kp_sim *s, const char *ns, const char *name)
     const json_t **rss = NULL;
     size_t n = 0;
     char hash[16];
-    int64_t want, maxrev = 0, total = 0, ready = 0, avail = 0, updated = 0, keep;
+    int64_t want, want_new, maxrev = 0, total = 0, ready = 0, avail = 0, updated = 0, keep;
+    int64_t old_pods = 0;
+    bool recreate;
     bool complete;
     const json_t *conds;
     json_t *st;
 
     if (!d || sim_terminating(d))
         return;
-    want = int_or(kp_json_get(d, "spec.replicas"), 1);
+    want = want_new = int_or(kp_json_get(d, "spec.replicas"), 1);
     template_hash(hash, kp_json_get(d, "spec.template"));
     rss = owned(s, SK_RS, kp_json_get_str(d, "metadata.uid"), &n);
     for (size_t i = 0; i < n; i++) {
@@ -182,14 +184,22 @@ void sim_reconcile_deploy(kp_sim *s, const char *ns, const char *name)
         if (revision_of(rss[i]) > maxrev)
             maxrev = revision_of(rss[i]);
     }
+    /* k8s: Recreate scales the old ReplicaSets to 0 and makes the new one's pods only when
+     * the old pods are gone */
+    recreate = strcmp(str_or(kp_json_get_str(d, "spec.strategy.type"), ""), "Recreate") == 0;
+    for (size_t i = 0; i < n; i++)
+        if (rss[i] != newrs)
+            old_pods += int_or(kp_json_get(rss[i], "status.replicas"), 0);
+    if (recreate && old_pods > 0)
+        want_new = 0;
     if (!newrs) {
-        create(s, SK_RS, ns, new_replicaset(d, hash, want, maxrev + 1), SK_DEPLOY, name);
-        goto out; /* its event brings us back */
+        /* its event brings us back */
+        create(s, SK_RS, ns, new_replicaset(d, hash, want_new, maxrev + 1), SK_DEPLOY, name);
+    } else if (!json_is_true(kp_json_get(d, "spec.paused"))) {
+        scale_rs(s, newrs, want_new, name);
     }
-    if (!json_is_true(kp_json_get(d, "spec.paused")))
-        scale_rs(s, newrs, want, name);
-    /* the old ones keep what the new one cannot serve yet */
-    keep = want - int_or(kp_json_get(newrs, "status.availableReplicas"), 0);
+    /* RollingUpdate: the old ones keep what the new one cannot serve yet */
+    keep = recreate ? 0 : want - int_or(kp_json_get(newrs, "status.availableReplicas"), 0);
     for (size_t i = 0; i < n; i++) {
         int64_t r;
         if (rss[i] == newrs)
@@ -200,6 +210,8 @@ void sim_reconcile_deploy(kp_sim *s, const char *ns, const char *name)
         keep -= r;
         scale_rs(s, rss[i], r, name);
     }
+    if (!newrs)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         total += int_or(kp_json_get(rss[i], "status.replicas"), 0);
         ready += int_or(kp_json_get(rss[i], "status.readyReplicas"), 0);

@@ -158,6 +158,28 @@ else
     k get pods -l app=web -o yaml | grep image: | diag /dev/stdin
 fi
 
+# Recreate: the old pods go before the new ones come (k8s DeploymentStrategy Recreate)
+k create deployment rec --image=nginx:1 --replicas=2 >/dev/null
+k patch deployment rec -p '{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}' >/dev/null
+timeout 60 "$KUBECTL" rollout status deployment/rec --timeout=50s >/dev/null
+k get pods -l app=rec -w --output-watch-events -o 'jsonpath={.type} {.object.spec.containers[0].image} {.object.status.phase}{"\n"}' >"$E2E_TMP/recwatch.out" 2>&1 &
+WATCH_PID=$!
+sleep 1
+k set image deployment/rec nginx=nginx:2 >/dev/null
+run recroll timeout 60 "$KUBECTL" rollout status deployment/rec --timeout=50s
+expect "a Recreate Deployment rolls out" recroll 'successfully rolled out'
+sleep 1
+kill "$WATCH_PID" 2>/dev/null
+wait "$WATCH_PID" 2>/dev/null
+# every nginx:1 pod was deleted before the first nginx:2 pod was added
+if awk '/^DELETED nginx:1/ {d++} /^ADDED nginx:2/ && !first {first=NR; if (d < 2) bad=1} END {exit !(first && !bad)}' "$E2E_TMP/recwatch.out"; then
+    ok "Recreate: both old pods were deleted before a new one was made"
+else
+    not_ok "Recreate: both old pods were deleted before a new one was made"
+    diag "$E2E_TMP/recwatch.out" 30
+fi
+k delete deployment rec >/dev/null
+
 # ---- Services -> Endpoints -------------------------------------------------------------------
 k expose deployment web --port=80 --target-port=8080 >/dev/null
 ep_ips() { k get endpoints web -o 'jsonpath={.subsets[0].addresses[*].ip}' | tr ' ' '\n' | sort | tr '\n' ' '; }
