@@ -334,9 +334,10 @@ void sim_reconcile_sts(kp_sim *s, const char *ns, const char *name)
     const json_t *sts = sim_get(s, SK_STS, ns, name);
     const json_t **pods = NULL, **by_ord = NULL;
     size_t n = 0;
-    int64_t want, ready = 0, count = 0;
-    bool parallel;
+    int64_t want, ready = 0, count = 0, updated = 0;
+    bool parallel, settled = true;
     char hash[16], *rev = NULL;
+    const char *cur_rev = NULL;
 
     if (!sts || sim_terminating(sts))
         return;
@@ -370,27 +371,51 @@ void sim_reconcile_sts(kp_sim *s, const char *ns, const char *name)
                 json_object_set(spec, "subdomain", kp_json_get(sts, "spec.serviceName"));
             free(pn);
             create_pod(s, ns, pod, SK_STS, name);
+            settled = false;
             if (!parallel)
                 break; /* the next when this one is Ready */
             continue;
         }
-        if (!parallel && !sim_pod_ready(by_ord[i]))
-            break;
+        if (!sim_pod_ready(by_ord[i])) {
+            settled = false;
+            if (!parallel)
+                break;
+        }
+    }
+    /* k8s RollingUpdate: when every pod is there and Ready, the highest one of an older
+     * revision goes; it comes back from the new template (OnDelete waits for the user) */
+    if (settled && strcmp(str_or(kp_json_get_str(sts, "spec.updateStrategy.type"), "RollingUpdate"),
+                          "RollingUpdate") == 0) {
+        for (int64_t i = want - 1; i >= 0; i--) {
+            const char *h = kp_json_get_str(by_ord[i], "metadata.labels.controller-revision-hash");
+            if (h && strcmp(h, rev) != 0) {
+                delete_obj(s, SK_POD, by_ord[i]);
+                break;
+            }
+        }
     }
     for (size_t i = 0; i < n; i++) {
+        const char *h = kp_json_get_str(pods[i], "metadata.labels.controller-revision-hash");
         if (!sim_pod_active(pods[i]) || ordinal_of(name, pods[i]) >= want)
             continue;
         count++;
         if (sim_pod_ready(pods[i]))
             ready++;
+        if (h && strcmp(h, rev) == 0)
+            updated++;
+        else if (h && !cur_rev)
+            cur_rev = h;
     }
-    sim_set_status(s, SK_STS, sts,
-                   json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:i}", "observedGeneration",
-                             (json_int_t)int_or(kp_json_get(sts, "metadata.generation"), 1),
-                             "replicas", (json_int_t)count, "readyReplicas", (json_int_t)ready,
-                             "currentReplicas", (json_int_t)count, "updatedReplicas",
-                             (json_int_t)count, "availableReplicas", (json_int_t)ready,
-                             "currentRevision", rev, "updateRevision", rev, "collisionCount", 0));
+    if (!cur_rev || updated == count) /* every pod at the update revision: it is current */
+        cur_rev = rev;
+    sim_set_status(
+        s, SK_STS, sts,
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:i}", "observedGeneration",
+                  (json_int_t)int_or(kp_json_get(sts, "metadata.generation"), 1), "replicas",
+                  (json_int_t)count, "readyReplicas", (json_int_t)ready, "currentReplicas",
+                  (json_int_t)(strcmp(cur_rev, rev) == 0 ? updated : count - updated),
+                  "updatedReplicas", (json_int_t)updated, "availableReplicas", (json_int_t)ready,
+                  "currentRevision", cur_rev, "updateRevision", rev, "collisionCount", 0));
     free(by_ord);
     free(pods);
     free(rev);
@@ -419,13 +444,16 @@ void sim_reconcile_ds(kp_sim *s, const char *ns, const char *name)
     const json_t *ds = sim_get(s, SK_DS, ns, name), *tmpl, *node;
     const json_t **pods = NULL;
     size_t n = 0;
-    int64_t desired = 0, current = 0, ready = 0;
+    int64_t desired = 0, current = 0, ready = 0, updated = 0;
     const char *nk;
+    const json_t *outdated = NULL;
     json_t *seen;
+    char hash[16];
 
     if (!ds || sim_terminating(ds))
         return;
     tmpl = kp_json_get(ds, "spec.template");
+    template_hash(hash, tmpl);
     pods = owned(s, SK_POD, kp_json_get_str(ds, "metadata.uid"), &n);
     seen = json_object();
     for (size_t i = 0; i < n; i++) {
@@ -441,6 +469,11 @@ void sim_reconcile_ds(kp_sim *s, const char *ns, const char *name)
         current++;
         if (sim_pod_ready(pods[i]))
             ready++;
+        if (strcmp(str_or(kp_json_get_str(pods[i], "metadata.labels.controller-revision-hash"), ""),
+                   hash) == 0)
+            updated++;
+        else if (!outdated)
+            outdated = pods[i];
     }
     json_object_foreach(s->cache[SK_NODE], nk, node)
     {
@@ -455,18 +488,26 @@ void sim_reconcile_ds(kp_sim *s, const char *ns, const char *name)
         pod = sim_pod_from_template(tmpl, SK_DS, ds);
         gen = kp_asprintf("%s-", name);
         json_object_set_new(json_object_get(pod, "metadata"), "generateName", json_string(gen));
+        json_object_set_new(json_object_get(json_object_get(pod, "metadata"), "labels"),
+                            "controller-revision-hash", json_string(hash));
         json_object_set_new(json_object_get(pod, "spec"), "nodeName", json_string(nn));
         free(gen);
         create_pod(s, ns, pod, SK_DS, name);
     }
     json_decref(seen);
+    /* k8s RollingUpdate (maxUnavailable 1): when every node's pod is Ready, one of an older
+     * template goes; its node gets a new one (OnDelete waits for the user) */
+    if (outdated && ready == desired && current == desired &&
+        strcmp(str_or(kp_json_get_str(ds, "spec.updateStrategy.type"), "RollingUpdate"),
+               "RollingUpdate") == 0)
+        delete_obj(s, SK_POD, outdated);
     sim_set_status(s, SK_DS, ds,
                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:o}", "observedGeneration",
                              (json_int_t)int_or(kp_json_get(ds, "metadata.generation"), 1),
                              "desiredNumberScheduled", (json_int_t)desired,
                              "currentNumberScheduled", (json_int_t)current, "numberReady",
                              (json_int_t)ready, "numberAvailable", (json_int_t)ready,
-                             "updatedNumberScheduled", (json_int_t)current, "numberMisscheduled", 0,
+                             "updatedNumberScheduled", (json_int_t)updated, "numberMisscheduled", 0,
                              "numberUnavailable",
                              desired - ready > 0 ? json_integer(desired - ready) : json_null()));
     free(pods);

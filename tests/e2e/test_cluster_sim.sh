@@ -327,6 +327,20 @@ db-1 Running
 db-2 Running"
 run stsst k get sts db -o 'jsonpath={.status.replicas} {.status.readyReplicas} {.status.currentReplicas}'
 expect_eq "its status: 3 replicas, 3 ready, 3 current" stsst "3 3 3"
+REV1=$(k get sts db -o 'jsonpath={.status.updateRevision}')
+k set image sts/db db=postgres:17 >/dev/null
+run stsroll2 timeout 90 "$KUBECTL" rollout status statefulset/db --timeout=80s
+expect "an image change rolls the StatefulSet's pods over" stsroll2 'rolling update complete 3 pods'
+run stsimg sh -c "$KUBECTL get pods -l app=db -o jsonpath='{range .items[*]}{.metadata.name} {.spec.containers[0].image} {.metadata.labels.controller-revision-hash}{\"\\n\"}{end}' | sort"
+REV2=$(k get sts db -o 'jsonpath={.status.updateRevision}')
+expect_eq "db-0..2 run the new image at the new revision" stsimg "db-0 postgres:17 $REV2
+db-1 postgres:17 $REV2
+db-2 postgres:17 $REV2"
+if [ "$REV1" != "$REV2" ] && [ "$(k get sts db -o 'jsonpath={.status.currentRevision}')" = "$REV2" ]; then
+    ok "the update revision changed and became current"
+else
+    not_ok "the update revision changed and became current ($REV1 -> $REV2)"
+fi
 k scale sts db --replicas=1 >/dev/null
 if wait_until 30 sh -c "[ \"\$($KUBECTL get pods -l app=db -o name)\" = pod/db-0 ]"; then
     ok "scaled to 1: db-0 is left"
@@ -355,6 +369,11 @@ run dsroll timeout 60 "$KUBECTL" rollout status daemonset/agent --timeout=50s
 expect "kubectl rollout status daemonset/agent finishes" dsroll 'successfully rolled out'
 run dsnodes sh -c "$KUBECTL get pods -l app=agent -o jsonpath='{range .items[*]}{.spec.nodeName}{\"\\n\"}{end}' | sort | tr '\\n' ' '"
 expect_eq "a DaemonSet pod on each node" dsnodes "euw-node-0 euw-node-1 euw-node-2 euw-node-3 "
+k set image ds/agent a=fluentd:2 >/dev/null
+run dsroll2 timeout 90 "$KUBECTL" rollout status daemonset/agent --timeout=80s
+expect "an image change rolls the DaemonSet over" dsroll2 'successfully rolled out'
+run dsimg sh -c "$KUBECTL get pods -l app=agent -o jsonpath='{range .items[*]}{.spec.nodeName} {.spec.containers[0].image}{\"\\n\"}{end}' | sort | tr '\\n' ' '"
+expect_eq "each node runs the new image once" dsimg "euw-node-0 fluentd:2 euw-node-1 fluentd:2 euw-node-2 fluentd:2 euw-node-3 fluentd:2 "
 
 # ---- restart: the nodes stay, the simulation resumes from the objects -------------------------
 k create deployment later --image=nginx --replicas=2 >/dev/null
