@@ -375,6 +375,23 @@ expect "an image change rolls the DaemonSet over" dsroll2 'successfully rolled o
 run dsimg sh -c "$KUBECTL get pods -l app=agent -o jsonpath='{range .items[*]}{.spec.nodeName} {.spec.containers[0].image}{\"\\n\"}{end}' | sort | tr '\\n' ' '"
 expect_eq "each node runs the new image once" dsimg "euw-node-0 fluentd:2 euw-node-1 fluentd:2 euw-node-2 fluentd:2 euw-node-3 fluentd:2 "
 
+# ---- a second cluster beside the first --------------------------------------------------------
+DIR2=$E2E_TMP/sim2
+PORT2=$(free_port)
+FIRST_PID=$KP_PID
+if start_cluster_sim "$DIR2" "$PORT2" --nodes 2 --region us-east-1 --provider gcp; then
+    run two sh -c "KUBECONFIG=$DIR2/admin.kubeconfig $KUBECTL get nodes -L topology.kubernetes.io/region --no-headers | awk '{print \$1, \$NF}'"
+    expect_eq "a second cluster-sim serves its own nodes" two "sim-node-0 us-east-1
+sim-node-1 us-east-1"
+    run two-pods sh -c "KUBECONFIG=$DIR2/admin.kubeconfig $KUBECTL get deploy -o name | wc -l"
+    expect_eq "and none of the first one's objects" two-pods 0
+    stop_pid "$KP_PID"
+else
+    not_ok "a second cluster-sim starts"
+    diag "$DIR2.log"
+fi
+KP_PID=$FIRST_PID
+
 # ---- restart: the nodes stay, the simulation resumes from the objects -------------------------
 k create deployment later --image=nginx --replicas=2 >/dev/null
 run later timeout 60 "$KUBECTL" rollout status deployment/later --timeout=50s
