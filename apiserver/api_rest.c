@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
+#include "gitops/gitops.h"
 #include "apiserver/rquota.h"
 #include "apiserver/crd_schema.h"
 #include "lib/json.h"
@@ -303,6 +304,9 @@ int api_admit(api_ctx *c, json_t *obj)
         return rc;
     if (strcmp(kind, "CustomResourceDefinition") == 0 && strcmp(c->res->group, KP_CRD_GROUP) == 0 &&
         (rc = kp_crd_admit(c->api->store, c->cluster, obj, c->admit_old)) < 0)
+        return rc;
+    if (strcmp(c->res->group, KP_GITOPS_GROUP) == 0 && !c->res->custom && !c->sub &&
+        (rc = kp_gitops_admit(kind, obj)) < 0) /* GitRepository, Sync: defaults, validation */
         return rc;
     if (c->cluster)
         json_object_set_new(kp_json_obj_ensure(kp_json_obj_ensure(obj, "metadata"), "annotations"),

@@ -171,6 +171,7 @@ typedef struct {
 /* The tables of each file, and all of them in order (openapi_table.c). */
 extern const oa_table kp_oa_table_meta, kp_oa_table_core, kp_oa_table_pod, kp_oa_table_apps,
     kp_oa_table_batch, kp_oa_table_net, kp_oa_table_rbac, kp_oa_table_misc;
+extern const oa_table kp_oa_table_gitops;
 extern const oa_table *const kp_oa_tables[];
 extern const size_t kp_oa_ntables;
 

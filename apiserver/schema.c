@@ -162,6 +162,17 @@ static const kp_schema_res schema_rows[] = {
      "workspaceauthentication", NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN,
      COLS({"Issuers", "integer", KP_COL_COUNT, "spec.jwt", NULL, 0}),
      "tenancy.kplane.io/workspaceauthentications", NULL, NULL},
+    /* GitOps (gitops/gitops.c): Git repositories followed and the Syncs that apply them */
+    {"gitops.kplane.io", "v1alpha1", "gitrepositories", "GitRepository", "gitrepository", "gitrepo",
+     "gitops", true, true, false, KP_NAME_SUBDOMAIN,
+     COLS(C_PATH("URL", "string", "spec.url", 0),
+          C_PATH("Revision", "string", "status.artifact.revision", 0)),
+     "gitops.kplane.io/gitrepositories", NULL, NULL},
+    {"gitops.kplane.io", "v1alpha1", "syncs", "Sync", "sync", NULL, "gitops", true, true, false,
+     KP_NAME_SUBDOMAIN,
+     COLS(C_PATH("Source", "string", "spec.sourceRef.name", 0),
+          C_PATH("Revision", "string", "status.lastAppliedRevision", 0)),
+     "gitops.kplane.io/syncs", NULL, NULL},
     /* reviews: answered from the request, never stored */
     {"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
      NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL, "create"},

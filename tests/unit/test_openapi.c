@@ -46,6 +46,8 @@ static void def_name(char out[256], const kp_schema_res *r)
                  r->version, r->kind);
     } else if (strcmp(r->group, "tenancy.kplane.io") == 0) {
         snprintf(out, 256, "io.kplane.tenancy.%s.%s", r->version, r->kind);
+    } else if (strcmp(r->group, "gitops.kplane.io") == 0) {
+        snprintf(out, 256, "io.kplane.gitops.%s.%s", r->version, r->kind);
     } else {
         fail_msg("add the definition name of group %s to this test", r->group);
     }
@@ -224,7 +226,9 @@ static bool builtin_group(const char *group)
     /* CustomResourceDefinition's spec is an open object here (apiserver/crd.c validates it)
      * and patch.c has no strategic merge patch for it: its document offers JSON and merge
      * patches only, as kplane's own kinds */
-    return strcmp(group, "tenancy.kplane.io") != 0 && strcmp(group, "apiextensions.k8s.io") != 0;
+    size_t n = strlen(group);
+    bool kplane = n > 10 && strcmp(group + n - 10, ".kplane.io") == 0; /* tenancy, gitops */
+    return !kplane && strcmp(group, "apiextensions.k8s.io") != 0;
 }
 
 /* Property name of the kind def (v3, properties props) is absent or a $ref to a described
@@ -462,7 +466,7 @@ static void test_v2_json(void **state)
         {
             smp |= strcmp(json_string_value(c), "application/strategic-merge-patch+json") == 0;
         }
-        if (smp != (strstr(k, "tenancy.kplane.io") == NULL && !strstr(k, "/scale") &&
+        if (smp != (strstr(k, ".kplane.io/") == NULL && !strstr(k, "/scale") &&
                     !strstr(k, "apiextensions.k8s.io")))
             fail_msg("%s: strategic merge patch %s", k, smp ? "offered" : "not offered");
     }
