@@ -13,6 +13,7 @@
 #include "apiserver/watch.h"
 #include "apiserver/client.h"
 #include "apiserver/gc.h"
+#include "gitops/gitops.h"
 #include "workspaces/ws.h"
 #include "sync/sim.h"
 #include "lib/httpc.h"
@@ -346,6 +347,7 @@ typedef struct {
     kp_crd_reg *crd;
     kp_gc *gc;
     kp_sim *sim;
+    kp_gitops *gitops;
 } auth_caches;
 
 /* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
@@ -366,7 +368,8 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
     kp_rquota_observe(ac->rquota, evs, n);
     kp_gc_observe(ac->gc, evs, n); /* queues only */
     if (ac->sim)
-        kp_sim_observe(ac->sim, evs, n); /* queues only */
+        kp_sim_observe(ac->sim, evs, n);   /* queues only */
+    kp_gitops_observe(ac->gitops, evs, n); /* queues only */
 }
 
 /* The workspace tree behind the API's hooks. */
@@ -426,6 +429,8 @@ static int serve(const serve_opts *o)
     auth_caches caches;
     kp_client *ws_client = NULL, *gc_client = NULL, *sim_client = NULL;
     kp_gc *gc = NULL;
+    kp_gitops *gitops = NULL;
+    kp_client *gitops_client = NULL;
     kp_http *http = NULL;
     kp_pki pki;
     char *host = listen_host(o->listen);
@@ -518,6 +523,10 @@ static int serve(const serve_opts *o)
         caches.crd = crd = kp_crd_reg_new(store);
         caches.gc = gc = o->no_gc ? NULL : kp_gc_new(store);
         caches.sim = o->sim ? kp_sim_new(store, &o->simo) : NULL;
+        {
+            kp_gitops_opts go = {o->data_dir};
+            caches.gitops = gitops = o->sim ? NULL : kp_gitops_new(&go); /* not in a sim */
+        }
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -555,6 +564,11 @@ static int serve(const serve_opts *o)
                 fail("cannot start the cluster simulation");
                 goto out;
             }
+        }
+        gitops_client = kp_client_new(api, KP_GITOPS_USER, masters, 1);
+        if (gitops && (rc = kp_gitops_start(gitops, gitops_client)) < 0) {
+            fail(NULL);
+            goto out;
         }
     }
     { /* before serving: whoever sees /readyz answer finds the kubeconfig (the port is bound) */
@@ -595,11 +609,13 @@ out:
         kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
     kp_gc_stop(gc); /* its job at hand calls the API */
     kp_sim_stop(caches.sim);
+    kp_gitops_stop(gitops);
     kp_http_free(http);
     kp_api_free(api);
     kp_client_free(ws_client);
     kp_client_free(gc_client);
     kp_client_free(sim_client);
+    kp_client_free(gitops_client);
     kp_authn_free(authn);
     kp_ws_free(ws);
     kp_watch_hub_free(hub);
@@ -608,6 +624,7 @@ out:
     kp_rquota_free(caches.rquota);
     kp_gc_free(gc);
     kp_sim_free(caches.sim);
+    kp_gitops_free(gitops);
     kp_oidc_free(oidc);
     kp_crd_reg_free(crd);
     if (pg && kp_pgctl_stop(pg) < 0) {

@@ -1,0 +1,87 @@
+/* gitops_int: private to the gitops agent (gitops.c: queue, thread, GitRepositories, drift
+ * index; reconcile.c: Syncs). */
+#ifndef KP_GITOPS_INT_H
+#define KP_GITOPS_INT_H
+
+#include "gitops/gitops.h"
+#include "gitops/git.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum { JOB_REPO = 1, JOB_SYNC, JOB_DRIFT, JOB_HOSTED } job_kind;
+
+typedef struct go_job {
+    struct go_job *next;
+    job_kind kind;
+    bool force;                /* a trigger, not an observed write: act even if unchanged */
+    char *cluster, *ns, *name; /* JOB_HOSTED: name is the hosted repository */
+    char *okey;                /* JOB_DRIFT: the object's index key */
+    int64_t rv;                /* JOB_DRIFT: the event's resourceVersion */
+    bool deleted;              /* JOB_DRIFT */
+} go_job;
+
+typedef struct repo_ent {
+    struct repo_ent *next;
+    char *cluster, *ns, *name;
+    int64_t generation;
+    char *hosted; /* the hosted repository it follows, or NULL */
+    kp_git_repo *mirror;
+    char sha[41]; /* the artifact, "" before the first good fetch */
+    char *revision;
+    int failures;
+    int64_t next_ms;
+    json_t *last_status; /* what we wrote last, to skip writes that change nothing */
+} repo_ent;
+
+typedef struct sync_ent {
+    struct sync_ent *next;
+    char *cluster, *ns, *name;
+    int64_t generation;
+    json_t *obj;       /* the Sync as last read */
+    json_t *applied;   /* okey -> {"path": apply path, "object": ..., "rv": int} */
+    json_t *inventory; /* [{apiVersion, kind, namespace, name}] of the last reconcile */
+    char *applied_rev;
+    bool ready;
+    int64_t next_ms;
+} sync_ent;
+
+struct kp_gitops {
+    char *data_dir;
+    kp_client *client;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    go_job *head, *tail; /* guarded by mu */
+    bool stopping;       /* guarded by mu */
+    json_t *drift;       /* guarded by mu: okey -> "cluster/ns/name" of the Sync */
+    /* worker thread only */
+    repo_ent *repos;
+    sync_ent *syncs;
+};
+
+/* gitops.c */
+int64_t go_now_ms(void);
+void go_queue(kp_gitops *g, job_kind kind, bool force, const char *cluster, const char *ns,
+              const char *name);
+repo_ent *go_repo_find(kp_gitops *g, const char *cluster, const char *ns, const char *name);
+/* Sets status (consumed) on the object at path + "/status" when it differs from *last. */
+int go_write_status(kp_gitops *g, const char *path, json_t *status, json_t **last);
+/* A condition object. owned. */
+json_t *go_condition(const char *type, bool status, const char *reason, const char *msg);
+/* Posts a core/v1 Event about obj (kind, ns, name, uid read from it) in its namespace. */
+void go_event(kp_gitops *g, const char *cluster, const json_t *obj, bool warning,
+              const char *reason, const char *msg);
+/* The drift index key of an object: "cluster|group|kind|ns|name". owned, free(). */
+char *go_okey(const char *cluster, const json_t *obj);
+
+/* reconcile.c */
+void go_sync_job(kp_gitops *g, const go_job *j);
+void go_drift_job(kp_gitops *g, const go_job *j);
+void go_sync_free(sync_ent *s);
+/* Queues the Syncs that follow repository r (force). */
+void go_syncs_of_repo(kp_gitops *g, const repo_ent *r);
+
+#endif
