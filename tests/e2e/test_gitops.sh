@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# GitOps end to end with real git: file:// bare repositories and a hosted repository on disk,
+# GitRepository + Sync objects made with kubectl, and what the agent does about pushes,
+# changes, force-pushes, deleted files (prune), broken manifests (nothing applied), a CRD with
+# its custom object in one commit, drift by hand (restored), the kustomize subset, an
+# unreachable repository (last state kept) and two workspaces with repositories of one name.
+#   bash tests/e2e/test_gitops.sh    or    TEST_FILTER=gitops tests/run.sh
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+KUBECTL=$(kubectl_versions | tail -1)
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t
+export GIT_COMMITTER_EMAIL=t@example.com
+
+# wait_until SECONDS cmd...: retries cmd every 0.1 s; fails after SECONDS.
+wait_until() {
+    local n=$(($1 * 10))
+    shift
+    for _ in $(seq 1 "$n"); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# KSERVER, when set, is the workspace URL kubectl talks to
+K() { timeout 60 "$KUBECTL" ${KSERVER:+--server "$KSERVER"} "$@"; }
+jp() { K -n "$1" get "$2" "$3" -o jsonpath="$4" 2>/dev/null; }
+# is NS KIND NAME JSONPATH VALUE: the field has that value
+is() { [ "$(jp "$1" "$2" "$3" "$4")" = "$5" ]; }
+exists() { K -n "$1" get "$2" "$3" >/dev/null 2>&1; }
+gone() { ! exists "$@"; }
+ready_reason() { jp "$1" "$2" "$3" '{.status.conditions[?(@.type=="Ready")].reason}'; }
+ready_msg() { jp "$1" "$2" "$3" '{.status.conditions[?(@.type=="Ready")].message}'; }
+has_reason() { [ "$(ready_reason "$1" "$2" "$3")" = "$4" ]; }
+
+# a bare repository and a work tree that pushes to it
+new_repo() { # new_repo NAME: $E2E_TMP/NAME.git and $E2E_TMP/NAME
+    git init -q --bare -b main "$E2E_TMP/$1.git"
+    git init -q -b main "$E2E_TMP/$1"
+}
+push() { # push NAME MESSAGE [git push flags]
+    (cd "$E2E_TMP/$1" && git add -A && git commit -qm "$2" --allow-empty &&
+        git push -q "${@:3}" "$E2E_TMP/$1.git" main) >/dev/null 2>&1
+}
+head_of() { git -C "$E2E_TMP/$1" rev-parse HEAD; }
+
+DIR=$E2E_TMP/gitops
+PORT=$(free_port)
+if ! start_kplane "$DIR" "$PORT"; then
+    not_ok "kplane starts"
+    exit 1
+fi
+export KUBECONFIG=$DIR/admin.kubeconfig
+K create namespace team >/dev/null
+
+# ---- the API: defaults and validation ------------------------------------------------------
+
+run bad_url K -n team create -f - <<'EOF'
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: bad}
+spec: {url: "ftp://example.com/x.git"}
+EOF
+check_out "a URL with an unsupported scheme is refused (422) naming the field" \
+    'GitRepository "bad" is invalid: spec.url: Invalid value: "ftp://example.com/x.git": must start with https://' \
+    cat "$E2E_TMP/bad_url.out"
+run bad_ref K -n team create -f - <<'EOF'
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: bad}
+spec: {url: "https://example.com/x.git", ref: {branch: main, tag: v1}}
+EOF
+check_out "a ref with both branch and tag is refused" 'spec.ref: .*at most one of branch, tag and commit' \
+    cat "$E2E_TMP/bad_ref.out"
+run bad_dur K -n team create -f - <<'EOF'
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: bad}
+spec: {sourceRef: {name: x}, interval: "five minutes"}
+EOF
+check_out "a Sync with a bad interval is refused" 'spec.interval: Invalid value: "five minutes"' \
+    cat "$E2E_TMP/bad_dur.out"
+check "nothing was stored by the refused creates" gone team gitrepository bad
+run sync_nosrc K -n team create -f - <<'EOF'
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: bad}
+spec: {path: ./}
+EOF
+check_out "a Sync without sourceRef.name is refused" 'spec.sourceRef.name: Required value' \
+    cat "$E2E_TMP/sync_nosrc.out"
+
+# ---- a file:// repository: push, change, force-push, delete a file ---------------------------
+
+new_repo app
+mkdir -p "$E2E_TMP/app/deploy"
+cat >"$E2E_TMP/app/deploy/cms.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: one}
+data: {v: "1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: two}
+data: {v: "2"}
+EOF
+cat >"$E2E_TMP/app/deploy/keep.json" <<'EOF'
+{"apiVersion": "v1", "kind": "ConfigMap",
+ "metadata": {"name": "kept", "annotations": {"gitops.kplane.io/prune": "disabled"}},
+ "data": {"v": "k"}}
+EOF
+echo "not a manifest" >"$E2E_TMP/app/deploy/README.md"
+push app "first"
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: app, namespace: team}
+spec: {url: "file://$E2E_TMP/app.git", ref: {branch: main}, interval: 1s}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: app, namespace: team}
+spec: {sourceRef: {name: app}, path: ./deploy}
+EOF
+check "defaults are set on create (Sync prune true, interval 10m)" \
+    is team sync app '{.spec.prune}/{.spec.interval}' "true/10m"
+SHA=$(head_of app)
+check "the GitRepository's artifact is main@sha1:<commit>" \
+    wait_until 10 is team gitrepository app '{.status.artifact.revision}' "main@sha1:$SHA"
+check "the Sync applies the commit (lastAppliedRevision)" \
+    wait_until 10 is team sync app '{.status.lastAppliedRevision}' "main@sha1:$SHA"
+count_cms() { [ "$(K -n team get cm one two kept -o name 2>/dev/null | wc -l)" = 3 ]; }
+check "its objects exist (multi-document YAML and JSON)" count_cms
+check_out "Ready=True ReconciliationSucceeded" "ReconciliationSucceeded" ready_reason team sync app
+check_out "the inventory lists what was applied" "one.*two|two.*one" \
+    jp team sync app '{.status.inventory[*].name}'
+check_out "the applier is the field manager kplane-gitops" "kplane-gitops" \
+    jp team cm one '{.metadata.managedFields[*].manager}'
+check_out "an Event records the apply" "ReconciliationSucceeded.*applied" \
+    K -n team get events --field-selector involvedObject.name=app
+
+sed -i 's/v: "1"/v: "1b"/' "$E2E_TMP/app/deploy/cms.yaml"
+push app "change"
+check "a pushed change is applied (polling at 1s)" wait_until 10 is team cm one '{.data.v}' 1b
+
+(cd "$E2E_TMP/app" && sed -i 's/v: "2"/v: "forced"/' deploy/cms.yaml && git add -A &&
+    git commit -q --amend -m "rewritten") >/dev/null
+push app "x" -f 2>/dev/null || (cd "$E2E_TMP/app" && git push -q -f "$E2E_TMP/app.git" main) >/dev/null 2>&1
+SHA=$(head_of app)
+check "a force-pushed branch is followed" \
+    wait_until 10 is team sync app '{.status.lastAppliedRevision}' "main@sha1:$SHA"
+check "the force-pushed content is applied" is team cm two '{.data.v}' forced
+
+(cd "$E2E_TMP/app" && git rm -q deploy/keep.json && sed -i '/^---$/,$d' deploy/cms.yaml)
+push app "delete two and kept"
+SHA=$(head_of app)
+check "a removed document is pruned" wait_until 10 gone team cm two
+check "an object annotated gitops.kplane.io/prune: disabled is kept" exists team cm kept
+check_out "the inventory no longer lists them" "^one$" jp team sync app '{.status.inventory[*].name}'
+
+# ---- broken manifests: nothing applied, the old state stays ------------------------------------
+
+cat >"$E2E_TMP/app/deploy/broken.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: broken
+data: [
+EOF
+sed -i 's/v: "1b"/v: "should-not-apply"/' "$E2E_TMP/app/deploy/cms.yaml"
+push app "broken yaml"
+SHA=$(head_of app)
+check "invalid YAML: Ready=False BuildFailed" wait_until 10 has_reason team sync app BuildFailed
+check_out "the condition names the file" "deploy/broken.yaml" ready_msg team sync app
+check "nothing of that commit was applied" is team cm one '{.data.v}' 1b
+check "lastAttemptedRevision is the broken commit" \
+    is team sync app '{.status.lastAttemptedRevision}' "main@sha1:$SHA"
+check_out "a Warning Event records the failure" "Warning +BuildFailed" \
+    K -n team get events --field-selector involvedObject.name=app
+
+cat >"$E2E_TMP/app/deploy/broken.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: fine}
+data: {v: ok}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: Not_Valid}
+data: {v: x}
+EOF
+push app "invalid object"
+check "an object the API refuses: Ready=False ValidationFailed" \
+    wait_until 10 has_reason team sync app ValidationFailed
+check_out "the message names file, document and the API's reason" \
+    'deploy/broken.yaml: document 2: ConfigMap "Not_Valid": .*metadata.name' ready_msg team sync app
+check "the dry run kept every object out (none applied)" gone team cm fine
+check "the old state is intact" is team cm one '{.data.v}' 1b
+
+rm "$E2E_TMP/app/deploy/broken.yaml"
+push app "fixed"
+check "a fixed commit applies again" wait_until 10 is team cm one '{.data.v}' should-not-apply
+
+# ---- drift: changed or deleted by hand, restored at once ---------------------------------------
+
+K -n team patch cm one --type=merge -p '{"data":{"v":"by-hand"}}' >/dev/null
+check "a field changed with kubectl is restored" wait_until 5 is team cm one '{.data.v}' should-not-apply
+K -n team delete cm one >/dev/null
+check "an object deleted with kubectl is recreated" wait_until 5 exists team cm one
+check_out "an Event records the drift" "DriftCorrected" \
+    K -n team get events --field-selector involvedObject.name=app
+
+# ---- a CRD and its custom object in one commit --------------------------------------------------
+
+cat >"$E2E_TMP/app/deploy/crd.yaml" <<'EOF'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1}
+spec: {size: 3}
+EOF
+push app "crd and widget"
+check "the CRD and its custom object in the same commit are both applied" \
+    wait_until 15 is team widget w1 '{.spec.size}' 3
+check_out "the inventory has the Widget" "Widget" jp team sync app '{.status.inventory[*].kind}'
+
+# ---- kustomize ---------------------------------------------------------------------------------
+
+new_repo kz
+mkdir -p "$E2E_TMP/kz/base"
+cat >"$E2E_TMP/kz/base/kustomization.yaml" <<'EOF'
+resources: [deploy.yaml]
+namePrefix: dev-
+commonLabels: {env: dev}
+configMapGenerator:
+- name: settings
+  literals: [color=blue, size=L]
+images:
+- {name: nginx, newTag: "1.27"}
+patches:
+- target: {kind: Deployment, name: web}
+  patch: |
+    - {op: replace, path: /spec/replicas, value: 3}
+EOF
+cat >"$E2E_TMP/kz/base/deploy.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        envFrom: [{configMapRef: {name: settings}}]
+EOF
+push kz "kustomize"
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: kz, namespace: team}
+spec: {url: "file://$E2E_TMP/kz.git", interval: 1s}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: kz, namespace: team}
+spec: {sourceRef: {name: kz}, path: base}
+EOF
+check "kustomize: namePrefix applies" wait_until 10 exists team deployment dev-web
+check_out "configMapGenerator adds the hash suffix" '^configmap/dev-settings-[a-z0-9]{10}$' \
+    K -n team get cm -o name -l env=dev
+CM=$(K -n team get cm -o name -l env=dev | cut -d/ -f2)
+check "the Deployment refers to the generated name" \
+    is team deployment dev-web '{.spec.template.spec.containers[0].envFrom[0].configMapRef.name}' "$CM"
+check "images sets the tag" is team deployment dev-web '{.spec.template.spec.containers[0].image}' nginx:1.27
+check "a JSON 6902 patch applies" is team deployment dev-web '{.spec.replicas}' 3
+check "commonLabels reach the selector" is team deployment dev-web '{.spec.selector.matchLabels.env}' dev
+echo "replicas: [{name: web, count: 2}]" >>"$E2E_TMP/kz/base/kustomization.yaml"
+push kz "unsupported"
+check "an unsupported kustomize field: BuildFailed" wait_until 10 has_reason team sync kz BuildFailed
+check_out "the condition names the field and the file" \
+    'base/kustomization.yaml: field "replicas" is not supported' ready_msg team sync kz
+
+# ---- an unreachable repository: Ready=False, the last state kept ----------------------------------
+
+K -n team patch gitrepository app --type=merge -p "{\"spec\":{\"url\":\"file://$E2E_TMP/nowhere.git\"}}" >/dev/null
+check "an unreachable URL: the GitRepository is Ready=False" \
+    wait_until 10 has_reason team gitrepository app GitOperationFailed
+check "the Sync keeps the last applied state" is team cm one '{.data.v}' should-not-apply
+check "the applied revision stays" is team sync app '{.status.lastAppliedRevision}' "main@sha1:$(head_of app)"
+
+# ---- a hosted repository (bare on disk where the Git server keeps it) -----------------------------
+
+HOSTED=$DIR/git/root/site.git
+mkdir -p "$DIR/git/root"
+git init -q --bare -b main "$HOSTED"
+git init -q -b main "$E2E_TMP/site"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-hosted}\ndata: {v: h}\n' >"$E2E_TMP/site/cm.yaml"
+(cd "$E2E_TMP/site" && git add -A && git commit -qm h && git push -q "$HOSTED" main) >/dev/null 2>&1
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: site, namespace: team}
+spec: {url: "https://127.0.0.1:$PORT/clusters/root/git/site.git", interval: 1s}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: site, namespace: team}
+spec: {sourceRef: {name: site}}
+EOF
+check "a repository hosted by kplane is read from its directory" wait_until 10 exists team cm from-hosted
+
+# ---- two workspaces, a GitRepository of the same name in each ------------------------------------
+
+for w in w1 w2; do
+    printf '{"apiVersion":"tenancy.kplane.io/v1alpha1","kind":"Workspace","metadata":{"name":"%s"}}\n' $w |
+        K create -f - >/dev/null
+    new_repo "repo-$w"
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only-%s}\ndata: {v: x}\n' $w \
+        >"$E2E_TMP/repo-$w/cm.yaml"
+    push "repo-$w" "$w"
+done
+for w in w1 w2; do
+    wait_until 10 sh -c "'$KUBECTL' --server https://127.0.0.1:$PORT/clusters/root:$w get ns default"
+    KSERVER=https://127.0.0.1:$PORT/clusters/root:$w K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: same, namespace: default}
+spec: {url: "file://$E2E_TMP/repo-$w.git", interval: 1s}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: same, namespace: default}
+spec: {sourceRef: {name: same}}
+EOF
+done
+KSERVER=https://127.0.0.1:$PORT/clusters/root:w1
+check "workspace w1 gets its repository's object" wait_until 10 exists default cm only-w1
+check "and not w2's" gone default cm only-w2
+KSERVER=https://127.0.0.1:$PORT/clusters/root:w2
+check "workspace w2 gets its own" wait_until 10 exists default cm only-w2
+check "and not w1's" gone default cm only-w1
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: steal, namespace: default}
+spec: {url: "/clusters/root/git/site.git", interval: 1s}
+EOF
+check "another workspace's hosted repository is refused (URLInvalid)" \
+    wait_until 10 has_reason default gitrepository steal URLInvalid
+unset KSERVER
+check "root's objects never reached the workspaces" gone default cm only-w1
+
+# ---- suspend ------------------------------------------------------------------------------------
+
+K -n team patch sync site --type=merge -p '{"spec":{"suspend":true}}' >/dev/null
+K -n team delete cm from-hosted >/dev/null
+sleep 1
+check "a suspended Sync does not restore drift" gone team cm from-hosted
+
+grep -E 'level=error' "$DIR.log" >"$E2E_TMP/errors" 2>&1
+run errs cat "$E2E_TMP/errors"
+expect_eq "no errors logged" errs ""
+stop_pid "$KP_PID"
