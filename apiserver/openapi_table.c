@@ -273,8 +273,8 @@ static const oa_def meta_defs[] = {
 const oa_table kp_oa_table_meta = OA_DEFS_ONLY(meta_defs);
 
 const oa_table *const kp_oa_tables[] = {
-    &kp_oa_table_meta,  &kp_oa_table_core, &kp_oa_table_pod,  &kp_oa_table_apps,
-    &kp_oa_table_batch, &kp_oa_table_net,  &kp_oa_table_rbac, &kp_oa_table_misc,
-    &kp_oa_table_gitops,
+    &kp_oa_table_meta, &kp_oa_table_core,  &kp_oa_table_pod,
+    &kp_oa_table_apps, &kp_oa_table_batch, &kp_oa_table_net,
+    &kp_oa_table_rbac, &kp_oa_table_misc,  &kp_oa_table_gitops,
 };
 const size_t kp_oa_ntables = KP_ARRAY_LEN(kp_oa_tables);

@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "gitops/gitops_int.h"
 #include "gitops/gitops.h"
 #include "lib/buf.h"
 #include "lib/err.h"
@@ -141,7 +142,7 @@ static void admit_sync(admit_errs *e, json_t *spec)
     if (!json_is_object(src) || !json_is_string(json_object_get(src, "name")))
         admit_err(e, "spec.sourceRef.name", "FieldValueRequired", "Required value");
     else if (json_object_get(src, "kind") &&
-             !json_equal(json_object_get(src, "kind"), json_string("GitRepository")))
+             !go_str_is(json_object_get(src, "kind"), "GitRepository"))
         admit_err(e, "spec.sourceRef.kind", "FieldValueNotSupported",
                   "Unsupported value: supported values: \"GitRepository\"");
     path = json_object_get(spec, "path");

@@ -166,9 +166,13 @@ static bool status_same(const json_t *a, const json_t *b)
     x = json_deep_copy(a);
     y = json_deep_copy(b);
     json_array_foreach(json_object_get(x, "conditions"), i, c)
+    {
         json_object_del(c, "lastTransitionTime");
+    }
     json_array_foreach(json_object_get(y, "conditions"), i, c)
+    {
         json_object_del(c, "lastTransitionTime");
+    }
     json_object_del(json_object_get(x, "artifact"), "lastUpdateTime");
     json_object_del(json_object_get(y, "artifact"), "lastUpdateTime");
     same = json_equal(x, y);

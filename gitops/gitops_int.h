@@ -9,6 +9,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+/* v is the string s. */
+static inline bool go_str_is(const json_t *v, const char *s)
+{
+    return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
 
 typedef enum { JOB_REPO = 1, JOB_SYNC, JOB_DRIFT, JOB_HOSTED } job_kind;
 

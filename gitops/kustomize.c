@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "gitops/gitops_int.h"
 #include "gitops/render.h"
 #include "apiserver/patch.h"
 #include "apiserver/schema.h"
@@ -199,8 +200,7 @@ static int kust_generator(kust *k, const json_t *g, bool secret, const json_t *g
             return KERR(k, "%s \"%s\": field \"%s\" is not supported", field, name, key);
         }
     }
-    if (json_object_get(g, "behavior") &&
-        !json_equal(json_object_get(g, "behavior"), json_string("create"))) {
+    if (json_object_get(g, "behavior") && !go_str_is(json_object_get(g, "behavior"), "create")) {
         json_decref(data);
         return KERR(k, "%s \"%s\": only behavior \"create\" is supported", field, name);
     }

@@ -170,8 +170,7 @@ static int resolve_kind(kp_gitops *g, plan *p, const char *cluster, const json_t
     json_array_foreach(list, i, it)
     {
         const char *name = json_string_value(json_object_get(it, "name"));
-        if (name && !strchr(name, '/') &&
-            json_equal(json_object_get(it, "kind"), json_string(kind)) &&
+        if (name && !strchr(name, '/') && go_str_is(json_object_get(it, "kind"), kind) &&
             json_object_get(it, "kind")) {
             *plural_out = name;
             *namespaced_out = json_is_true(json_object_get(it, "namespaced"));
@@ -314,8 +313,10 @@ static int wait_crds(kp_gitops *g, const plan *p, const char *cluster, int64_t t
             size_t j;
             json_t *r;
             if (kp_client_do(&d, NULL, g->client, "GET", path, NULL) == 0)
-                json_array_foreach(json_object_get(d, "resources"), j, r) ok =
-                    ok || json_equal(json_object_get(r, "kind"), json_string(kind));
+                json_array_foreach(json_object_get(d, "resources"), j, r)
+                {
+                    ok = ok || go_str_is(json_object_get(r, "kind"), kind);
+                }
             json_decref(d);
             kp_err_clear();
             if (ok)
@@ -483,8 +484,8 @@ static bool deps_ready(kp_gitops *g, const sync_ent *s, kp_buf *why)
             json_t *c;
             json_array_foreach(kp_json_get(o, "status.conditions"), j, c)
             {
-                if (json_equal(json_object_get(c, "type"), json_string("Ready")) &&
-                    json_equal(json_object_get(c, "status"), json_string("True")))
+                if (go_str_is(json_object_get(c, "type"), "Ready") &&
+                    go_str_is(json_object_get(c, "status"), "True"))
                     ok = json_integer_value(kp_json_get(o, "status.observedGeneration")) ==
                          json_integer_value(kp_json_get(o, "metadata.generation"));
             }
@@ -649,7 +650,7 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
             continue;
         json_array_foreach(kp_json_get(o->obj, "spec.dependsOn"), i, d)
         {
-            if (json_equal(json_object_get(d, "name"), json_string(s->name)))
+            if (go_str_is(json_object_get(d, "name"), s->name))
                 go_queue(g, JOB_SYNC, true, o->cluster, o->ns, o->name);
         }
     }
@@ -670,7 +671,10 @@ partial:
             bool have = false;
             size_t k;
             json_t *x;
-            json_array_foreach(s->inventory, k, x) have = have || json_equal(x, e);
+            json_array_foreach(s->inventory, k, x)
+            {
+                have = have || json_equal(x, e);
+            }
             if (!have)
                 json_array_append(s->inventory, e);
         }
