@@ -513,7 +513,8 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
     kp_buf err, log;
     char *rev = NULL;
     int64_t timeout = 5 * 60 * 1000, interval = 10 * 60 * 1000;
-    size_t napplied = 0, npruned = 0;
+    size_t napplied = 0, npruned = 0, ci;
+    json_t *c;
     int rc;
 
     memset(&fs, 0, sizeof(fs));
@@ -540,6 +541,19 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
         goto out;
     }
     rev = kp_strdup(r->revision);
+    if (!s->applied_rev || strcmp(s->applied_rev, rev) != 0) { /* a new revision: say so */
+        char *m = kp_asprintf("Reconciling revision %s", rev);
+        json_t *st = json_pack("{s:s, s:[oo]}", "lastAttemptedRevision", rev, "conditions",
+                               go_condition("Ready", false, "Progressing", m),
+                               go_condition("Reconciling", true, "Progressing", m));
+        json_array_foreach(json_object_get(st, "conditions"), ci, c)
+        {
+            if (go_str_is(json_object_get(c, "type"), "Ready"))
+                json_object_set_new(c, "status", json_string("Unknown"));
+        }
+        go_write_status(g, path, st, NULL);
+        free(m);
+    }
     if ((rc = kp_git_read_tree(r->mirror, r->sha, dir ? dir : "", KP_RENDER_BYTES_MAX, collect_file,
                                &fs)) < 0 ||
         (rc = kp_render(&items, &fs, dir ? dir : "")) < 0) {
@@ -702,6 +716,19 @@ void go_sync_job(kp_gitops *g, const go_job *j)
     if (rc == KP_ENOTFOUND) {
         if (s) {
             drift_index(g, s, NULL);
+            /* k8s-as-Flux: a deleted Sync with prune takes what it applied with it */
+            if (json_is_true(kp_json_get(s->obj, "spec.prune")) &&
+                !json_is_true(kp_json_get(s->obj, "spec.suspend")) && s->inventory) {
+                kp_buf log;
+                size_t n = 0;
+                json_t *none = json_object();
+                kp_buf_init(&log, 64 * 1024);
+                prune(g, s, s->inventory, none, &log, &n);
+                KP_LOG_INFO("gitops", "sync %s/%s/%s deleted: %zu objects pruned", s->cluster,
+                            s->ns, s->name, n);
+                json_decref(none);
+                kp_buf_dispose(&log);
+            }
             for (sync_ent **pp = &g->syncs; *pp; pp = &(*pp)->next)
                 if (*pp == s) {
                     *pp = s->next;

@@ -370,6 +370,12 @@ check "another workspace's hosted repository is refused (URLInvalid)" \
 unset KSERVER
 check "root's objects never reached the workspaces" gone default cm only-w1
 
+# ---- deleting a Sync (prune: true) takes its objects with it ------------------------------------
+
+K -n team delete sync kz >/dev/null
+check "a deleted Sync prunes what it applied" wait_until 10 gone team deployment dev-web
+check "the object the other Sync applied stays" exists team cm one
+
 # ---- suspend ------------------------------------------------------------------------------------
 
 K -n team patch sync site --type=merge -p '{"spec":{"suspend":true}}' >/dev/null
