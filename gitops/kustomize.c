@@ -181,7 +181,7 @@ static int kust_generator(kust *k, const json_t *g, bool secret, const json_t *g
 {
     const char *name = json_string_value(json_object_get(g, "name"));
     const char *field = secret ? "secretGenerator" : "configMapGenerator";
-    json_t *obj, *data = json_object(), *v;
+    json_t *obj, *data = NULL, *v;
     const char *key;
     size_t i;
     json_t *e;
@@ -191,6 +191,7 @@ static int kust_generator(kust *k, const json_t *g, bool secret, const json_t *g
 
     if (!name)
         return KERR(k, "%s: an entry has no name", field);
+    data = json_object();
     json_object_foreach((json_t *)g, key, v)
     {
         if (strcmp(key, "name") && strcmp(key, "namespace") && strcmp(key, "literals") &&
