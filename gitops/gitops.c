@@ -605,6 +605,7 @@ static void run_timers(kp_gitops *g)
     for (sync_ent *s = g->syncs; s; s = s->next)
         if (s->next_ms && s->next_ms <= now) {
             s->next_ms = 0;
+            s->full = true; /* the interval: everything again, as Flux does */
             go_queue(g, JOB_SYNC, true, s->cluster, s->ns, s->name);
         }
 }

@@ -51,6 +51,8 @@ typedef struct sync_ent {
     json_t *inventory; /* [{apiVersion, kind, namespace, name}] of the last reconcile */
     char *applied_rev;
     bool ready;
+    bool full;           /* the next reconcile applies every object, changed or not */
+    int64_t applied_gen; /* the generation of the last successful reconcile */
     int64_t next_ms;
 } sync_ent;
 

@@ -33,6 +33,7 @@ typedef struct {
     char *okey;
     int stage;
     bool deferred; /* its CRD or its Namespace comes with the set: validated after those */
+    bool same;     /* rendered as last applied (and no full reconcile): left alone */
 } plan_ent;
 
 typedef struct {
@@ -514,6 +515,7 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
     char *rev = NULL;
     int64_t timeout = 5 * 60 * 1000, interval = 10 * 60 * 1000;
     size_t napplied = 0, npruned = 0, ci;
+    bool full;
     json_t *c;
     int rc;
 
@@ -564,9 +566,19 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
         sync_fail(g, s, path, "ValidationFailed", kp_buf_cstr(&err), rev);
         goto out;
     }
+    /* Between full reconciles (the interval, a new spec, a restart) an object rendered exactly
+     * as last applied is left alone: drift is corrected from the watch, so the live object is
+     * what we applied. A one-object push then costs one dry run and one apply. */
+    full = s->full || !s->applied || s->applied_gen != s->generation;
+    s->full = false;
+    for (size_t i = 0; i < p.n; i++) {
+        const json_t *prev = full ? NULL : json_object_get(s->applied, p.v[i].okey);
+        p.v[i].same = prev && json_equal(json_object_get(prev, "object"), p.v[i].obj) &&
+                      go_str_is(json_object_get(prev, "path"), p.v[i].path);
+    }
     /* the dry run: every object the API can judge now; nothing is applied if one fails */
     for (size_t i = 0; i < p.n; i++) {
-        if (p.v[i].deferred)
+        if (p.v[i].deferred || p.v[i].same)
             continue;
         if (apply_one(g, p.v[i].path, p.v[i].obj, true, NULL) < 0) {
             where(&err, &p.v[i]);
@@ -587,7 +599,7 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
                 goto partial;
             }
             for (size_t i = 0; i < p.n; i++) {
-                if (!p.v[i].deferred)
+                if (!p.v[i].deferred || p.v[i].same)
                     continue;
                 if (apply_one(g, p.v[i].path, p.v[i].obj, true, NULL) < 0) {
                     where(&err, &p.v[i]);
@@ -604,6 +616,11 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
             int64_t rv = 0;
             if (e->stage != stage)
                 continue;
+            if (e->same) {
+                json_object_set(applied, e->okey, json_object_get(s->applied, e->okey));
+                json_array_append_new(inv, inv_entry(e->obj));
+                continue;
+            }
             if (apply_one(g, e->path, e->obj, false, &rv) < 0) {
                 where(&err, e);
                 kp_buf_appendf(&err, "%s \"%s\": %s",
@@ -635,6 +652,7 @@ static void reconcile(kp_gitops *g, sync_ent *s, const char *path)
     }
     free(s->applied_rev);
     s->applied_rev = kp_strdup(rev);
+    s->applied_gen = s->generation;
     json_decref(s->applied);
     s->applied = applied;
     applied = NULL;
