@@ -96,7 +96,6 @@ static int kust_resources(kust *k, const json_t *kz, int depth)
         } else if (kp_kustomize_file(k->fs, p)) {
             rc = kp_kustomize_build(k->items, k->fs, p, depth + 1);
         } else {
-            json_t *sub = NULL;
             size_t pl = strlen(p);
             bool any = false;
             for (size_t j = 0; j < k->fs->n; j++)
@@ -104,9 +103,8 @@ static int kust_resources(kust *k, const json_t *kz, int depth)
                               (pl == 0 || k->fs->v[j].path[pl] == '/'));
             if (!any) {
                 rc = KERR(k, "resources: \"%s\" is neither a file nor a directory", rel);
-            } else if ((rc = kp_render(&sub, k->fs, p)) == 0) {
-                json_array_extend(k->items, sub);
-                json_decref(sub);
+            } else {
+                rc = kp_render_dir(k->items, k->fs, p, depth + 1);
             }
         }
         free(p);
@@ -750,7 +748,30 @@ static int kust_transform(kust *k, const json_t *kz)
     return 0;
 }
 
+/* The kustomizations being built on this thread, outermost first: one that includes itself,
+ * directly or not, is an error (as in kustomize) rather than a recursion. */
+static __thread const char *kust_stack[KP_RENDER_DEPTH_MAX + 2];
+static __thread int kust_sp;
+
+static int kustomize_build(json_t *items, const kp_render_files *fs, const char *dir, int depth);
+
 int kp_kustomize_build(json_t *items, const kp_render_files *fs, const char *dir, int depth)
+{
+    int rc;
+    for (int i = 0; i < kust_sp; i++)
+        if (strcmp(kust_stack[i], dir) == 0)
+            return kp_err_set(KP_EINVALID, "%s: the kustomization includes itself",
+                              dir[0] ? dir : ".");
+    if (kust_sp >= KP_RENDER_DEPTH_MAX + 1)
+        return kp_err_set(KP_EINVALID, "%s: kustomizations nest deeper than %d", dir[0] ? dir : ".",
+                          KP_RENDER_DEPTH_MAX);
+    kust_stack[kust_sp++] = dir;
+    rc = kustomize_build(items, fs, dir, depth);
+    kust_sp--;
+    return rc;
+}
+
+static int kustomize_build(json_t *items, const kp_render_files *fs, const char *dir, int depth)
 {
     const kp_render_file *f = kp_kustomize_file(fs, dir);
     json_t *kz = NULL;

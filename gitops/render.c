@@ -199,6 +199,17 @@ static char *kust_root_of(const kp_render_files *fs, const char *root, const cha
 int kp_render(json_t **out, const kp_render_files *fs, const char *dir)
 {
     json_t *items = json_array();
+    int rc = kp_render_dir(items, fs, dir, 0);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *out = items;
+    return 0;
+}
+
+int kp_render_dir(json_t *items, const kp_render_files *fs, const char *dir, int depth)
+{
     char *root = kp_render_join("", dir);
     char **built = NULL;
     size_t nbuilt = 0;
@@ -208,8 +219,13 @@ int kp_render(json_t **out, const kp_render_files *fs, const char *dir)
         rc = kp_err_set(KP_EINVALID, "path \"%s\" leaves the repository", dir);
         goto out;
     }
+    if (depth > KP_RENDER_DEPTH_MAX) {
+        rc = kp_err_set(KP_EINVALID, "%s: directories include each other deeper than %d levels",
+                        root[0] ? root : ".", KP_RENDER_DEPTH_MAX);
+        goto out;
+    }
     if (kp_kustomize_file(fs, root)) {
-        rc = kp_kustomize_build(items, fs, root, 0);
+        rc = kp_kustomize_build(items, fs, root, depth);
         goto out;
     }
     built = kp_calloc(fs->n + 1, sizeof(char *));
@@ -230,7 +246,7 @@ int kp_render(json_t **out, const kp_render_files *fs, const char *dir)
                 seen = strcmp(built[j], kr) == 0;
             if (!seen) {
                 built[nbuilt++] = kr;
-                rc = kp_kustomize_build(items, fs, kr, 0);
+                rc = kp_kustomize_build(items, fs, kr, depth + 1);
             } else {
                 free(kr);
             }
@@ -244,10 +260,5 @@ out:
         free(built[j]);
     free(built);
     free(root);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    *out = items;
-    return 0;
+    return rc;
 }

@@ -38,6 +38,8 @@ const kp_render_file *kp_render_files_get(const kp_render_files *fs, const char 
  * "<file>: document <n>: <problem>" or "<dir>/kustomization.yaml: <problem>" otherwise. */
 int kp_render(json_t **out, const kp_render_files *fs, const char *dir);
 
+/* kp_render into items, depth levels of inclusion down (kustomize.c's resources). */
+int kp_render_dir(json_t *items, const kp_render_files *fs, const char *dir, int depth);
 /* render.c, shared with kustomize.c: the documents of one manifest file appended to items. */
 int kp_render_file_docs(json_t *items, const kp_render_file *f);
 /* kustomize.c: builds the kustomization in dir (which has one) and appends its objects. */

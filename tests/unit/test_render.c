@@ -126,6 +126,10 @@ static void test_kustomize(void **state)
     assert_matches(kp_err_msg(), "leaves the repository");
     add(&fs, "loop/kustomization.yaml", "resources: [.]\n");
     assert_int_equal(kp_render(&items, &fs, "loop"), KP_EINVALID);
+    assert_string_equal(kp_err_msg(), "loop: the kustomization includes itself");
+    add(&fs, "up/kustomization.yaml", "resources: [../]\n"); /* the root renders up again */
+    assert_int_equal(kp_render(&items, &fs, "up"), KP_EINVALID);
+    assert_matches(kp_err_msg(), "includes itself");
     kp_render_files_dispose(&fs);
 }
 
