@@ -370,6 +370,26 @@ static void scrub(char *msg, const char *secret)
     }
 }
 
+/* A password in the URL itself ("https://user:pw@host/...") goes too. */
+static void scrub_url_password(char *msg, const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    const char *at, *colon;
+    char *pw;
+    if (!p)
+        return;
+    p += 3;
+    at = strchr(p, '@');
+    if (!at || (strchr(p, '/') && strchr(p, '/') < at))
+        return;
+    colon = memchr(p, ':', (size_t)(at - p));
+    if (!colon)
+        return;
+    pw = kp_strndup(colon + 1, (size_t)(at - colon - 1));
+    scrub(msg, pw);
+    wipe_free(pw);
+}
+
 static void repo_status_fail(kp_gitops *g, repo_ent *r, const char *path, int64_t gen,
                              const char *reason, const char *msg)
 {
@@ -494,6 +514,7 @@ static void repo_job(kp_gitops *g, const go_job *j)
         scrub(msg, creds.password);
         scrub(msg, creds.bearer_token);
         scrub(msg, creds.identity);
+        scrub_url_password(msg, json_string_value(json_object_get(spec, "url")));
         r->failures++;
         if (backoff > interval)
             backoff = interval;

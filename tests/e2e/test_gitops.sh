@@ -308,6 +308,39 @@ check "an unreachable URL: the GitRepository is Ready=False" \
 check "the Sync keeps the last applied state" is team cm one '{.data.v}' should-not-apply
 check "the applied revision stays" is team sync app '{.status.lastAppliedRevision}' "main@sha1:$(head_of app)"
 
+# ---- credentials: from the Secret, never in a status, an event or the log -----------------------
+
+CLOSED=$(free_port)
+K -n team create secret generic git-auth --from-literal=username=bob \
+    --from-literal=password=hunter2-very-secret >/dev/null
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: private, namespace: team}
+spec:
+  url: "http://alice:url-secret-pw@127.0.0.1:$CLOSED/private.git"
+  secretRef: {name: git-auth}
+  interval: 1s
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: nosecret, namespace: team}
+spec: {url: "http://127.0.0.1:$CLOSED/x.git", secretRef: {name: missing}, interval: 1s}
+EOF
+check "a repository that refuses connections: Ready=False GitOperationFailed" \
+    wait_until 10 has_reason team gitrepository private GitOperationFailed
+check "a missing Secret: Ready=False AuthenticationFailed" \
+    wait_until 10 has_reason team gitrepository nosecret AuthenticationFailed
+secret_leaks() {
+    K -n team get gitrepository private -o jsonpath='{.status}' | grep -E 'hunter2|url-secret-pw'
+    K -n team get events -o yaml | grep -E 'hunter2|url-secret-pw'
+    grep -aE 'hunter2|url-secret-pw' "$DIR.log"
+    return 0
+}
+run leaks secret_leaks
+expect_eq "no password in the status, events or the log" leaks ""
+K -n team delete gitrepository private nosecret >/dev/null
+
 # ---- a hosted repository (bare on disk where the Git server keeps it) -----------------------------
 
 HOSTED=$DIR/git/root/site.git
