@@ -806,6 +806,12 @@ void go_drift_job(kp_gitops *g, const go_job *j)
     ent = json_object_get(s->applied, j->okey);
     if (!ent)
         return;
+    if (j->deleted && go_str_is(kp_json_get(json_object_get(ent, "object"), "kind"), "Namespace")) {
+        /* its contents went with it (bulk events): everything again */
+        s->full = true;
+        go_queue(g, JOB_SYNC, true, s->cluster, s->ns, s->name);
+        return;
+    }
     if (!j->deleted && j->rv <= json_integer_value(json_object_get(ent, "rv")))
         return; /* our own write, or one before it */
     if (apply_one(g, json_string_value(json_object_get(ent, "path")),

@@ -209,6 +209,12 @@ K -n team delete cm one >/dev/null
 check "an object deleted with kubectl is recreated" wait_until 5 exists team cm one
 check_out "an Event records the drift" "DriftCorrected" \
     K -n team get events --field-selector involvedObject.name=app
+printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: inside, namespace: extra}\ndata: {v: x}\n' \
+    >"$E2E_TMP/app/deploy/ns.yaml"
+push app "a namespace with a ConfigMap"
+check "a Namespace and its ConfigMap in one commit are applied" wait_until 10 exists extra cm inside
+K delete namespace extra >/dev/null
+check "a Namespace deleted by hand comes back with its contents" wait_until 15 exists extra cm inside
 
 # ---- a CRD and its custom object in one commit --------------------------------------------------
 
