@@ -373,6 +373,21 @@ static int kust_apply_patch(kust *k, const json_t *patch, const json_t *target, 
 
     if (json_is_array(patch) && !target)
         return KERR(k, "%s: a JSON 6902 patch needs a target", what);
+    if (target) {
+        const char *key;
+        json_t *v;
+        if (!json_is_object(target))
+            return KERR(k, "%s: target must be a map", what);
+        json_object_foreach((json_t *)target, key, v)
+        {
+            /* labelSelector and annotationSelector would widen the match if ignored */
+            if (strcmp(key, "group") && strcmp(key, "version") && strcmp(key, "kind") &&
+                strcmp(key, "name") && strcmp(key, "namespace"))
+                return KERR(k, "%s: target field \"%s\" is not supported", what, key);
+            if (!json_is_string(v))
+                return KERR(k, "%s: target field \"%s\" must be a string", what, key);
+        }
+    }
     if (!json_is_array(patch) && !json_is_object(patch))
         return KERR(k, "%s: a patch must be an object or a JSON patch list", what);
     if (!target) {

@@ -121,6 +121,12 @@ static void test_kustomize(void **state)
     assert_int_equal(kp_render(&items, &fs, "bad"), KP_EINVALID);
     assert_string_equal(kp_err_msg(), "bad/kustomization.yaml: field \"helmCharts\" is not "
                                       "supported by kplane's kustomize subset");
+    add(&fs, "sel/kustomization.yaml",
+        "resources: [../base/web.yaml]\npatches:\n- target: {labelSelector: app=web}\n"
+        "  patch: '[{op: add, path: /x, value: 1}]'\n");
+    assert_int_equal(kp_render(&items, &fs, "sel"), KP_EINVALID);
+    assert_string_equal(kp_err_msg(), "sel/kustomization.yaml: patches[0]: target field "
+                                      "\"labelSelector\" is not supported");
     add(&fs, "esc/kustomization.yaml", "resources: [../../outside.yaml]\n");
     assert_int_equal(kp_render(&items, &fs, "esc"), KP_EINVALID);
     assert_matches(kp_err_msg(), "leaves the repository");
