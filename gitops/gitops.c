@@ -504,6 +504,17 @@ static void repo_job(kp_gitops *g, const go_job *j)
             goto out;
         }
     }
+    if (!r->sha[0]) { /* after a restart: the last artifact, if the mirror has it */
+        const char *last = kp_json_get_str(obj, "status.artifact.revision");
+        const char *at = last ? strstr(last, "sha1:") : NULL;
+        if (at && strlen(at + 5) == 40 &&
+            kp_git_resolve(sha, NULL, r->mirror, NULL, NULL, at + 5) == 0) {
+            memcpy(r->sha, sha, sizeof(r->sha));
+            free(r->revision);
+            r->revision = kp_strdup(last);
+        }
+        kp_err_clear();
+    }
     if ((rc = kp_git_fetch(r->mirror, url, &creds)) < 0 ||
         (rc = kp_git_resolve(sha, &branch, r->mirror, kp_json_get_str(spec, "ref.branch"),
                              kp_json_get_str(spec, "ref.tag"),

@@ -422,6 +422,16 @@ K -n team delete cm from-hosted >/dev/null
 sleep 1
 check "a suspended Sync does not restore drift" gone team cm from-hosted
 
+# ---- a restart: the agent lists its objects again and goes on ---------------------------------
+
+stop_pid "$KP_PID"
+if start_kplane "$DIR" "$PORT"; then ok "kplane restarts on the same data"; else not_ok "kplane restarts"; fi
+check "after a restart the Syncs are reconciled from the last artifact (the repository is still unreachable)" \
+    wait_until 15 has_reason team sync app ReconciliationSucceeded
+K -n team delete cm one >/dev/null
+check "after a restart drift is still corrected" wait_until 10 exists team cm one
+check "nothing was pruned by the restart" exists team widget w1
+
 grep -E 'level=error' "$DIR.log" >"$E2E_TMP/errors" 2>&1
 run errs cat "$E2E_TMP/errors"
 expect_eq "no errors logged" errs ""
