@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "gitops/render.h"
+#include "gitops/gitops_int.h"
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/mem.h"
@@ -117,6 +118,27 @@ const kp_render_file *kp_kustomize_file(const kp_render_files *fs, const char *d
     return NULL;
 }
 
+/* Checks one document and appends it to items. */
+static int add_doc(json_t *items, const kp_render_file *f, size_t index, json_t *doc)
+{
+    const char *what = NULL;
+    if (!json_is_object(doc))
+        what = "not an object";
+    else if (!json_is_string(json_object_get(doc, "apiVersion")))
+        what = "apiVersion not set";
+    else if (!json_is_string(json_object_get(doc, "kind")))
+        what = "kind not set";
+    else if (!kp_json_get_str(doc, "metadata.name") || !kp_json_get_str(doc, "metadata.name")[0])
+        what = "metadata.name not set";
+    if (what)
+        return kp_err_set(KP_EINVALID, "%s: document %zu: %s", f->path, index, what);
+    if (json_array_size(items) >= KP_RENDER_OBJECTS_MAX)
+        return kp_err_set(KP_ETOOLARGE, "more than %d objects", KP_RENDER_OBJECTS_MAX);
+    json_array_append_new(items, json_pack("{s:s, s:I, s:O}", "file", f->path, "index",
+                                           (json_int_t)index, "object", doc));
+    return 0;
+}
+
 int kp_render_file_docs(json_t *items, const kp_render_file *f)
 {
     json_t *docs = NULL, *doc;
@@ -139,26 +161,21 @@ int kp_render_file_docs(json_t *items, const kp_render_file *f)
     rc = 0;
     json_array_foreach(docs, i, doc)
     {
-        const char *what = NULL;
-        if (!json_is_object(doc))
-            what = "not an object";
-        else if (!json_is_string(json_object_get(doc, "apiVersion")))
-            what = "apiVersion not set";
-        else if (!json_is_string(json_object_get(doc, "kind")))
-            what = "kind not set";
-        else if (!kp_json_get_str(doc, "metadata.name") ||
-                 !kp_json_get_str(doc, "metadata.name")[0])
-            what = "metadata.name not set";
-        if (what) {
-            rc = kp_err_set(KP_EINVALID, "%s: document %zu: %s", f->path, i + 1, what);
-            break;
+        const json_t *its = json_object_get(doc, "items");
+        /* kubectl reads a List as its items: so do we (they keep the List's index) */
+        if (go_str_is(json_object_get(doc, "kind"), "List") && json_is_array(its)) {
+            size_t j;
+            json_t *o;
+            json_array_foreach(its, j, o)
+            {
+                if ((rc = add_doc(items, f, i + 1, o)) < 0)
+                    break;
+            }
+        } else {
+            rc = add_doc(items, f, i + 1, doc);
         }
-        if (json_array_size(items) >= KP_RENDER_OBJECTS_MAX) {
-            rc = kp_err_set(KP_ETOOLARGE, "more than %d objects", KP_RENDER_OBJECTS_MAX);
+        if (rc < 0)
             break;
-        }
-        json_array_append_new(items, json_pack("{s:s, s:I, s:O}", "file", f->path, "index",
-                                               (json_int_t)(i + 1), "object", doc));
     }
     json_decref(docs);
     return rc;

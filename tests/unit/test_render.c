@@ -57,6 +57,16 @@ static void test_plain(void **state)
     assert_int_equal(json_array_size(items), 4);
     json_decref(items);
 
+    kp_render_files_dispose(&fs);
+    add(&fs, "l.yaml",
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, "
+        "metadata: {name: x}}\n- {apiVersion: v1, kind: Secret, metadata: {name: s2}}\n");
+    if (kp_render(&items, &fs, ".") < 0)
+        fail_msg("%s", kp_err_msg());
+    assert_int_equal(json_array_size(items), 2); /* a List is read as its items */
+    assert_string_equal(name_at(items, 1), "s2");
+    json_decref(items);
+    items = NULL;
     add(&fs, "deploy/bad.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n"
         "apiVersion: v1\nmetadata: {name: y}\n");
