@@ -8,7 +8,10 @@
 #include "lib/mem.h"
 #include "lib/sv.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 /* The agent's queue and thread, GitRepositories (fetch, artifact, status, backoff) and the
@@ -273,14 +276,27 @@ static void repo_free(repo_ent *r)
     free(r);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* A deleted GitRepository: its mirror goes from the disk too. */
 static void repo_remove(kp_gitops *g, repo_ent *r)
 {
+    char *dir =
+        kp_asprintf("%s/gitops/mirrors/%s/%s/%s.git", g->data_dir, r->cluster, r->ns, r->name);
     for (repo_ent **pp = &g->repos; *pp; pp = &(*pp)->next)
         if (*pp == r) {
             *pp = r->next;
             repo_free(r);
-            return;
+            break;
         }
+    if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+        KP_LOG_WARN("gitops", "cannot remove the mirror %s: %s", dir, strerror(errno));
+    free(dir);
 }
 
 /* The hosted repository a URL names: "[scheme://host]/clusters/<path>/git/<name>.git". *path_out

@@ -345,7 +345,9 @@ secret_leaks() {
 }
 run leaks secret_leaks
 expect_eq "no password in the status, events or the log" leaks ""
+check "each GitRepository has a mirror in the data dir" test -d "$DIR/gitops/mirrors/root/team/private.git"
 K -n team delete gitrepository private nosecret >/dev/null
+check "a deleted GitRepository's mirror is removed" wait_until 10 test ! -e "$DIR/gitops/mirrors/root/team/private.git"
 
 # ---- a hosted repository (bare on disk where the Git server keeps it) -----------------------------
 
