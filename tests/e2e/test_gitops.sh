@@ -306,6 +306,35 @@ check "an unsupported kustomize field: BuildFailed" wait_until 10 has_reason tea
 check_out "the condition names the field and the file" \
     'base/kustomization.yaml: field "replicas" is not supported' ready_msg team sync kz
 
+# ---- dependsOn -------------------------------------------------------------------------------------
+
+new_repo dep
+mkdir -p "$E2E_TMP/dep/a" "$E2E_TMP/dep/b"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dep-a}\n' >"$E2E_TMP/dep/a/cm.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dep-b}\n' >"$E2E_TMP/dep/b/cm.yaml"
+push dep "two paths"
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: dep, namespace: team}
+spec: {url: "file://$E2E_TMP/dep.git", interval: 1m}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: second, namespace: team}
+spec: {sourceRef: {name: dep}, path: b, dependsOn: [{name: first}]}
+EOF
+check "a Sync whose dependency is missing: Ready=False DependencyNotReady" \
+    wait_until 10 has_reason team sync second DependencyNotReady
+check "and it applies nothing" gone team cm dep-b
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: first, namespace: team}
+spec: {sourceRef: {name: dep}, path: a}
+EOF
+check "once the dependency is Ready the dependent Sync applies" wait_until 10 exists team cm dep-b
+
 # ---- an unreachable repository: Ready=False, the last state kept ----------------------------------
 
 K -n team patch gitrepository app --type=merge -p "{\"spec\":{\"url\":\"file://$E2E_TMP/nowhere.git\"}}" >/dev/null
