@@ -121,11 +121,13 @@ static void admit_repo(admit_errs *e, json_t *spec)
                           "must be a full SHA-1: 40 lower-case hexadecimal digits");
     }
     admit_duration(e, spec, "interval", "spec.interval");
-    {
-        const json_t *sr = json_object_get(spec, "secretRef");
-        if (sr && !json_is_string(json_object_get(sr, "name")))
-            admit_err(e, "spec.secretRef.name", "FieldValueRequired", "Required value");
-    }
+    if (json_object_get(spec, "secretRef") && !json_is_string(kp_json_get(spec, "secretRef.name")))
+        admit_err(e, "spec.secretRef.name", "FieldValueRequired", "Required value");
+    if (json_object_get(spec, "webhookSecretRef") &&
+        !json_is_string(kp_json_get(spec, "webhookSecretRef.name")))
+        admit_err(e, "spec.webhookSecretRef.name", "FieldValueRequired", "Required value");
+    if (json_object_get(spec, "suspend") && !json_is_boolean(json_object_get(spec, "suspend")))
+        admit_type(e, "spec.suspend", json_object_get(spec, "suspend"), "boolean");
 }
 
 static void admit_sync(admit_errs *e, json_t *spec)
