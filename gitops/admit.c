@@ -55,7 +55,7 @@ static void admit_duration(admit_errs *e, const json_t *spec, const char *key, c
     }
     if (kp_parse_duration_ms(&ms, kp_sv_from(json_string_value(v)), DURATION_MAX_MS) < 0 ||
         ms <= 0) {
-        kp_err_clear();
+        /* kp_parse_duration_ms's message is replaced below; the causes so far must stay */
         admit_invalid(e, field, json_string_value(v),
                       "must be a positive duration such as 30s, 5m or 1h30m");
     }

@@ -80,6 +80,16 @@ spec: {sourceRef: {name: x}, interval: "five minutes"}
 EOF
 check_out "a Sync with a bad interval is refused" 'spec.interval: Invalid value: "five minutes"' \
     cat "$E2E_TMP/bad_dur.out"
+run bad_all K -n team create -f - <<'EOF'
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: bad}
+spec: {url: "ftp://x", ref: {branch: main, tag: v1}, interval: "5 minutes"}
+EOF
+check_out "three problems at once: each is named" \
+    '\* spec.url: .*|spec.url: .*spec.ref: .*spec.interval' cat "$E2E_TMP/bad_all.out"
+check_out "... the interval too" 'spec.interval: Invalid value: "5 minutes"' cat "$E2E_TMP/bad_all.out"
+check_out "... and the ref" 'spec.ref: ' cat "$E2E_TMP/bad_all.out"
 check "nothing was stored by the refused creates" gone team gitrepository bad
 run sync_nosrc K -n team create -f - <<'EOF'
 apiVersion: gitops.kplane.io/v1alpha1
