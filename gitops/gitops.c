@@ -9,6 +9,7 @@
 #include "lib/sv.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -121,7 +122,7 @@ void kp_gitops_observe(kp_gitops *g, const kp_store_event *evs, size_t n)
             go_queue(g, JOB_REPO, false, e->key.cluster, e->key.ns, e->key.name);
         } else if (strcmp(e->key.resource, "gitops.kplane.io/syncs") == 0) {
             go_queue(g, JOB_SYNC, false, e->key.cluster, e->key.ns, e->key.name);
-        } else if (e->obj && e->bulk == KP_EV_ONE) {
+        } else if (e->obj && e->bulk == KP_EV_ONE && atomic_load(&g->ndrift) > 0) {
             char *okey;
             const json_t *sync;
             pthread_mutex_lock(&g->mu);

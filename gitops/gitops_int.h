@@ -7,6 +7,7 @@
 #include "gitops/git.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -63,9 +64,10 @@ struct kp_gitops {
     bool started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    go_job *head, *tail; /* guarded by mu */
-    bool stopping;       /* guarded by mu */
-    json_t *drift;       /* guarded by mu: okey -> "cluster/ns/name" of the Sync */
+    go_job *head, *tail;   /* guarded by mu */
+    bool stopping;         /* guarded by mu */
+    json_t *drift;         /* guarded by mu: okey -> "ns/name" of the Sync */
+    _Atomic size_t ndrift; /* its size, read without mu: most writes concern no Sync */
     /* worker thread only */
     repo_ent *repos;
     sync_ent *syncs;

@@ -9,6 +9,7 @@
 #include "lib/mem.h"
 #include "lib/sv.h"
 
+#include <stdatomic.h>
 #include <time.h>
 
 /* Reconciling a Sync, as Flux's kustomize-controller does: the artifact's tree under the path,
@@ -94,6 +95,7 @@ static void drift_index(kp_gitops *g, const sync_ent *s, const json_t *applied)
     {
         json_object_set_new(g->drift, key, json_string(id));
     }
+    atomic_store(&g->ndrift, json_object_size(g->drift));
     pthread_mutex_unlock(&g->mu);
     free(id);
 }
