@@ -77,8 +77,12 @@ static int fetch_credentials(git_credential **out, const char *url, const char *
     const char *user = c && c->username ? c->username : user_from_url;
 
     (void)url;
-    if (!c || fc->attempts++ > 0)
+    if (!c || fc->attempts++ > 0) {
+        git_error_set_str(GIT_ERROR_NET, c ? "authentication failed: the remote refused the "
+                                             "credentials of the secretRef"
+                                           : "authentication required: set spec.secretRef");
         return GIT_EAUTH;
+    }
     if ((allowed & GIT_CREDENTIAL_SSH_MEMORY) && c->identity)
         return git_credential_ssh_key_memory_new(out, user ? user : "git", NULL, c->identity, NULL);
     if ((allowed & GIT_CREDENTIAL_USERNAME) && user)

@@ -388,6 +388,53 @@ check "each GitRepository has a mirror in the data dir" test -d "$DIR/gitops/mir
 K -n team delete gitrepository private nosecret >/dev/null
 check "a deleted GitRepository's mirror is removed" wait_until 10 test ! -e "$DIR/gitops/mirrors/root/team/private.git"
 
+# ---- an HTTP server that wants credentials (git http-backend behind basic auth or a token) --------
+
+new_repo auth
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-auth}\ndata: {v: a}\n' >"$E2E_TMP/auth/cm.yaml"
+push auth "behind auth"
+HPORT=$(free_port)
+python3 "$(dirname "$0")/py/git_auth_server.py" "$E2E_TMP" "$HPORT" bob pw-right-horse tok-123456 \
+    >"$E2E_TMP/httpgit.log" 2>&1 &
+E2E_PIDS+=("$!")
+HTTPGIT_PID=$!
+wait_until 10 curl -s -o /dev/null "http://127.0.0.1:$HPORT/"
+K -n team create secret generic right --from-literal=username=bob \
+    --from-literal=password=pw-right-horse >/dev/null
+K -n team create secret generic wrong --from-literal=username=bob \
+    --from-literal=password=pw-wrong-horse >/dev/null
+K -n team create secret generic token --from-literal=bearerToken=tok-123456 >/dev/null
+for s in right wrong token; do
+    K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: http-$s, namespace: team}
+spec: {url: "http://127.0.0.1:$HPORT/auth.git", secretRef: {name: $s}, interval: 1m}
+EOF
+done
+check "basic auth from the Secret: the repository is fetched" \
+    wait_until 10 has_reason team gitrepository http-right Succeeded
+check "a bearer token from the Secret: fetched" wait_until 10 has_reason team gitrepository http-token Succeeded
+check "a wrong password: Ready=False GitOperationFailed" \
+    wait_until 10 has_reason team gitrepository http-wrong GitOperationFailed
+check_out "... with libgit2's reason" "auth|401|credentials" ready_msg team gitrepository http-wrong
+K -n team apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: http, namespace: team}
+spec: {sourceRef: {name: http-right}}
+EOF
+check "what it fetched is applied" wait_until 10 exists team cm from-auth
+http_leaks() {
+    K -n team get gitrepositories -o jsonpath='{.items[*].status}' | grep -E 'pw-right|pw-wrong|tok-123'
+    grep -aE 'pw-right|pw-wrong|tok-123' "$DIR.log"
+    return 0
+}
+run hleaks http_leaks
+expect_eq "no password or token in statuses or the log" hleaks ""
+kill "$HTTPGIT_PID" 2>/dev/null
+K -n team delete sync http >/dev/null
+
 # ---- a hosted repository (bare on disk where the Git server keeps it) -----------------------------
 
 HOSTED=$DIR/git/root/site.git
