@@ -147,6 +147,12 @@ check_out "the inventory lists what was applied" "one.*two|two.*one" \
     jp team sync app '{.status.inventory[*].name}'
 check_out "the applier is the field manager kplane-gitops" "kplane-gitops" \
     jp team cm one '{.metadata.managedFields[*].manager}'
+check_out "kubectl get gitops (the category) lists both kinds with their columns" \
+    "gitrepository.gitops.kplane.io/app +file://.*main@sha1:" K -n team get gitops
+check_out "... and the Sync with its source and revision" "sync.gitops.kplane.io/app +app +main@sha1:" \
+    K -n team get gitops
+check_out "kubectl explain describes the fields" "at most one of branch, tag and commit" \
+    K explain gitrepository.spec.ref
 check_out "an Event records the apply" "ReconciliationSucceeded.*applied" \
     K -n team get events --field-selector involvedObject.name=app
 
