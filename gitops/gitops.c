@@ -45,6 +45,7 @@ static void job_free(go_job *j)
     free(j->ns);
     free(j->name);
     free(j->okey);
+    free(j->msg);
     free(j);
 }
 
@@ -274,6 +275,7 @@ static void repo_free(repo_ent *r)
     free(r->hosted);
     free(r->revision);
     json_decref(r->last_status);
+    json_decref(r->spec);
     free(r);
 }
 
@@ -417,6 +419,183 @@ static void repo_status_fail(kp_gitops *g, repo_ent *r, const char *path, int64_
     go_write_status(g, path, st, &r->last_status);
 }
 
+/* The second half of a fetch, on the worker: the revision, the artifact, the status. */
+static void repo_fetched(kp_gitops *g, repo_ent *r, int rc, const char *fetch_msg)
+{
+    char *path = kp_asprintf("/clusters/%s" REPO_PATH, r->cluster, r->ns, r->name);
+    const json_t *spec = r->spec;
+    char sha[41];
+    const char *branch = NULL;
+
+    if (rc == 0)
+        rc = kp_git_resolve(sha, &branch, r->mirror, kp_json_get_str(spec, "ref.branch"),
+                            kp_json_get_str(spec, "ref.tag"), kp_json_get_str(spec, "ref.commit"));
+    if (rc < 0) {
+        char msg[KP_ERR_MSG_MAX];
+        int64_t backoff = 1000LL << (r->failures < 16 ? r->failures : 16);
+        snprintf(msg, sizeof(msg), "%s", fetch_msg && fetch_msg[0] ? fetch_msg : kp_err_msg());
+        r->failures++;
+        if (backoff > r->interval)
+            backoff = r->interval;
+        if (backoff > BACKOFF_MAX_MS)
+            backoff = BACKOFF_MAX_MS;
+        r->next_ms = go_now_ms() + backoff;
+        repo_status_fail(g, r, path, r->generation,
+                         rc == KP_ENOTFOUND ? "RevisionNotFound" : "GitOperationFailed", msg);
+        KP_LOG_INFO("gitops", "repository %s/%s/%s: %s (retry in %lld ms)", r->cluster, r->ns,
+                    r->name, msg, (long long)backoff);
+        goto out;
+    }
+    r->failures = 0;
+    {
+        const char *tag = kp_json_get_str(spec, "ref.tag");
+        char *rev = branch ? kp_asprintf("%s@sha1:%s", branch, sha)
+                    : tag  ? kp_asprintf("%s@sha1:%s", tag, sha)
+                           : kp_asprintf("sha1:%s", sha);
+        bool changed = strcmp(r->sha, sha) != 0;
+        char now[32], msg[256];
+        time_t t = time(NULL);
+        struct tm tm;
+        json_t *st;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        free(r->revision);
+        r->revision = rev;
+        memcpy(r->sha, sha, sizeof(r->sha));
+        snprintf(msg, sizeof(msg), "stored artifact for revision '%s'", rev);
+        st = json_pack("{s:I, s:{s:s, s:s}, s:[o]}", "observedGeneration",
+                       (json_int_t)r->generation, "artifact", "revision", rev, "lastUpdateTime",
+                       now, "conditions", go_condition("Ready", true, "Succeeded", msg));
+        go_write_status(g, path, st, &r->last_status);
+        if (changed) {
+            KP_LOG_INFO("gitops", "repository %s/%s/%s at %s", r->cluster, r->ns, r->name, rev);
+            go_syncs_of_repo(g, r);
+        }
+    }
+out:
+    free(path);
+    kp_err_clear();
+}
+
+static bool is_remote(const char *url)
+{
+    return strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0 ||
+           strncmp(url, "ssh://", 6) == 0;
+}
+
+static void scrub_all(char *msg, const kp_git_creds *c, const char *spec_url)
+{
+    scrub(msg, c->password);
+    scrub(msg, c->bearer_token);
+    scrub(msg, c->identity);
+    scrub_url_password(msg, spec_url);
+}
+
+static void fetch_free(go_fetch *f)
+{
+    if (!f)
+        return;
+    free(f->cluster);
+    free(f->ns);
+    free(f->name);
+    free(f->url);
+    free(f->mdir);
+    wipe_free(f->spec_url);
+    wipe_free((char *)f->creds.username);
+    wipe_free((char *)f->creds.password);
+    wipe_free((char *)f->creds.bearer_token);
+    wipe_free((char *)f->creds.identity);
+    wipe_free((char *)f->creds.known_hosts);
+    free(f);
+}
+
+/* Hands a remote fetch to the fetch thread (copies of everything it needs). */
+static void fetch_post(kp_gitops *g, const repo_ent *r, const char *url, const char *mdir,
+                       const kp_git_creds *c, const char *spec_url)
+{
+    go_fetch *f = kp_calloc(1, sizeof(*f));
+    f->cluster = kp_strdup(r->cluster);
+    f->ns = kp_strdup(r->ns);
+    f->name = kp_strdup(r->name);
+    f->url = kp_strdup(url);
+    f->mdir = mdir ? kp_strdup(mdir)
+                   : kp_asprintf("%s/gitops/mirrors/%s/%s/%s.git", g->data_dir, r->cluster, r->ns,
+                                 r->name);
+    f->spec_url = kp_strdup(spec_url);
+    f->generation = r->generation;
+    f->creds.username = kp_strdup(c->username);
+    f->creds.password = kp_strdup(c->password);
+    f->creds.bearer_token = kp_strdup(c->bearer_token);
+    f->creds.identity = kp_strdup(c->identity);
+    f->creds.known_hosts = kp_strdup(c->known_hosts);
+    pthread_mutex_lock(&g->mu);
+    if (g->fetch_tail)
+        g->fetch_tail->next = f;
+    else
+        g->fetch_head = f;
+    g->fetch_tail = f;
+    pthread_cond_signal(&g->fetch_cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* The fetch thread: its own libgit2 handle on the mirror per fetch (a git_repository serves
+ * one thread; the worker reads the same directory through its own). */
+static void *fetch_main(void *arg)
+{
+    kp_gitops *g = arg;
+    for (;;) {
+        go_fetch *f;
+        kp_git_repo *repo = NULL;
+        char msg[KP_ERR_MSG_MAX];
+        int rc;
+        go_job *j;
+        pthread_mutex_lock(&g->mu);
+        while (!g->fetch_head && !g->stopping)
+            pthread_cond_wait(&g->fetch_cv, &g->mu);
+        if (g->stopping) {
+            pthread_mutex_unlock(&g->mu);
+            break;
+        }
+        f = g->fetch_head;
+        g->fetch_head = f->next;
+        if (!g->fetch_head)
+            g->fetch_tail = NULL;
+        pthread_mutex_unlock(&g->mu);
+        if ((rc = kp_git_open(&repo, f->mdir)) == 0)
+            rc = kp_git_fetch(repo, f->url, &f->creds);
+        kp_git_repo_free(repo);
+        snprintf(msg, sizeof(msg), "%s", rc < 0 ? kp_err_msg() : "");
+        scrub_all(msg, &f->creds, f->spec_url);
+        kp_err_clear();
+        j = kp_calloc(1, sizeof(*j));
+        j->kind = JOB_FETCHED;
+        j->cluster = kp_strdup(f->cluster);
+        j->ns = kp_strdup(f->ns);
+        j->name = kp_strdup(f->name);
+        j->rc = rc;
+        j->msg = kp_strdup(msg);
+        j->generation = f->generation;
+        fetch_free(f);
+        pthread_mutex_lock(&g->mu);
+        queue_locked(g, j);
+        pthread_mutex_unlock(&g->mu);
+    }
+    return NULL;
+}
+
+static void fetched_job(kp_gitops *g, const go_job *j)
+{
+    repo_ent *r = go_repo_find(g, j->cluster, j->ns, j->name);
+    if (!r)
+        return;
+    r->fetching = false;
+    if (r->generation != j->generation) { /* the spec changed meanwhile: again, for it */
+        go_queue(g, JOB_REPO, true, r->cluster, r->ns, r->name);
+        return;
+    }
+    repo_fetched(g, r, j->rc, j->msg);
+}
+
 static void repo_job(kp_gitops *g, const go_job *j)
 {
     char *path = kp_asprintf("/clusters/%s" REPO_PATH, j->cluster, j->ns, j->name);
@@ -427,7 +606,6 @@ static void repo_job(kp_gitops *g, const go_job *j)
     char *hpath = NULL, *hname = NULL, *local = NULL, *mdir = NULL;
     kp_git_creds creds;
     char sha[41];
-    const char *branch = NULL;
     int64_t gen, interval = 60000;
     int rc;
 
@@ -468,6 +646,9 @@ static void repo_job(kp_gitops *g, const go_job *j)
     if (interval < 1000)
         interval = 1000;
     r->next_ms = go_now_ms() + interval + (int64_t)(rand() % (int)(interval / 10 + 1));
+    r->interval = interval;
+    json_decref(r->spec);
+    r->spec = json_deep_copy(spec);
     if (json_is_true(json_object_get(spec, "suspend")) || !url)
         goto out;
     if (hosted_parse(url, &hpath, &hname)) {
@@ -532,54 +713,20 @@ static void repo_job(kp_gitops *g, const go_job *j)
         }
         kp_err_clear();
     }
-    if ((rc = kp_git_fetch(r->mirror, url, &creds)) < 0 ||
-        (rc = kp_git_resolve(sha, &branch, r->mirror, kp_json_get_str(spec, "ref.branch"),
-                             kp_json_get_str(spec, "ref.tag"),
-                             kp_json_get_str(spec, "ref.commit"))) < 0) {
-        char msg[KP_ERR_MSG_MAX];
-        int64_t backoff = 1000LL << (r->failures < 16 ? r->failures : 16);
-        snprintf(msg, sizeof(msg), "%s", kp_err_msg());
-        scrub(msg, creds.password);
-        scrub(msg, creds.bearer_token);
-        scrub(msg, creds.identity);
-        scrub_url_password(msg, json_string_value(json_object_get(spec, "url")));
-        r->failures++;
-        if (backoff > interval)
-            backoff = interval;
-        if (backoff > BACKOFF_MAX_MS)
-            backoff = BACKOFF_MAX_MS;
-        r->next_ms = go_now_ms() + backoff;
-        repo_status_fail(g, r, path, gen,
-                         rc == KP_ENOTFOUND ? "RevisionNotFound" : "GitOperationFailed", msg);
-        KP_LOG_INFO("gitops", "repository %s/%s/%s: %s (retry in %lld ms)", j->cluster, j->ns,
-                    j->name, msg, (long long)backoff);
-        goto out;
-    }
-    r->failures = 0;
-    {
-        const char *tag = kp_json_get_str(spec, "ref.tag");
-        char *rev = branch ? kp_asprintf("%s@sha1:%s", branch, sha)
-                    : tag  ? kp_asprintf("%s@sha1:%s", tag, sha)
-                           : kp_asprintf("sha1:%s", sha);
-        bool changed = strcmp(r->sha, sha) != 0;
-        char now[32], msg[256];
-        time_t t = time(NULL);
-        struct tm tm;
-        json_t *st;
-        gmtime_r(&t, &tm);
-        strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        free(r->revision);
-        r->revision = rev;
-        memcpy(r->sha, sha, sizeof(r->sha));
-        snprintf(msg, sizeof(msg), "stored artifact for revision '%s'", rev);
-        st = json_pack("{s:I, s:{s:s, s:s}, s:[o]}", "observedGeneration", (json_int_t)gen,
-                       "artifact", "revision", rev, "lastUpdateTime", now, "conditions",
-                       go_condition("Ready", true, "Succeeded", msg));
-        go_write_status(g, path, st, &r->last_status);
-        if (changed) {
-            KP_LOG_INFO("gitops", "repository %s/%s/%s at %s", j->cluster, j->ns, j->name, rev);
-            go_syncs_of_repo(g, r);
+    if (is_remote(url)) {
+        if (!r->fetching) {
+            fetch_post(g, r, url, mdir ? mdir : NULL, &creds,
+                       json_string_value(json_object_get(spec, "url")));
+            r->fetching = true;
         }
+        goto out; /* the result comes back as JOB_FETCHED */
+    }
+    {
+        char msg[KP_ERR_MSG_MAX];
+        rc = kp_git_fetch(r->mirror, url, &creds);
+        snprintf(msg, sizeof(msg), "%s", rc < 0 ? kp_err_msg() : "");
+        scrub_all(msg, &creds, json_string_value(json_object_get(spec, "url")));
+        repo_fetched(g, r, rc, msg);
     }
 out:
     wipe_free((char *)creds.username);
@@ -715,6 +862,9 @@ static void *worker(void *arg)
         case JOB_HOSTED:
             hosted_job(g, j);
             break;
+        case JOB_FETCHED:
+            fetched_job(g, j);
+            break;
         }
         job_free(j);
         kp_err_clear();
@@ -728,6 +878,7 @@ kp_gitops *kp_gitops_new(const kp_gitops_opts *opts)
     g->data_dir = kp_strdup(opts->data_dir);
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->cv, NULL);
+    pthread_cond_init(&g->fetch_cv, NULL);
     g->drift = json_object();
     kp_git_global_init();
     return g;
@@ -736,6 +887,11 @@ kp_gitops *kp_gitops_new(const kp_gitops_opts *opts)
 int kp_gitops_start(kp_gitops *g, kp_client *client)
 {
     g->client = client;
+    for (int i = 0; i < GO_FETCH_THREADS; i++) {
+        if (pthread_create(&g->fetch_threads[i], NULL, fetch_main, g) != 0)
+            return kp_err_set(KP_EINTERNAL, "cannot start the gitops fetch threads");
+        g->fetch_running = i + 1;
+    }
     if (pthread_create(&g->thread, NULL, worker, g) != 0)
         return kp_err_set(KP_EINTERNAL, "cannot start the gitops thread");
     g->started = true;
@@ -749,16 +905,37 @@ void kp_gitops_stop(kp_gitops *g)
     pthread_mutex_lock(&g->mu);
     g->stopping = true;
     pthread_cond_broadcast(&g->cv);
+    pthread_cond_broadcast(&g->fetch_cv);
     pthread_mutex_unlock(&g->mu);
     if (g->started)
         pthread_join(g->thread, NULL);
     g->started = false;
+    if (g->fetch_running) {
+        /* a fetch from a server that does not answer may take its TCP timeout: wait a little,
+         * then leave it (kp_gitops_free keeps what it uses) */
+        struct timespec ts;
+        int left = 0;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 5;
+        for (int i = 0; i < g->fetch_running; i++)
+            if (pthread_timedjoin_np(g->fetch_threads[i], NULL, &ts) != 0)
+                left++;
+        g->fetch_running = left;
+        if (left)
+            KP_LOG_WARN("gitops", "%d fetches still running at shutdown; not waiting for them",
+                        left);
+    }
 }
 
 void kp_gitops_free(kp_gitops *g)
 {
-    if (!g)
+    if (!g || g->fetch_running) /* a fetch thread still runs: the process is exiting */
         return;
+    while (g->fetch_head) {
+        go_fetch *f = g->fetch_head;
+        g->fetch_head = f->next;
+        fetch_free(f);
+    }
     while (g->head) {
         go_job *j = g->head;
         g->head = j->next;
@@ -777,6 +954,7 @@ void kp_gitops_free(kp_gitops *g)
     json_decref(g->drift);
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->cv);
+    pthread_cond_destroy(&g->fetch_cv);
     free(g->data_dir);
     free(g);
 }

@@ -18,7 +18,7 @@ static inline bool go_str_is(const json_t *v, const char *s)
     return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
 }
 
-typedef enum { JOB_REPO = 1, JOB_SYNC, JOB_DRIFT, JOB_HOSTED } job_kind;
+typedef enum { JOB_REPO = 1, JOB_SYNC, JOB_DRIFT, JOB_HOSTED, JOB_FETCHED } job_kind;
 
 typedef struct go_job {
     struct go_job *next;
@@ -28,7 +28,22 @@ typedef struct go_job {
     char *okey;                /* JOB_DRIFT: the object's index key */
     int64_t rv;                /* JOB_DRIFT: the event's resourceVersion */
     bool deleted;              /* JOB_DRIFT */
+    int rc;                    /* JOB_FETCHED: the fetch's result, and its message */
+    char *msg;
+    int64_t generation; /* JOB_FETCHED: of the spec it fetched for */
 } go_job;
+
+#define GO_FETCH_THREADS 4 /* a server that never answers holds one of them */
+
+/* A fetch of a remote repository, done on the fetch thread so that a slow or unreachable
+ * server never holds up the worker (hosted and file:// repositories are fetched inline). */
+typedef struct go_fetch {
+    struct go_fetch *next;
+    char *cluster, *ns, *name;
+    char *url, *mdir, *spec_url;
+    int64_t generation;
+    kp_git_creds creds; /* owned copies, wiped when freed */
+} go_fetch;
 
 typedef struct repo_ent {
     struct repo_ent *next;
@@ -39,6 +54,9 @@ typedef struct repo_ent {
     char sha[41]; /* the artifact, "" before the first good fetch */
     char *revision;
     int failures;
+    bool fetching;    /* a go_fetch of it is on the fetch thread */
+    json_t *spec;     /* the spec last acted on */
+    int64_t interval; /* ms */
     int64_t next_ms;
     json_t *last_status; /* what we wrote last, to skip writes that change nothing */
 } repo_ent;
@@ -64,8 +82,12 @@ struct kp_gitops {
     bool started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    go_job *head, *tail;   /* guarded by mu */
-    bool stopping;         /* guarded by mu */
+    go_job *head, *tail;               /* guarded by mu */
+    bool stopping;                     /* guarded by mu */
+    go_fetch *fetch_head, *fetch_tail; /* guarded by mu */
+    pthread_cond_t fetch_cv;
+    pthread_t fetch_threads[GO_FETCH_THREADS];
+    int fetch_running;     /* threads started and not joined */
     json_t *drift;         /* guarded by mu: okey -> "ns/name" of the Sync */
     _Atomic size_t ndrift; /* its size, read without mu: most writes concern no Sync */
     /* worker thread only */

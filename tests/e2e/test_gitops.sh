@@ -441,6 +441,34 @@ expect_eq "no password or token in statuses or the log" hleaks ""
 kill "$HTTPGIT_PID" 2>/dev/null
 K -n team delete sync http >/dev/null
 
+# a server that accepts and never answers holds a fetch thread, not the agent
+SPORT=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$SPORT" >/dev/null 2>&1 &
+E2E_PIDS+=("$!")
+SILENT_PID=$!
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: silent, namespace: team}
+spec: {url: "http://127.0.0.1:$SPORT/x.git", interval: 1m}
+EOF
+sleep 0.5
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dep-a}\ndata: {v: while-silent}\n' \
+    >"$E2E_TMP/dep/a/cm.yaml"
+push dep "while a server hangs"
+K -n team patch gitrepository dep --type=merge -p '{"spec":{"interval":"2m"}}' >/dev/null
+check "a server that never answers does not hold up other repositories" \
+    wait_until 10 is team cm dep-a '{.data.v}' while-silent
+K -n team delete gitrepository silent >/dev/null
+kill "$SILENT_PID" 2>/dev/null
+
 # ---- a hosted repository (bare on disk where the Git server keeps it) -----------------------------
 
 HOSTED=$DIR/git/root/site.git
