@@ -94,7 +94,7 @@ static int fetch_credentials(git_credential **out, const char *url, const char *
 
 /* known_hosts: "host[,host...] keytype base64key" lines; a hashed host ("|1|...") or a
  * different host never matches. The host key libgit2 saw must equal a listed key. */
-static bool known_hosts_match(const char *known, const char *host, const char *key, size_t len)
+bool kp_git_known_hosts_match(const char *known, const char *host, const void *key, size_t len)
 {
     const char *line = known;
     while (line && *line) {
@@ -147,8 +147,9 @@ static int fetch_certificate(git_cert *cert, int valid, const char *host, void *
         const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
         if (!fc->creds || !fc->creds->known_hosts || !(hk->type & GIT_CERT_SSH_RAW))
             return valid ? 0 : -1;
-        return known_hosts_match(fc->creds->known_hosts, host, hk->hostkey, hk->hostkey_len) ? 0
-                                                                                             : -1;
+        return kp_git_known_hosts_match(fc->creds->known_hosts, host, hk->hostkey, hk->hostkey_len)
+                   ? 0
+                   : -1;
     }
     return valid ? 0 : GIT_PASSTHROUGH; /* TLS: libgit2's own verification stands */
 }

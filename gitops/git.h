@@ -6,6 +6,7 @@
 #ifndef KP_GIT_H
 #define KP_GIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct kp_git_repo kp_git_repo;
@@ -20,6 +21,11 @@ typedef struct {
     const char *identity;            /* SSH private key (PEM or OpenSSH format) */
     const char *known_hosts;         /* SSH: lines "host keytype base64"; the host key must match */
 } kp_git_creds;
+
+/* Whether known_hosts (OpenSSH's format: "host[,host] keytype base64" lines; "[host]:port"
+ * entries match the host; hashed entries never do) lists the raw SSH host key key for host. */
+bool kp_git_known_hosts_match(const char *known_hosts, const char *host, const void *key,
+                              size_t len);
 
 /* Opens the bare repository at dir, creating it (and missing parent directories) when absent.
  * owned, free with kp_git_repo_free(). */

@@ -206,12 +206,31 @@ static void test_git(void **state)
     kp_test_tmpdir_remove(dir);
 }
 
+static void test_known_hosts(void **state)
+{
+    /* the raw key is the base64 of the line, decoded */
+    static const unsigned char key[] = {0,   0,   0,   11,  's', 's', 'h', '-', 'e', 'd',
+                                        '2', '5', '5', '1', '9', 1,   2,   3,   4};
+    const char *kh = "# comment\n"
+                     "other.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AQIDBA==\n"
+                     "git.example,10.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AQIDBA== comment\n"
+                     "[git.port]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AQIDBA==\n";
+    (void)state;
+    assert_true(kp_git_known_hosts_match(kh, "git.example", key, sizeof(key)));
+    assert_true(kp_git_known_hosts_match(kh, "10.0.0.1", key, sizeof(key)));
+    assert_true(kp_git_known_hosts_match(kh, "git.port", key, sizeof(key)));
+    assert_false(kp_git_known_hosts_match(kh, "evil.example", key, sizeof(key)));
+    assert_false(kp_git_known_hosts_match(kh, "git.example", key, sizeof(key) - 1));
+    assert_false(kp_git_known_hosts_match("", "git.example", key, sizeof(key)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_kustomize),
         cmocka_unit_test(test_git),
+        cmocka_unit_test(test_known_hosts),
     };
     kp_git_global_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
