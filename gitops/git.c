@@ -145,11 +145,14 @@ static int fetch_certificate(git_cert *cert, int valid, const char *host, void *
     fetch_ctx *fc = payload;
     if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
         const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
-        if (!fc->creds || !fc->creds->known_hosts || !(hk->type & GIT_CERT_SSH_RAW))
-            return valid ? 0 : -1;
-        return kp_git_known_hosts_match(fc->creds->known_hosts, host, hk->hostkey, hk->hostkey_len)
-                   ? 0
-                   : -1;
+        /* SSH: only a host key the Secret's known_hosts lists (no trust on first use) */
+        if (fc->creds && fc->creds->known_hosts && (hk->type & GIT_CERT_SSH_RAW) &&
+            kp_git_known_hosts_match(fc->creds->known_hosts, host, hk->hostkey, hk->hostkey_len))
+            return 0;
+        git_error_set_str(GIT_ERROR_SSH, fc->creds && fc->creds->known_hosts
+                                             ? "the SSH host key is not in known_hosts"
+                                             : "SSH needs known_hosts in the secretRef");
+        return -1;
     }
     return valid ? 0 : GIT_PASSTHROUGH; /* TLS: libgit2's own verification stands */
 }
