@@ -380,6 +380,15 @@ spec: {url: "http://127.0.0.1:$CLOSED/x.git", secretRef: {name: missing}, interv
 EOF
 check "a repository that refuses connections: Ready=False GitOperationFailed" \
     wait_until 10 has_reason team gitrepository private GitOperationFailed
+K apply -f - >/dev/null <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: sshrepo, namespace: team}
+spec: {url: "ssh://git@127.0.0.1:$CLOSED/x.git", interval: 1s}
+EOF
+check "an ssh:// repository that cannot be reached: Ready=False GitOperationFailed" \
+    wait_until 10 has_reason team gitrepository sshrepo GitOperationFailed
+K -n team delete gitrepository sshrepo >/dev/null
 check "a missing Secret: Ready=False AuthenticationFailed" \
     wait_until 10 has_reason team gitrepository nosecret AuthenticationFailed
 secret_leaks() {
