@@ -630,7 +630,11 @@ static int rest_list(api_ctx *c)
         json_decref(items);
         kp_sel_free(lsel);
         kp_sel_free(fsel);
-        return api_reply_json(c, 200, api_table(c, filtered, rvs, next));
+        {
+            json_t *t = api_table(c, filtered, rvs, next); /* it only reads the items */
+            json_decref(filtered);
+            return api_reply_json(c, 200, t);
+        }
     }
     kp_sel_free(lsel);
     kp_sel_free(fsel);

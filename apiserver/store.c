@@ -53,8 +53,8 @@ static const char *const store_migrations[] = {
     /* 6: a pipelined batch commits in the same round trip as its statements, so a mutation
      * that passes a quota must fail inside the transaction: it raises this error (the writer
      * then takes the careful path, which says which limit) */
-    "CREATE OR REPLACE FUNCTION kplane_over_quota() RETURNS bigint LANGUAGE plpgsql AS"
-    " $$BEGIN RAISE EXCEPTION 'kplane: quota exceeded' USING ERRCODE = 'KPQ01'; END$$;",
+    ("CREATE OR REPLACE FUNCTION kplane_over_quota() RETURNS bigint LANGUAGE plpgsql AS"
+     " $$BEGIN RAISE EXCEPTION 'kplane: quota exceeded' USING ERRCODE = 'KPQ01'; END$$;"),
 };
 
 /* Each mutation is one statement: the object, its event and its cluster's usage (upserted, so
