@@ -548,6 +548,7 @@ enum {
     K_HPA,
     K_SCALE,
     K_PRIORITYCLASS,
+    K_NODE,
     K_COUNT
 };
 
@@ -580,6 +581,7 @@ static const char *const smp_kinds[K_COUNT] = {
     [K_HPA] = "HorizontalPodAutoscaler",
     [K_SCALE] = "Scale",
     [K_PRIORITYCLASS] = "PriorityClass",
+    [K_NODE] = "Node", /* cluster-sim's nodes: kubectl cordon sends one */
 };
 
 /* patchStrategy "merge": lists merge on their key, scalars as a set; "retainKeys": only guides

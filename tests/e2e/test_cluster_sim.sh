@@ -70,6 +70,14 @@ expect "get nodes -o wide adds OS-IMAGE" wide 'OS-IMAGE' 'kplane cluster-sim'
 run short k get no euw-node-0 -o name
 expect "short name no" short '^node/euw-node-0$'
 
+# kubectl's node verbs: roles from node-role labels, cordon -> SchedulingDisabled
+k label node euw-node-0 node-role.kubernetes.io/control-plane= >/dev/null
+run cordon k cordon euw-node-0
+expect "kubectl cordon" cordon 'cordoned'
+run roles k get node euw-node-0 --no-headers
+expect "a cordoned control-plane node: Ready,SchedulingDisabled, ROLES control-plane" roles \
+    '^euw-node-0 +Ready,SchedulingDisabled +control-plane +'
+
 # ---- no workspace API ------------------------------------------------------------------------
 run apires k api-resources
 if [ "$RC" -eq 0 ] && ! grep -q tenancy.kplane.io "$E2E_TMP/apires.out" &&
@@ -128,6 +136,13 @@ expect_eq "pods without requests are BestEffort" qos BestEffort
 run ips sh -c "$KUBECTL get pods -o jsonpath='{range .items[*]}{.status.podIP}{\"\\n\"}{end}' | sort | uniq -d"
 expect_eq "pod IPs are distinct" ips ""
 
+run nocordoned k get pods -l app=web -o 'jsonpath={.items[*].spec.nodeName}'
+if [ "$RC" -eq 0 ] && ! grep -q euw-node-0 "$E2E_TMP/nocordoned.out"; then
+    ok "no pod lands on the cordoned node"
+else
+    not_ok "no pod lands on the cordoned node"
+    diag "$E2E_TMP/nocordoned.out"
+fi
 run scale5 k scale deployment web --replicas=5
 if wait_until 30 pods_are app=web Running 5; then ok "scale to 5: 5 pods Running"; else
     not_ok "scale to 5: 5 pods Running"
@@ -212,6 +227,9 @@ else
 fi
 
 # ---- scheduling by requests -------------------------------------------------------------------
+run uncordon k uncordon euw-node-0
+expect "kubectl uncordon" uncordon 'uncordoned'
+
 # 4 nodes of 8 cpu: pods of 3 cpu fit twice on each, the ninth does not
 cat >"$E2E_TMP/big.yaml" <<'YAML'
 apiVersion: apps/v1
