@@ -41,6 +41,7 @@ done
 t1=$(date +%s.%N)
 SIM_S=$(calc "$t1 - $t0")
 SIM_CREATE_S=$(calc "$t_created - $t0")
+fmt1() { awk "BEGIN { printf \"%.1f\", $* }"; }
 SIM_OK=$([ "$SIM_AVAIL" -ge "$SIM_N" ] && awk "BEGIN { exit !($SIM_S * 1000 / $SIM_N <= 30) }" && echo true || echo false)
-rec "cluster_sim_rollout" "{\"row\": {\"figure\": \"cluster-sim: $SIM_N Deployments x 2 pods, created by 16 clients, to all Available\", \"kplane\": \"$(calc "$SIM_S") s ($SIM_AVAIL Available; the creates took $(calc "$SIM_CREATE_S") s; $(calc "2 * $SIM_N / $SIM_S") pods/s)\", \"anchors\": \"pods start 500 ms after they are bound\", \"target\": \"<= 30 s per 1,000\", \"ok\": $SIM_OK}, \"deployments\": $SIM_N, \"available\": $SIM_AVAIL, \"seconds\": $SIM_S}"
+rec "cluster_sim_rollout" "{\"row\": {\"figure\": \"cluster-sim: $SIM_N Deployments x 2 pods, created by 16 clients, to all Available\", \"kplane\": \"$(fmt1 "$SIM_S") s ($SIM_AVAIL Available; the creates took $(fmt1 "$SIM_CREATE_S") s; $(fmt1 "2 * $SIM_N / $SIM_S") pods/s)\", \"anchors\": \"pods start 500 ms after they are bound\", \"target\": \"<= 30 s per 1,000\", \"ok\": $SIM_OK}, \"deployments\": $SIM_N, \"available\": $SIM_AVAIL, \"seconds\": $SIM_S}"
 stop_pid "$SIM_PID"
