@@ -1,7 +1,10 @@
 #include "lib/common.h"
 #include "apiserver/openapi_int.h"
 
-/* The field tables of networking.k8s.io/v1 (k8s: k8s.io/api/networking/v1/types.go). */
+/* The field tables of networking.k8s.io/v1 (k8s: k8s.io/api/networking/v1/types.go) and
+ * discovery.k8s.io/v1's EndpointSlice (k8s.io/api/discovery/v1/types.go). */
+
+#define DISC "io.k8s.api.discovery.v1."
 
 #define SELECTOR META "LabelSelector"
 
@@ -15,9 +18,46 @@ static const oa_kind net_kinds[] = {
                  "spec represents the specification of the desired behavior for this "
                  "NetworkPolicy.")),
      true, "NetworkPolicy describes what network traffic is allowed for a set of Pods."},
+    {"discovery.k8s.io", "EndpointSlice",
+     FIELDS(FREQ("addressType", OA_STRING,
+                 "addressType specifies the type of address carried by this EndpointSlice."),
+            FATOMIC("endpoints", DISC "Endpoint",
+                    "endpoints is a list of unique endpoints in this slice."),
+            FATOMIC("ports", DISC "EndpointPort",
+                    "ports specifies the list of network ports exposed by each endpoint in this "
+                    "slice.")),
+     true, "EndpointSlice represents a set of service endpoints."},
 };
 
 static const oa_def net_defs[] = {
+    DEF(DISC "Endpoint",
+        FIELDS(FSET("addresses", "addresses of this endpoint."),
+               FREF("conditions", OA_REF, DISC "EndpointConditions",
+                    "conditions contains information about the current status of the endpoint."),
+               F("hostname", OA_STRING, "hostname of this endpoint."),
+               F("nodeName", OA_STRING,
+                 "nodeName represents the name of the Node hosting this endpoint."),
+               FREF("targetRef", OA_REF, CORE "ObjectReference",
+                    "targetRef is a reference to a Kubernetes object that represents this "
+                    "endpoint."),
+               F("zone", OA_STRING, "zone is the name of the Zone this endpoint exists in.")),
+        NULL, "Endpoint represents a single logical \"backend\" implementing a service."),
+    DEF(DISC "EndpointConditions",
+        FIELDS(
+            F("ready", OA_BOOL, "ready indicates that this endpoint is ready to receive traffic."),
+            F("serving", OA_BOOL,
+              "serving indicates that this endpoint is able to receive "
+              "traffic."),
+            F("terminating", OA_BOOL,
+              "terminating indicates that this endpoint is "
+              "terminating.")),
+        NULL, "EndpointConditions represents the current condition of an endpoint."),
+    DEF(DISC "EndpointPort",
+        FIELDS(F("appProtocol", OA_STRING, "The application protocol for this port."),
+               F("name", OA_STRING, "name represents the name of this port."),
+               F("port", OA_INT32, "port represents the port number of the endpoint."),
+               F("protocol", OA_STRING, "protocol represents the IP protocol for this port.")),
+        ATOMIC, "EndpointPort represents a Port used by an EndpointSlice"),
     DEF(NET "IngressSpec",
         FIELDS(FREF("defaultBackend", OA_REF, NET "IngressBackend",
                     "defaultBackend is the backend that should handle requests that don't match "

@@ -549,6 +549,7 @@ enum {
     K_SCALE,
     K_PRIORITYCLASS,
     K_NODE,
+    K_ENDPOINTSLICE,
     K_COUNT
 };
 
@@ -582,6 +583,7 @@ static const char *const smp_kinds[K_COUNT] = {
     [K_SCALE] = "Scale",
     [K_PRIORITYCLASS] = "PriorityClass",
     [K_NODE] = "Node", /* cluster-sim's nodes: kubectl cordon sends one */
+    [K_ENDPOINTSLICE] = "EndpointSlice",
 };
 
 /* patchStrategy "merge": lists merge on their key, scalars as a set; "retainKeys": only guides

@@ -46,6 +46,10 @@ static const kp_schema_res schema_rows[] = {
           C_PATH("Kernel-Version", "string", "status.nodeInfo.kernelVersion", 1),
           C_PATH("Container-Runtime", "string", "status.nodeInfo.containerRuntimeVersion", 1)),
      "/nodes", "spec.unschedulable", NULL},
+    /* cluster-sim writes them beside the Endpoints of each Service with a selector */
+    {"discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", "endpointslice", NULL, NULL, true,
+     false, false, KP_NAME_SUBDOMAIN, COLS(C_PATH("AddressType", "string", "addressType", 0)),
+     "discovery.k8s.io/endpointslices", NULL, NULL},
     {"", "v1", "events", "Event", "event", "ev", NULL, true, false, false, KP_NAME_SUBDOMAIN,
      COLS(C_PATH("Type", "string", "type", 0), C_PATH("Reason", "string", "reason", 0),
           C_PATH("Message", "string", "message", 0)),

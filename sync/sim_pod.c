@@ -1,5 +1,6 @@
 #include "lib/common.h"
 #include "sync/sim_int.h"
+#include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
 
@@ -588,6 +589,126 @@ static json_t *endpoints_subsets(kp_sim *s, const json_t *svc, const char *ns)
     return subsets;
 }
 
+static int ep_cmp(const void *a, const void *b)
+{
+    const char *x = json_string_value(kp_json_get(*(json_t *const *)a, "addresses.0"));
+    const char *y = json_string_value(kp_json_get(*(json_t *const *)b, "addresses.0"));
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+/* k8s EndpointSlice controller, one IPv4 slice per Service: every pod the selector picks that
+ * has an IP, with its readiness, node and zone. */
+static json_t *slice_body(kp_sim *s, const json_t *svc, const char *ns, const char *slice)
+{
+    const json_t *sel = kp_json_get(svc, "spec.selector"), *names = json_object_get(s->ns_pods, ns);
+    const json_t *p, *v;
+    const char *pn;
+    json_t *eps = json_array(), *ports = json_array(), *body, **sorted_eps;
+    size_t i, n;
+
+    json_object_foreach((json_t *)names, pn, v)
+    {
+        const json_t *pod = sim_get(s, SK_POD, ns, pn), *node;
+        const char *ip = kp_json_get_str(pod, "status.podIP"), *nn;
+        bool ready;
+        json_t *ep;
+        if (!pod || !ip || !*ip || !sim_pod_active(pod) ||
+            !labels_match(sel, kp_json_get(pod, "metadata.labels")))
+            continue;
+        ready = sim_pod_ready(pod);
+        nn = kp_json_get_str(pod, "spec.nodeName");
+        node = nn ? sim_get(s, SK_NODE, "", nn) : NULL;
+        ep = json_pack("{s:[s], s:{s:b, s:b, s:b}, s:s, s:{s:s, s:s, s:s, s:s}}", "addresses", ip,
+                       "conditions", "ready", ready, "serving", ready, "terminating", 0, "nodeName",
+                       nn ? nn : "", "targetRef", "kind", "Pod", "namespace", ns, "name", pn, "uid",
+                       kp_json_get_str(pod, "metadata.uid") ?: "");
+        if (node &&
+            json_object_get(kp_json_get(node, "metadata.labels"), "topology.kubernetes.io/zone"))
+            json_object_set(ep, "zone",
+                            json_object_get(kp_json_get(node, "metadata.labels"),
+                                            "topology.kubernetes.io/zone"));
+        json_array_append_new(eps, ep);
+    }
+    n = json_array_size(eps);
+    sorted_eps = kp_calloc(n ? n : 1, sizeof(*sorted_eps));
+    for (i = 0; i < n; i++)
+        sorted_eps[i] = json_array_get(eps, i);
+    qsort(sorted_eps, n, sizeof(*sorted_eps), ep_cmp);
+    json_array_foreach(kp_json_get(svc, "spec.ports"), i, p)
+    {
+        const json_t *tp = json_object_get(p, "targetPort");
+        json_t *port =
+            json_pack("{s:O, s:s}", "port", json_is_integer(tp) ? tp : json_object_get(p, "port"),
+                      "protocol", kp_json_get_str(p, "protocol") ?: "TCP");
+        json_object_set_new(port, "name", json_string(kp_json_get_str(p, "name") ?: ""));
+        json_array_append_new(ports, port);
+    }
+    body =
+        json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s, s:s}, s:[{s:s, s:s, s:s, s:s, s:b, s:b}]}, "
+                  "s:s, s:[], s:o}",
+                  "apiVersion", "discovery.k8s.io/v1", "kind", "EndpointSlice", "metadata", "name",
+                  slice, "namespace", ns, "labels", "kubernetes.io/service-name",
+                  kp_json_get_str(svc, "metadata.name"), "endpointslice.kubernetes.io/managed-by",
+                  "endpointslice-controller.k8s.io", "ownerReferences", "apiVersion", "v1", "kind",
+                  "Service", "name", kp_json_get_str(svc, "metadata.name"), "uid",
+                  kp_json_get_str(svc, "metadata.uid") ?: "", "controller", 1, "blockOwnerDeletion",
+                  1, "addressType", "IPv4", "endpoints", "ports", ports);
+    for (i = 0; i < n; i++)
+        json_array_append(json_object_get(body, "endpoints"), sorted_eps[i]);
+    free(sorted_eps);
+    json_decref(eps);
+    return body;
+}
+
+static bool slice_same(const json_t *cur, const json_t *want)
+{
+    const json_t *have = json_object_get(cur, "endpoints");
+    const json_t *eps = json_object_get(want, "endpoints");
+    return (have ? json_equal(have, eps) : json_array_size(eps) == 0) &&
+           json_equal(json_object_get(cur, "ports"), json_object_get(want, "ports"));
+}
+
+/* The Service's slice, named <service>-<5 letters of its uid> so it is found again by name; its
+ * ownerReference takes it away with the Service. */
+static void sync_slice(kp_sim *s, const json_t *svc, const char *ns, const char *retry)
+{
+    static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
+    const char *uid = kp_json_get_str(svc, "metadata.uid");
+    char sfx[6], *slice, *path;
+    uint64_t h = kp_hash_str(KP_HASH_INIT, uid ? uid : "");
+    json_t *want, *cur = NULL;
+    int rc;
+
+    for (int i = 0; i < 5; i++, h /= 27)
+        sfx[i] = alnum[h % 27];
+    sfx[5] = '\0';
+    slice = kp_asprintf("%s-%s", kp_json_get_str(svc, "metadata.name"), sfx);
+    path = kp_asprintf(SIM_ROOT "/apis/discovery.k8s.io/v1/namespaces/%s/endpointslices/%s", ns,
+                       slice);
+    want = slice_body(s, svc, ns, slice);
+    rc = kp_client_do(&cur, NULL, s->client, "GET", path, NULL);
+    if (rc == KP_ENOTFOUND) {
+        sim_write(
+            s, retry, "POST",
+            kp_asprintf(SIM_ROOT "/apis/discovery.k8s.io/v1/namespaces/%s/endpointslices", ns),
+            want);
+        want = NULL;
+    } else if (rc == 0 && !slice_same(cur, want)) {
+        json_object_set(cur, "endpoints", json_object_get(want, "endpoints"));
+        json_object_set(cur, "ports", json_object_get(want, "ports"));
+        sim_write(s, retry, "PUT", path, cur);
+        path = NULL;
+        cur = NULL;
+    } else if (rc < 0) {
+        KP_LOG_WARN("sim", "endpointslice %s/%s: %s", ns, slice, kp_err_msg());
+    }
+    kp_err_clear();
+    json_decref(want);
+    json_decref(cur);
+    free(path);
+    free(slice);
+}
+
 void sim_reconcile_svc(kp_sim *s, const char *ns, const char *name)
 {
     const json_t *svc = sim_get(s, SK_SVC, ns, name);
@@ -603,6 +724,7 @@ void sim_reconcile_svc(kp_sim *s, const char *ns, const char *name)
     }
     if (json_object_size(kp_json_get(svc, "spec.selector")) == 0 || sim_terminating(svc))
         goto out; /* endpoints of a Service without selector are the user's */
+    sync_slice(s, svc, ns, retry);
     subsets = endpoints_subsets(s, svc, ns);
     rc = kp_client_do(&cur, NULL, s->client, "GET", path, NULL);
     if (rc == KP_ENOTFOUND) {

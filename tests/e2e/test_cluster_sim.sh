@@ -205,6 +205,16 @@ if wait_until 20 same_ips; then ok "the Service's endpoints are the ready pods' 
 fi
 run epport k get endpoints web -o 'jsonpath={.subsets[0].ports[0].port} {.subsets[0].addresses[0].targetRef.kind}'
 expect_eq "endpoints use the targetPort and point at pods" epport "8080 Pod"
+slice_ips() { k get endpointslices -l kubernetes.io/service-name=web -o 'jsonpath={.items[0].endpoints[*].addresses[0]}' | tr ' ' '\n' | sort | tr '\n' ' '; }
+if wait_until 20 sh -c "[ \"\$($KUBECTL get endpointslices -l kubernetes.io/service-name=web -o jsonpath='{.items[0].endpoints[*].addresses[0]}' | tr ' ' '\\n' | sort | tr '\\n' ' ')\" = \"$(pod_ips)\" ]"; then
+    ok "an EndpointSlice (kubernetes.io/service-name=web) lists the same pod IPs"
+else
+    not_ok "an EndpointSlice (kubernetes.io/service-name=web) lists the same pod IPs (slice: $(slice_ips), pods: $(pod_ips))"
+fi
+run slice k get endpointslices -l kubernetes.io/service-name=web -o \
+    'jsonpath={.items[0].addressType} {.items[0].ports[0].port} {.items[0].endpoints[0].conditions.ready} {.items[0].endpoints[0].targetRef.kind} {.items[0].endpoints[0].zone} {.items[0].metadata.ownerReferences[0].kind}'
+expect "the slice: IPv4, targetPort, ready, a Pod, its zone, owned by the Service" slice \
+    '^IPv4 8080 true Pod eu-west-1[ab] Service$'
 k scale deployment web --replicas=4 >/dev/null
 if wait_until 30 sh -c "pods_are() { :; }; [ \$($KUBECTL get endpoints web -o jsonpath='{.subsets[0].addresses[*].ip}' | wc -w) = 4 ]"; then
     ok "scaling to 4: the endpoints list 4 addresses"
@@ -213,7 +223,7 @@ else
     k get endpoints web -o yaml | diag /dev/stdin
 fi
 k delete service web >/dev/null
-if wait_until 20 sh -c "! $KUBECTL get endpoints web"; then ok "the endpoints go with their Service"; else
+if wait_until 20 sh -c "! $KUBECTL get endpoints web && [ -z \"\$($KUBECTL get endpointslices -l kubernetes.io/service-name=web -o name)\" ]"; then ok "the endpoints and the slice go with their Service"; else
     not_ok "the endpoints go with their Service"
 fi
 
