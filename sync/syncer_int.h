@@ -1,0 +1,52 @@
+/* syncer_int: private to the syncer (syncer.c: one Cluster's worker; syncer_mgr.c: the
+ * in-process manager of kplane serve and the Pull-mode command). */
+#ifndef KP_SYNCER_INT_H
+#define KP_SYNCER_INT_H
+
+#include "sync/syncer.h"
+#include "sync/cluster.h"
+
+typedef struct kp_syncer kp_syncer;
+
+typedef struct {
+    kp_sync_conn *up;    /* borrowed; outlives the syncer */
+    const char *ws_id;   /* logical cluster id of the Cluster's workspace */
+    const char *ws_path; /* and its path ("root:org") */
+    const char *name;    /* the Cluster's name */
+    bool pull;           /* kplane syncer: upstream listed and watched over HTTPS */
+    bool monitor_only;   /* a Pull Cluster seen from kplane serve: only HeartbeatMissed */
+    kp_sync_opts opts;
+} kp_syncer_cfg;
+
+/* down: the downstream connection (Pull mode; consumed), NULL: from the Cluster's Secret.
+ * Strings of cfg are copied. owned, free with kp_syncer_free(). */
+kp_syncer *kp_syncer_new(const kp_syncer_cfg *cfg, kp_sync_conn *down);
+int kp_syncer_start(kp_syncer *s);
+/* Stops its threads (within about a second). NULL is fine. */
+void kp_syncer_stop(kp_syncer *s);
+void kp_syncer_free(kp_syncer *s);
+/* Queues an upstream object (any thread; never blocks on I/O). */
+void kp_syncer_push_up(kp_syncer *s, const char *ws_id, const char *store_key, const char *ns,
+                       const char *name);
+
+/* ---- pure helpers on objects (syncer_obj.c) ---- */
+
+/* What the syncer applies downstream for upstream object obj of r: apiVersion, kind, the
+ * name, labels and annotations (not kplane's own), spec and the other top-level fields, in
+ * namespace dns_ns; no uid, resourceVersion, managedFields, ownerReferences, finalizers or
+ * status, no Service cluster IPs. owned. */
+json_t *kp_sync_desired(const json_t *obj, const kp_sync_res *r, const char *dns_ns);
+/* True when every field of want is in have with the same value (lists: same length, each item
+ * a subset): the downstream object carries what was applied, defaults and status besides. */
+bool kp_sync_subset(const json_t *want, const json_t *have);
+/* The status shown upstream from the clusters' statuses (an array of status objects): one as
+ * is; several: integers summed, each condition True only where True everywhere. observedGeneration
+ * becomes generation (the upstream object's) when positive. owned. */
+json_t *kp_sync_aggregate(const json_t *statuses, int64_t generation);
+/* The ConfigMaps, Secrets and ServiceAccounts a pod template spec refers to: adds
+ * "configmaps/<name>", "secrets/<name>", "serviceaccounts/<name>" keys to set (an object). */
+void kp_sync_template_refs(json_t *set, const json_t *podspec);
+/* The JSON text of v with sorted keys, for comparisons; owned (free()). */
+char *kp_sync_dump(const json_t *v);
+
+#endif
