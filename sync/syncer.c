@@ -48,6 +48,7 @@ struct kp_syncer {
     pthread_t thread;
     bool started;
     volatile int stop;
+    volatile int wake; /* bumped when the cluster answers again: backoffs end early */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -66,6 +67,7 @@ struct kp_syncer {
     json_t *ws_paths;   /* logical cluster id -> its path ("" when unknown) */
     int64_t last_hb_ms; /* last heartbeat that reached the cluster */
     int ready;          /* -1 unknown, 0 False written, 1 True written */
+    bool hb_failed;     /* the last heartbeat did not reach the cluster */
     int connect_fails;
 };
 
@@ -98,10 +100,11 @@ static int64_t backoff_ms(int attempts)
     return ms / 2 + (int64_t)(r % (uint32_t)ms); /* 0.5x .. 1.5x */
 }
 
-/* Sleeps up to ms, waking early when the syncer stops. */
+/* Sleeps up to ms, waking early when the syncer stops or the cluster came back. */
 static void nap(kp_syncer *s, int64_t ms)
 {
-    while (ms > 0 && !s->stop) {
+    int wake = s->wake;
+    while (ms > 0 && !s->stop && s->wake == wake) {
         int64_t step = ms > 100 ? 100 : ms;
         struct timespec ts = {0, (long)step * 1000000L};
         nanosleep(&ts, NULL);
@@ -854,6 +857,7 @@ static void *watch_main(void *arg)
             }
             json_decref(list);
             relist = false;
+            fails = 0;
         }
         {
             watch_ctx c = {w, 0, false};
@@ -1056,6 +1060,17 @@ static void heartbeat(kp_syncer *s)
                                sum_allocatable(nodes));
             }
         }
+        if (rc == 0 && s->hb_failed) { /* back: retry now what waits for it */
+            KP_LOG_INFO("syncer", "cluster=%s answers again", s->cfg.name);
+            pthread_mutex_lock(&s->mu);
+            for (sync_item *r = s->retry; r; r = r->next) {
+                r->due_ms = 0;
+                r->attempts = 0;
+            }
+            pthread_mutex_unlock(&s->mu);
+            s->wake++;
+        }
+        s->hb_failed = rc < 0;
         if (rc == 0) {
             s->last_hb_ms = now;
             if (cluster_status(s, true, "HeartbeatSucceeded", "the cluster answers", hb) == 0)
