@@ -393,7 +393,12 @@ static void up_event(kp_syncer *s, const char *ws_id, const kp_sync_res *r, cons
 
     rfc3339_now(ts);
     snprintf(gv, sizeof(gv), "%s%s%s", r->group, r->group[0] ? "/" : "", r->version);
-    snprintf(gen, sizeof(gen), "%.200s.", kp_json_get_str(obj, "metadata.name"));
+    { /* k8s' event recorder names events <object>.<unique hex> */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        snprintf(gen, sizeof(gen), "%.200s.%llx", kp_json_get_str(obj, "metadata.name"),
+                 (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec);
+    }
     ev = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s?}, s:s, s:s, s:s, s:{s:s}, "
                    "s:s, s:s, s:i, s:s}",
                    "apiVersion", "v1", "kind", "Event", "metadata", "generateName", gen,
@@ -1040,6 +1045,15 @@ static void heartbeat(kp_syncer *s)
             const char *t = kp_json_get_str(cl, "status.lastHeartbeatTime");
             struct tm tm;
             memset(&tm, 0, sizeof(tm));
+            size_t i;
+            json_t *c;
+            /* what the Cluster says now (the Pull syncer may have set Ready=True since) */
+            json_array_foreach(kp_json_get(cl, "status.conditions"), i, c)
+            {
+                const char *ct = kp_json_get_str(c, "type"), *cs = kp_json_get_str(c, "status");
+                if (ct && strcmp(ct, "Ready") == 0)
+                    s->ready = cs && strcmp(cs, "True") == 0 ? 1 : cs ? 0 : -1;
+            }
             if (t && strptime(t, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
                 int64_t age_ms = ((int64_t)time(NULL) - (int64_t)timegm(&tm)) * 1000;
                 if (age_ms < s->cfg.opts.heartbeat_timeout_ms)
