@@ -176,6 +176,20 @@ static void cl_check_taints(cl_errs *v, const json_t *taints)
     }
 }
 
+static void cl_check_zones(cl_errs *v, const json_t *zones)
+{
+    size_t i;
+    const json_t *z;
+    json_array_foreach(zones, i, z)
+    {
+        char f[48];
+        if (json_is_string(z))
+            continue;
+        snprintf(f, sizeof(f), "spec.zones[%zu]", i);
+        cl_type(v, f, z, "string");
+    }
+}
+
 static void cl_check_resources(cl_errs *v, const json_t *res)
 {
     size_t i;
@@ -256,19 +270,10 @@ int kp_sync_cluster_admit(json_t *obj)
     cl_str(&v, spec, "provider", "spec.provider");
     cl_str(&v, spec, "region", "spec.region");
     arr = json_object_get(spec, "zones");
-    if (arr && !json_is_null(arr)) {
-        size_t i;
-        const json_t *z;
-        if (!json_is_array(arr))
-            cl_type(&v, "spec.zones", arr, "array");
-        else
-            json_array_foreach(arr, i, z) if (!json_is_string(z))
-            {
-                char f[48];
-                snprintf(f, sizeof(f), "spec.zones[%zu]", i);
-                cl_type(&v, f, z, "string");
-            }
-    }
+    if (arr && !json_is_null(arr) && !json_is_array(arr))
+        cl_type(&v, "spec.zones", arr, "array");
+    else if (arr)
+        cl_check_zones(&v, arr);
     arr = json_object_get(spec, "taints");
     if (arr && !json_is_null(arr)) {
         if (!json_is_array(arr))

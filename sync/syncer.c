@@ -310,16 +310,21 @@ static bool labelled(const kp_syncer *s, const json_t *obj)
 
 /* ---- downstream ---- */
 
+/* Server-side apply of desired downstream; r NULL: desired is a Namespace. */
 static int down_apply(json_t **out, kp_syncer *s, const kp_sync_res *r, const json_t *desired)
 {
-    const char *ns = kp_json_get_str(desired, "metadata.namespace");
-    char *path =
-        ns ? kp_asprintf("%s/namespaces/%s/%s/%s?fieldManager=" KP_SYNC_FIELD_MANAGER "&force=true",
-                         kp_sync_res_gv_path(r), ns, r->name,
-                         kp_json_get_str(desired, "metadata.name"))
-           : kp_asprintf("/api/v1/namespaces/%s?fieldManager=" KP_SYNC_FIELD_MANAGER "&force=true",
-                         kp_json_get_str(desired, "metadata.name"));
-    int rc = kp_sync_conn_do(out, s->down, "PATCH", path, desired, "application/apply-patch+yaml");
+    const char *name = kp_json_get_str(desired, "metadata.name");
+    char *path;
+    int rc;
+
+    if (r)
+        path = kp_asprintf(
+            "%s/namespaces/%s/%s/%s?fieldManager=" KP_SYNC_FIELD_MANAGER "&force=true",
+            kp_sync_res_gv_path(r), kp_json_get_str(desired, "metadata.namespace"), r->name, name);
+    else
+        path = kp_asprintf(
+            "/api/v1/namespaces/%s?fieldManager=" KP_SYNC_FIELD_MANAGER "&force=true", name);
+    rc = kp_sync_conn_do(out, s->down, "PATCH", path, desired, "application/apply-patch+yaml");
     free(path);
     return rc;
 }
@@ -421,9 +426,11 @@ static bool has_finalizer(const json_t *obj)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(kp_json_get(obj, "metadata.finalizers"), i,
-                       f) if (json_is_string(f) &&
-                              strcmp(json_string_value(f), KP_SYNC_FINALIZER) == 0) return true;
+    json_array_foreach(kp_json_get(obj, "metadata.finalizers"), i, f)
+    {
+        if (json_is_string(f) && strcmp(json_string_value(f), KP_SYNC_FINALIZER) == 0)
+            return true;
+    }
     return false;
 }
 
@@ -432,8 +439,10 @@ static int status_annotations(const json_t *obj)
     int n = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(kp_json_get(obj, "metadata.annotations"), k, v) n +=
-        strncmp(k, KP_SYNC_STATUS_ANN_PREFIX, strlen(KP_SYNC_STATUS_ANN_PREFIX)) == 0;
+    json_object_foreach(kp_json_get(obj, "metadata.annotations"), k, v)
+    {
+        n += strncmp(k, KP_SYNC_STATUS_ANN_PREFIX, strlen(KP_SYNC_STATUS_ANN_PREFIX)) == 0;
+    }
     return n;
 }
 
@@ -504,9 +513,11 @@ static int up_unmark(kp_syncer *s, json_t **obj_io, const char *ws_id, const kp_
     if (status_annotations(*obj_io) == 0 && has_finalizer(*obj_io)) {
         json_t *f = json_object_get(md, "finalizers"), *keep = json_array(), *x;
         size_t i;
-        json_array_foreach(f, i, x) if (!json_is_string(x) ||
-                                        strcmp(json_string_value(x), KP_SYNC_FINALIZER) != 0)
-            json_array_append(keep, x);
+        json_array_foreach(f, i, x)
+        {
+            if (!json_is_string(x) || strcmp(json_string_value(x), KP_SYNC_FINALIZER) != 0)
+                json_array_append(keep, x);
+        }
         if (json_array_size(keep))
             json_object_set_new(md, "finalizers", keep);
         else {
@@ -746,11 +757,12 @@ static void process_down(kp_syncer *s, const sync_item *it)
         const char *k;
         size_t plen = strlen(it->res->store_key), i;
         void *tmp;
-        json_object_foreach_safe(s->down_cache, tmp, k,
-                                 x) if (strncmp(k, it->res->store_key, plen) == 0 && k[plen] == '|')
+        json_object_foreach_safe(s->down_cache, tmp, k, x)
         {
-            json_object_set(gone, k, x);
-            json_object_del(s->down_cache, k);
+            if (strncmp(k, it->res->store_key, plen) == 0 && k[plen] == '|') {
+                json_object_set(gone, k, x);
+                json_object_del(s->down_cache, k);
+            }
         }
         json_array_foreach(it->obj, i, x)
         {
@@ -760,7 +772,10 @@ static void process_down(kp_syncer *s, const sync_item *it)
             free(dk);
             down_seen(s, it->res, x, false);
         }
-        json_object_foreach(gone, k, x) down_seen(s, it->res, x, true);
+        json_object_foreach(gone, k, x)
+        {
+            down_seen(s, it->res, x, true);
+        }
         json_decref(gone);
         return;
     }
@@ -854,7 +869,10 @@ static void *watch_main(void *arg)
             if (w->upstream) {
                 size_t i;
                 json_t *x;
-                json_array_foreach(json_object_get(list, "items"), i, x) up_seen(s, w->res, x);
+                json_array_foreach(json_object_get(list, "items"), i, x)
+                {
+                    up_seen(s, w->res, x);
+                }
             } else {
                 json_t *items = json_object_get(list, "items");
                 push_down(s, w->res, "RELIST",
@@ -986,7 +1004,9 @@ static json_t *sum_allocatable(const json_t *nodes)
         }
     }
     json_object_foreach(sums, k, v)
+    {
         json_object_set_new(out, k, kp_sync_quantity_json(json_integer_value(v)));
+    }
     json_decref(sums);
     return out;
 }
@@ -1013,8 +1033,11 @@ static int cluster_status(kp_syncer *s, bool ready, const char *reason, const ch
         conds = json_array();
         json_object_set_new(st, "conditions", conds);
     }
-    json_array_foreach(conds, i, x) if (kp_json_get_str(x, "type") &&
-                                        strcmp(kp_json_get_str(x, "type"), "Ready") == 0) c = x;
+    json_array_foreach(conds, i, x)
+    {
+        if (kp_json_get_str(x, "type") && strcmp(kp_json_get_str(x, "type"), "Ready") == 0)
+            c = x;
+    }
     if (!c) {
         c = json_pack("{s:s}", "type", "Ready");
         json_array_append_new(conds, c);

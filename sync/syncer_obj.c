@@ -37,8 +37,11 @@ json_t *kp_sync_desired(const json_t *obj, const kp_sync_res *r, const char *dns
         json_t *ann = json_object();
         const char *ak;
         json_t *av;
-        json_object_foreach((json_t *)v, ak, av) if (!obj_own_annotation(ak))
-            json_object_set_new(ann, ak, json_deep_copy(av));
+        json_object_foreach((json_t *)v, ak, av)
+        {
+            if (!obj_own_annotation(ak))
+                json_object_set_new(ann, ak, json_deep_copy(av));
+        }
         if (json_object_size(ann))
             json_object_set(md, "annotations", ann);
         json_decref(ann);
@@ -74,8 +77,11 @@ bool kp_sync_subset(const json_t *want, const json_t *have)
         json_t *v;
         if (!json_is_array(have) || json_array_size(want) != json_array_size(have))
             return false;
-        json_array_foreach(want, i,
-                           v) if (!kp_sync_subset(v, json_array_get(have, i))) return false;
+        json_array_foreach(want, i, v)
+        {
+            if (!kp_sync_subset(v, json_array_get(have, i)))
+                return false;
+        }
         return true;
     }
     if (json_is_number(want) && json_is_number(have))
@@ -100,8 +106,11 @@ static json_t *agg_conditions(const json_t *statuses)
             json_t *o;
             if (!type)
                 continue;
-            json_array_foreach(out, k, o) if (strcmp(kp_json_get_str(o, "type"), type) == 0) seen =
-                true;
+            json_array_foreach(out, k, o)
+            {
+                if (strcmp(kp_json_get_str(o, "type"), type) == 0)
+                    seen = true;
+            }
             if (seen)
                 continue;
             for (m = 0; m < n; m++) { /* True everywhere? */
@@ -225,7 +234,9 @@ void kp_sync_template_refs(json_t *set, const json_t *podspec)
     refs_containers(set, json_object_get(podspec, "containers"));
     refs_containers(set, json_object_get(podspec, "initContainers"));
     json_array_foreach(json_object_get(podspec, "imagePullSecrets"), i, v)
+    {
         refs_add(set, "secrets", kp_json_get_str(v, "name"));
+    }
     sa = kp_json_get_str(podspec, "serviceAccountName");
     if (sa && strcmp(sa, "default") != 0) /* every namespace has its own default */
         refs_add(set, "serviceaccounts", sa);
