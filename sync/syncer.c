@@ -463,36 +463,52 @@ static int up_put(kp_syncer *s, json_t **obj_io, const char *ws_id, const kp_syn
     return rc;
 }
 
-/* Finalizer and this cluster's status annotation on the upstream object (one PUT when either
- * changes). status: the downstream status or NULL for "{}". */
+/* PATCH at obj's path (sub: "status" or NULL) with body of content type ct; *obj_io becomes
+ * the stored object. */
+static int up_patch(kp_syncer *s, json_t **obj_io, const char *ws_id, const kp_sync_res *r,
+                    const char *sub, const json_t *body, const char *ct)
+{
+    char *path = up_obj_path(ws_id, r, kp_json_get_str(*obj_io, "metadata.namespace"),
+                             kp_json_get_str(*obj_io, "metadata.name"), sub);
+    json_t *res = NULL;
+    int rc = kp_sync_conn_do(&res, s->cfg.up, "PATCH", path, body, ct);
+    free(path);
+    if (rc == 0 && res) {
+        json_decref(*obj_io);
+        *obj_io = res;
+    } else {
+        json_decref(res);
+    }
+    return rc;
+}
+
+/* Finalizer and this cluster's status annotation on the upstream object, as one strategic
+ * merge patch when either changes: finalizers merge per value, so the syncers of several
+ * clusters mark the same object without conflicts. status: the downstream status or NULL for
+ * "{}". */
 static int up_mark(kp_syncer *s, json_t **obj_io, const char *ws_id, const kp_sync_res *r,
                    const json_t *status)
 {
     char key[300];
-    json_t *md = kp_json_obj_ensure(*obj_io, "metadata"), *ann;
+    json_t *patch = json_object(), *md = kp_json_obj_ensure(patch, "metadata");
     char *text = status ? kp_sync_dump(status) : kp_strdup("{}");
     const char *cur;
     bool change = false;
     int rc = 0;
 
     snprintf(key, sizeof(key), KP_SYNC_STATUS_ANN_PREFIX "%s", s->cfg.name);
-    ann = kp_json_obj_ensure(md, "annotations");
-    cur = json_string_value(json_object_get(ann, key));
+    cur = json_string_value(json_object_get(kp_json_get(*obj_io, "metadata.annotations"), key));
     if (!cur || (status && strcmp(cur, text) != 0)) {
-        json_object_set_new(ann, key, json_string(text));
+        json_object_set_new(kp_json_obj_ensure(md, "annotations"), key, json_string(text));
         change = true;
     }
     if (!has_finalizer(*obj_io)) {
-        json_t *f = json_object_get(md, "finalizers");
-        if (!json_is_array(f)) {
-            f = json_array();
-            json_object_set_new(md, "finalizers", f);
-        }
-        json_array_append_new(f, json_string(KP_SYNC_FINALIZER));
+        json_object_set_new(md, "finalizers", json_pack("[s]", KP_SYNC_FINALIZER));
         change = true;
     }
     if (change)
-        rc = up_put(s, obj_io, ws_id, r, NULL);
+        rc = up_patch(s, obj_io, ws_id, r, NULL, patch, "application/strategic-merge-patch+json");
+    json_decref(patch);
     free(text);
     return rc;
 }
@@ -559,8 +575,13 @@ static int up_status(kp_syncer *s, json_t **obj_io, const char *ws_id, const kp_
         json_int_t gen = json_integer_value(kp_json_get(*obj_io, "metadata.generation"));
         agg = kp_sync_aggregate(sts, gen);
         if (!json_equal(agg, json_object_get(*obj_io, "status"))) {
-            json_object_set(*obj_io, "status", agg);
-            rc = up_put(s, obj_io, ws_id, r, "status");
+            /* the whole status, replaced without a precondition: every syncer of the object
+             * computes the same aggregate from the annotations it last saw, and each
+             * annotation change makes them all compute it again */
+            json_t *jp =
+                json_pack("[{s:s, s:s, s:O}]", "op", "add", "path", "/status", "value", agg);
+            rc = up_patch(s, obj_io, ws_id, r, "status", jp, "application/json-patch+json");
+            json_decref(jp);
         }
         json_decref(agg);
     }
