@@ -191,11 +191,52 @@ static int httpc_setup(CURL *h, const kp_httpc_req *req, char *errbuf, struct cu
     return 0;
 }
 
+struct kp_httpc_session {
+    CURL *h; /* reused: its connections (and TLS sessions) stay open between requests */
+};
+
+kp_httpc_session *kp_httpc_session_new(void)
+{
+    return kp_calloc(1, sizeof(kp_httpc_session));
+}
+
+void kp_httpc_session_free(kp_httpc_session *s)
+{
+    if (!s)
+        return;
+    curl_easy_cleanup(s->h);
+    free(s);
+}
+
+static int httpc_perform(CURL *h, kp_httpc_resp *resp, const kp_httpc_req *req);
+
+int kp_httpc_session_do(kp_httpc_session *s, kp_httpc_resp *resp, const kp_httpc_req *req)
+{
+    if (!s->h) {
+        s->h = curl_easy_init();
+        if (!s->h)
+            return kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
+    } else {
+        curl_easy_reset(s->h); /* options go, live connections stay */
+    }
+    return httpc_perform(s->h, resp, req);
+}
+
 int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
+{
+    CURL *h = curl_easy_init();
+    int rc;
+    if (!h)
+        return kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
+    rc = httpc_perform(h, resp, req);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static int httpc_perform(CURL *h, kp_httpc_resp *resp, const kp_httpc_req *req)
 {
     char errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdrs = NULL;
-    CURL *h = NULL;
     char *ct_hdr = NULL, *accept_hdr = NULL;
     long status = 0;
     char *ctype = NULL;
@@ -207,9 +248,6 @@ int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
     resp->body.cap = req->body_max ? req->body_max : KP_HTTPC_BODY_MAX_DEFAULT;
     if ((rc = httpc_check_url(req->url)) < 0)
         return rc;
-    h = curl_easy_init();
-    if (!h)
-        return kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
     errbuf[0] = '\0';
     if ((rc = httpc_setup(h, req, errbuf, &hdrs, &accept_hdr, &ct_hdr)) < 0)
         goto out;
@@ -233,8 +271,9 @@ int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
         kp_buf_put(&resp->body, "", 0);
     rc = 0;
 out:
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL); /* the list goes now; the handle may stay */
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
     free(ct_hdr);
     free(accept_hdr);
     return rc;

@@ -2,7 +2,8 @@
  * material (CA, client certificate and key) passed as PEM bytes in memory so that secrets never
  * touch a temporary file, a bearer token, timeouts and a cap on the response body. Thread
  * rules: call kp_httpc_global_init() in main before threads start; then any thread may call
- * kp_httpc_do() (each call uses its own handle). Nothing here logs a token or a key. */
+ * kp_httpc_do() (each call uses its own handle); a kp_httpc_session serves one thread at a time.
+ * Nothing here logs a token or a key. */
 #ifndef KP_HTTPC_H
 #define KP_HTTPC_H
 
@@ -60,6 +61,14 @@ void kp_httpc_resp_dispose(kp_httpc_resp *r);
  * or TLS fails, KP_ETIMEOUT past the deadline, KP_ETOOLARGE when the body passes its cap,
  * KP_EINTERNAL for anything else libcurl reports. Messages name the URL, never credentials. */
 int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req);
+
+/* A session: requests one after the other on kept-alive connections (no TCP and TLS handshake
+ * per request). One thread at a time. owned, free with kp_httpc_session_free(). */
+typedef struct kp_httpc_session kp_httpc_session;
+kp_httpc_session *kp_httpc_session_new(void);
+void kp_httpc_session_free(kp_httpc_session *s); /* NULL is fine */
+/* kp_httpc_do() on the session's connections. */
+int kp_httpc_session_do(kp_httpc_session *s, kp_httpc_resp *resp, const kp_httpc_req *req);
 
 /* A streamed response, one line at a time (a watch: one JSON event per line). fn gets each
  * non-empty line without its newline (NUL-terminated; line is valid during the call only);

@@ -3,6 +3,8 @@
 #include "lib/json.h"
 #include "lib/kubeconfig.h"
 
+#include <pthread.h>
+
 /* A call downstream waits at most this long: a slow cluster delays only its own queue. */
 #define CONN_TIMEOUT_MS 15000
 #define CONN_CONNECT_MS 3000
@@ -12,11 +14,16 @@ struct kp_sync_conn {
     kp_kubeconfig_creds creds;
     char *base; /* HTTPS: scheme://host:port[/path] with no trailing '/' */
     char *ws;   /* the workspace path of the server URL, or NULL */
+    /* kept-alive connections for the thread that holds mu (the syncer's worker); a caller
+     * that finds it taken (a watch thread's list) makes its own connection */
+    pthread_mutex_t mu;
+    kp_httpc_session *sess; /* guarded by mu */
 };
 
 kp_sync_conn *kp_sync_conn_client(kp_client *c)
 {
     kp_sync_conn *s = kp_calloc(1, sizeof(*s));
+    pthread_mutex_init(&s->mu, NULL);
     kp_kubeconfig_creds_init(&s->creds);
     s->client = c;
     return s;
@@ -30,6 +37,8 @@ int kp_sync_conn_kubeconfig(kp_sync_conn **out, const char *text, size_t len, bo
     int rc;
 
     kp_kubeconfig_creds_init(&s->creds);
+    pthread_mutex_init(&s->mu, NULL);
+    s->sess = kp_httpc_session_new();
     if ((rc = kp_kubeconfig_parse(&kc, text, len, NULL)) < 0 ||
         (rc = kp_kubeconfig_resolve(&s->creds, kc, NULL)) < 0)
         goto out;
@@ -63,6 +72,8 @@ void kp_sync_conn_free(kp_sync_conn *c)
 {
     if (!c)
         return;
+    kp_httpc_session_free(c->sess); /* before the credentials its connections point at */
+    pthread_mutex_destroy(&c->mu);
     kp_kubeconfig_creds_dispose(&c->creds);
     free(c->base);
     free(c->ws);
@@ -159,7 +170,13 @@ int kp_sync_conn_do(json_t **out, kp_sync_conn *c, const char *method, const cha
         req.body_len = len;
         req.content_type = ct;
     }
-    if ((rc = kp_httpc_do(&resp, &req)) < 0)
+    if (pthread_mutex_trylock(&c->mu) == 0) {
+        rc = kp_httpc_session_do(c->sess, &resp, &req);
+        pthread_mutex_unlock(&c->mu);
+    } else {
+        rc = kp_httpc_do(&resp, &req);
+    }
+    if (rc < 0)
         goto out;
     if (resp.body.len && kp_json_parse(&ans, resp.body.p, resp.body.len) < 0) {
         kp_err_clear();

@@ -125,7 +125,16 @@ while time.time() - t0 < limit:
         break  # nothing becomes Available: the simulation runs no Deployments
     time.sleep(0.25)
 
-# per-object latency: create one, poll all three clusters until it is there
+# per-object latency: create one, poll all three clusters until it is there (a GET by name in
+# the tenant's downstream namespace, found by its locator annotation)
+def down_ns(dc):
+    st, b = dc.req("GET", "/api/v1/namespaces")
+    for i in (json.loads(b).get("items", []) if st == 200 else []):
+        loc = ((i["metadata"].get("annotations") or {}).get("sync.kplane.io/namespace-locator"))
+        if loc and json.loads(loc).get("namespace") == "sbench":
+            return i["metadata"]["name"]
+    return "none"
+nss = [down_ns(dc) for dc in dcs]
 lat = []
 for s in range(samples):
     name = f"lat{s}"
@@ -134,8 +143,8 @@ for s in range(samples):
     pending = set(range(len(dcs)))
     while pending and time.time() - t1 < 10:
         for k in list(pending):
-            st, b = dcs[k].req("GET", f"/apis/apps/v1/deployments?labelSelector=app%3D{name}")
-            if st == 200 and json.loads(b).get("items"):
+            st, b = dcs[k].req("GET", f"/apis/apps/v1/namespaces/{nss[k]}/deployments/{name}")
+            if st == 200:
                 pending.discard(k)
         if pending:
             time.sleep(0.005)
