@@ -1213,6 +1213,58 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+int kp_syncer_release(kp_syncer *s)
+{
+    size_t n;
+    const kp_sync_res *all = kp_sync_res_all(&n);
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *list = NULL, *x;
+        size_t k;
+        char *path = kp_asprintf("/clusters/*%s/%s?labelSelector=" KP_SYNC_LABEL_PREFIX "%s",
+                                 kp_sync_res_gv_path(&all[i]), all[i].name, s->cfg.name);
+        int lrc = kp_sync_conn_do(&list, s->cfg.up, "GET", path, NULL, NULL);
+        free(path);
+        if (lrc < 0) {
+            rc = lrc;
+            json_decref(list);
+            continue;
+        }
+        json_array_foreach(json_object_get(list, "items"), k, x)
+        {
+            const char *ws = json_string_value(
+                json_object_get(kp_json_get(x, "metadata.annotations"), "kplane.io/cluster"));
+            const char *wpath;
+            json_t *obj;
+            int prc;
+            if (!ws || !(wpath = ws_path_of(s, ws, &prc)) || !*wpath || !in_tree(s, wpath))
+                continue;
+            obj = json_incref(x);
+            for (int tries = 0; tries < 5; tries++) {
+                char *op;
+                prc = up_unmark(s, &obj, ws, &all[i]);
+                if (prc != KP_ECONFLICT)
+                    break;
+                kp_err_clear();
+                op = up_obj_path(ws, &all[i], kp_json_get_str(x, "metadata.namespace"),
+                                 kp_json_get_str(x, "metadata.name"), NULL);
+                json_decref(obj);
+                obj = NULL;
+                prc = kp_sync_conn_do(&obj, s->cfg.up, "GET", op, NULL, NULL);
+                free(op);
+                if (prc < 0)
+                    break;
+            }
+            if (prc < 0)
+                rc = prc;
+            json_decref(obj);
+        }
+        json_decref(list);
+    }
+    return rc;
+}
+
 kp_syncer *kp_syncer_new(const kp_syncer_cfg *cfg, kp_sync_conn *down)
 {
     kp_syncer *s = kp_calloc(1, sizeof(*s));

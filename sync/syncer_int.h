@@ -25,6 +25,10 @@ int kp_syncer_start(kp_syncer *s);
 /* Stops its threads (within about a second). NULL is fine. */
 void kp_syncer_stop(kp_syncer *s);
 void kp_syncer_free(kp_syncer *s);
+/* A Cluster went away: its marks (status annotation, and the finalizer where it was the last
+ * cluster's) go from every object labelled for it in its workspace tree, so their deletes are
+ * not held forever; the downstream copies stay. Call it on a syncer that was not started. */
+int kp_syncer_release(kp_syncer *s);
 /* Queues an upstream object (any thread; never blocks on I/O). */
 void kp_syncer_push_up(kp_syncer *s, const char *ws_id, const char *store_key, const char *ns,
                        const char *name);

@@ -10,7 +10,7 @@
 /* One Cluster object's syncer. */
 typedef struct mgr_entry {
     struct mgr_entry *next;
-    char *ws_id, *name;
+    char *ws_id, *name, *ws_path;
     char *spec; /* the spec it runs with (sorted JSON): another one restarts it */
     kp_syncer *syncer;
 } mgr_entry;
@@ -73,6 +73,7 @@ static void entry_free(mgr_entry *e)
     kp_syncer_free(e->syncer); /* stops it first */
     free(e->ws_id);
     free(e->name);
+    free(e->ws_path);
     free(e->spec);
     free(e);
 }
@@ -119,6 +120,17 @@ static void mgr_reconcile(kp_syncer_mgr *m, const mgr_job *j)
         }
     old = mgr_take_locked(m, j->ws_id, j->name);
     pthread_mutex_unlock(&m->mu);
+    if (gone && old) { /* release what it held upstream, with its workspace path */
+        kp_syncer_cfg cfg = {m->up, old->ws_id, old->ws_path, old->name, false, true, m->opts};
+        kp_syncer *rel = kp_syncer_new(&cfg, NULL);
+        kp_syncer_stop(old->syncer); /* first: it must not mark again */
+        if (kp_syncer_release(rel) < 0) {
+            KP_LOG_WARN("syncer", "cluster=%s removed, but not every object is released: %s",
+                        j->name, kp_err_msg());
+            kp_err_clear();
+        }
+        kp_syncer_free(rel);
+    }
     entry_free(old); /* outside the lock: it joins threads */
     if (gone) {
         KP_LOG_INFO("syncer", "cluster=%s removed: its syncer stopped", j->name);
@@ -142,6 +154,7 @@ static void mgr_reconcile(kp_syncer_mgr *m, const mgr_job *j)
         e = kp_calloc(1, sizeof(*e));
         e->ws_id = kp_strdup(j->ws_id);
         e->name = kp_strdup(j->name);
+        e->ws_path = kp_strdup(cfg.ws_path);
         e->spec = spec;
         spec = NULL;
         e->syncer = kp_syncer_new(&cfg, NULL);

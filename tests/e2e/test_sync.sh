@@ -336,5 +336,17 @@ eventually "it is gone from d1 and d2" 20 sh -c \
 check_out "and from kplane" "NotFound" K "${TA[@]}" -n shop get deploy web
 check_out "team-b's copy on d1 stays" "web" D d1 -n "$NSB" get deploy web -o name
 
+# ---- a Cluster deleted releases what it held ----
+K "${TA[@]}" -n shop label configmap env-cm state.sync.kplane.io/local=Sync >/dev/null
+eventually "env-cm carries the marks of d3 and local" 20 sh -c \
+    "$KUBECTL --server $BASE/root:team-a -n shop get cm env-cm -o jsonpath='{.metadata.annotations}' | grep status-local | grep -q status-d3"
+K "${TA[@]}" delete cluster local >/dev/null
+eventually "deleting Cluster local removes its mark from the objects labelled for it" 20 sh -c \
+    "! $KUBECTL --server $BASE/root:team-a -n shop get cm env-cm -o jsonpath='{.metadata.annotations}' | grep -q status-local"
+run delcm K "${TA[@]}" -n shop delete cm env-cm --timeout=30s
+expect "an object labelled for a deleted Cluster can be deleted" delcm "deleted"
+eventually "and goes from the remaining cluster (d3)" 20 sh -c \
+    "! KUBECONFIG=$E2E_TMP/d3/admin.kubeconfig $KUBECTL get cm -A -o name | grep -q env-cm"
+
 check_out "no kubeconfig content in kplane's log" "^0$" sh -c \
     "grep -c -e 'BEGIN' -e 'client-key-data' '$UP.log'"
