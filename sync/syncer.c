@@ -69,6 +69,11 @@ struct kp_syncer {
     int ready;          /* -1 unknown, 0 False written, 1 True written */
     bool hb_failed;     /* the last heartbeat did not reach the cluster */
     int connect_fails;
+    /* after a (re)start, upstream objects wait until each resource's downstream list is in
+     * (or failed once), so what is already in sync is compared, not pushed again */
+    bool listed[SYNC_RES_MAX];
+    size_t lists_pending;
+    int64_t lists_deadline_ms;
 };
 
 /* ---- time ---- */
@@ -772,6 +777,14 @@ static void down_seen(kp_syncer *s, const kp_sync_res *r, const json_t *obj, boo
 
 static void process_down(kp_syncer *s, const sync_item *it)
 {
+    for (size_t i = 0; i < s->nres; i++)
+        if (s->res[i] == it->res && !s->listed[i] &&
+            (strcmp(it->type, "RELIST") == 0 || strcmp(it->type, "LISTFAILED") == 0)) {
+            s->listed[i] = true;
+            s->lists_pending--;
+        }
+    if (strcmp(it->type, "LISTFAILED") == 0)
+        return;
     if (strcmp(it->type, "RELIST") == 0) {
         /* what the cache held of this resource and the list lacks went while unwatched */
         json_t *gone = json_object(), *x;
@@ -880,6 +893,8 @@ static void *watch_main(void *arg)
                              w->upstream ? "upstream" : "downstream", w->res->name, kp_err_msg());
                 kp_err_clear();
                 json_decref(list);
+                if (!w->upstream && fails == 0)
+                    push_down(s, w->res, "LISTFAILED", json_null());
                 nap(s, backoff_ms(++fails));
                 continue;
             }
@@ -940,6 +955,31 @@ static void watches_start(kp_syncer *s, bool upstream)
             s->nwatches++;
         }
     }
+}
+
+/* Push mode: every object labelled for this cluster, from one list per resource across the
+ * workspaces (what changes later comes from the commit stream). Objects already in sync cost
+ * a read and a comparison, no write. */
+static int up_relist(kp_syncer *s)
+{
+    for (size_t i = 0; i < s->nres; i++) {
+        json_t *list = NULL, *x;
+        size_t k;
+        char *path = kp_asprintf("/clusters/*%s/%s?labelSelector=" KP_SYNC_LABEL_PREFIX "%s",
+                                 kp_sync_res_gv_path(s->res[i]), s->res[i]->name, s->cfg.name);
+        int rc = kp_sync_conn_do(&list, s->cfg.up, "GET", path, NULL, NULL);
+        free(path);
+        if (rc < 0) {
+            json_decref(list);
+            return rc;
+        }
+        json_array_foreach(json_object_get(list, "items"), k, x)
+        {
+            up_seen(s, s->res[i], x);
+        }
+        json_decref(list);
+    }
+    return 0;
 }
 
 /* ---- the Cluster: connect and heartbeat ---- */
@@ -1167,8 +1207,11 @@ static void *worker_main(void *arg)
         sync_item *it;
 
         if (!connected && !s->cfg.monitor_only && now >= next_connect) {
-            if (syncer_connect(s) == 0) {
+            if (syncer_connect(s) == 0 && (s->cfg.pull || up_relist(s) == 0)) {
                 connected = true;
+                memset(s->listed, 0, sizeof(s->listed));
+                s->lists_pending = s->nres;
+                s->lists_deadline_ms = now_ms() + 10000;
                 s->connect_fails = 0;
                 watches_start(s, false);
                 if (s->cfg.pull)
@@ -1198,6 +1241,18 @@ static void *worker_main(void *arg)
         if (it->kind == ITEM_DOWN) {
             process_down(s, it);
             item_free(it);
+        } else if (s->lists_pending && now_ms() < s->lists_deadline_ms) {
+            it->due_ms = now_ms() + 50; /* after the downstream lists */
+            pthread_mutex_lock(&s->mu);
+            if (json_object_get(s->queued, it->key)) {
+                pthread_mutex_unlock(&s->mu);
+                item_free(it);
+            } else {
+                json_object_set_new(s->queued, it->key, json_true());
+                it->next = s->retry;
+                s->retry = it;
+                pthread_mutex_unlock(&s->mu);
+            }
         } else {
             int rc = process_up(s, it);
             if (rc < 0) {

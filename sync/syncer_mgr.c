@@ -11,7 +11,8 @@
 typedef struct mgr_entry {
     struct mgr_entry *next;
     char *ws_id, *name, *ws_path;
-    char *spec; /* the spec it runs with (sorted JSON): another one restarts it */
+    char *spec;   /* the spec it runs with (sorted JSON): another one restarts it */
+    char *secret; /* "<namespace>/<name>" of its kubeconfig Secret: a change restarts it */
     kp_syncer *syncer;
 } mgr_entry;
 
@@ -19,6 +20,7 @@ typedef struct mgr_entry {
 typedef struct mgr_job {
     struct mgr_job *next;
     char *ws_id, *name;
+    bool force; /* restart even with the same spec (its Secret changed) */
 } mgr_job;
 
 struct kp_syncer_mgr {
@@ -44,9 +46,10 @@ kp_syncer_mgr *kp_syncer_mgr_new(const kp_sync_opts *o)
     return m;
 }
 
-static void mgr_push_locked(kp_syncer_mgr *m, const char *ws_id, const char *name)
+static void mgr_push_locked(kp_syncer_mgr *m, const char *ws_id, const char *name, bool force)
 {
     mgr_job *j = kp_calloc(1, sizeof(*j));
+    j->force = force;
     j->ws_id = kp_strdup(ws_id);
     j->name = kp_strdup(name);
     if (m->tail)
@@ -75,6 +78,7 @@ static void entry_free(mgr_entry *e)
     free(e->name);
     free(e->ws_path);
     free(e->spec);
+    free(e->secret);
     free(e);
 }
 
@@ -114,7 +118,7 @@ static void mgr_reconcile(kp_syncer_mgr *m, const mgr_job *j)
     pthread_mutex_lock(&m->mu);
     for (mgr_entry *x = m->entries; x; x = x->next)
         if (strcmp(x->ws_id, j->ws_id) == 0 && strcmp(x->name, j->name) == 0 && spec &&
-            strcmp(x->spec, spec) == 0) {
+            strcmp(x->spec, spec) == 0 && !j->force) {
             pthread_mutex_unlock(&m->mu); /* a status change: the syncer runs on */
             goto out;
         }
@@ -155,6 +159,10 @@ static void mgr_reconcile(kp_syncer_mgr *m, const mgr_job *j)
         e->ws_id = kp_strdup(j->ws_id);
         e->name = kp_strdup(j->name);
         e->ws_path = kp_strdup(cfg.ws_path);
+        if (kp_json_get_str(cl, "spec.kubeconfigSecretRef.name"))
+            e->secret =
+                kp_asprintf("%s/%s", kp_json_get_str(cl, "spec.kubeconfigSecretRef.namespace"),
+                            kp_json_get_str(cl, "spec.kubeconfigSecretRef.name"));
         e->spec = spec;
         spec = NULL;
         e->syncer = kp_syncer_new(&cfg, NULL);
@@ -192,7 +200,7 @@ static void *mgr_main(void *arg)
             const char *ws = json_string_value(
                 json_object_get(kp_json_get(x, "metadata.annotations"), "kplane.io/cluster"));
             if (ws && kp_json_get_str(x, "metadata.name"))
-                mgr_push_locked(m, ws, kp_json_get_str(x, "metadata.name"));
+                mgr_push_locked(m, ws, kp_json_get_str(x, "metadata.name"), false);
         }
         pthread_mutex_unlock(&m->mu);
     } else {
@@ -306,7 +314,17 @@ void kp_syncer_mgr_observe(kp_syncer_mgr *m, const kp_store_event *evs, size_t n
     for (size_t i = 0; i < n && !m->stopping; i++) {
         const kp_store_event *ev = &evs[i];
         if (strcmp(ev->key.resource, KP_SYNC_CLUSTER_KEY) == 0) {
-            mgr_push_locked(m, ev->key.cluster, ev->key.name);
+            mgr_push_locked(m, ev->key.cluster, ev->key.name, false);
+            continue;
+        }
+        if (strcmp(ev->key.resource, "/secrets") == 0) { /* a kubeconfig rotated */
+            for (mgr_entry *e = m->entries; e; e = e->next) {
+                size_t nl = strlen(ev->key.ns);
+                if (e->secret && strcmp(e->ws_id, ev->key.cluster) == 0 &&
+                    strncmp(e->secret, ev->key.ns, nl) == 0 && e->secret[nl] == '/' &&
+                    strcmp(e->secret + nl + 1, ev->key.name) == 0)
+                    mgr_push_locked(m, e->ws_id, e->name, true);
+            }
             continue;
         }
         if (!kp_sync_res_by_key(ev->key.resource) || !m->entries)

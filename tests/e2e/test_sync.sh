@@ -348,5 +348,16 @@ expect "an object labelled for a deleted Cluster can be deleted" delcm "deleted"
 eventually "and goes from the remaining cluster (d3)" 20 sh -c \
     "! KUBECONFIG=$E2E_TMP/d3/admin.kubeconfig $KUBECTL get cm -A -o name | grep -q env-cm"
 
+# ---- a rotated kubeconfig Secret takes effect ----
+K -n fleet create secret generic rot-kubeconfig --from-file=kubeconfig="$E2E_TMP/p1/admin.kubeconfig" >/dev/null
+K "${TB[@]}" -n shop label deploy solo state.sync.kplane.io/rot=Sync >/dev/null
+cluster_yaml rot Push eu-north-1 | K apply -f - >/dev/null
+eventually "a Cluster registered after the label syncs what was labelled before (to p1)" 20 sh -c \
+    "KUBECONFIG=$E2E_TMP/p1/admin.kubeconfig $KUBECTL get deploy -A -o name | grep -q solo"
+K -n fleet create secret generic rot-kubeconfig --from-file=kubeconfig="$E2E_TMP/d2/admin.kubeconfig" \
+    --dry-run=client -o yaml | K apply -f - >/dev/null 2>&1
+eventually "after the Secret changes, it syncs to the new cluster (d2)" 20 sh -c \
+    "KUBECONFIG=$E2E_TMP/d2/admin.kubeconfig $KUBECTL get deploy -A -o name | grep -q solo"
+
 check_out "no kubeconfig content in kplane's log" "^0$" sh -c \
     "grep -c -e 'BEGIN' -e 'client-key-data' '$UP.log'"
