@@ -658,7 +658,7 @@ static int process_up(kp_syncer *s, const sync_item *it)
 {
     const kp_sync_res *r = kp_sync_res_by_key(it->store_key);
     char dns[KP_SYNC_NS_MAX];
-    json_t *obj = NULL, *desired = NULL, *applied_obj = NULL;
+    json_t *obj = NULL, *desired = NULL, *applied_obj = NULL, *up_st = NULL;
     char *path = NULL, *dkey = NULL, *text = NULL;
     const char *wpath, *last;
     const json_t *cur;
@@ -710,12 +710,26 @@ static int process_up(kp_syncer *s, const sync_item *it)
         goto out;
     }
 
-    if ((rc = up_mark(s, &obj, it->ws_id, r, cur ? json_object_get(cur, "status") : NULL)) < 0 ||
-        (rc = down_ensure_ns(s, dns, it->ws_id, wpath, it->ns)) < 0)
-        goto out;
     desired = kp_sync_desired(obj, r, dns);
     text = kp_sync_dump(desired);
     last = json_string_value(json_object_get(s->applied, it->key));
+    if (cur && json_is_object(json_object_get(cur, "status"))) {
+        /* k8s: status.observedGeneration counts the downstream object's generations; upstream
+         * it reads as the upstream generation once the cluster observed the spec it was last
+         * sent, else one before it */
+        json_int_t ugen = json_integer_value(kp_json_get(obj, "metadata.generation"));
+        json_int_t dgen = json_integer_value(kp_json_get(cur, "metadata.generation"));
+        json_t *dog = kp_json_get(cur, "status.observedGeneration");
+        bool current = json_is_integer(dog) && json_integer_value(dog) >= dgen && last &&
+                       strcmp(last, text) == 0;
+        up_st = json_deep_copy(json_object_get(cur, "status"));
+        if (json_is_integer(dog))
+            json_object_set_new(up_st, "observedGeneration",
+                                json_integer(current ? ugen : (ugen > 0 ? ugen - 1 : 0)));
+    }
+    if ((rc = up_mark(s, &obj, it->ws_id, r, up_st)) < 0 ||
+        (rc = down_ensure_ns(s, dns, it->ws_id, wpath, it->ns)) < 0)
+        goto out;
     if (r->pod_template && (rc = sync_refs(s, it->ws_id, it->ns, dns, r, obj)) < 0)
         goto out;
     if (cur && kp_sync_subset(desired, cur) && (!last || strcmp(last, text) == 0)) {
@@ -746,6 +760,7 @@ out:
     json_decref(obj);
     json_decref(desired);
     json_decref(applied_obj);
+    json_decref(up_st);
     free(path);
     free(dkey);
     free(text);

@@ -45,7 +45,8 @@ json_t *kp_sync_desired(const json_t *obj, const kp_sync_res *r, const char *dns
 bool kp_sync_subset(const json_t *want, const json_t *have);
 /* The status shown upstream from the clusters' statuses (an array of status objects): one as
  * is; several: integers summed, each condition True only where True everywhere. observedGeneration
- * becomes generation (the upstream object's) when positive. owned. */
+ * is the smallest any cluster reports (the syncer translates each into upstream generations),
+ * at most generation (the upstream object's) when positive. owned. */
 json_t *kp_sync_aggregate(const json_t *statuses, int64_t generation);
 /* The ConfigMaps, Secrets and ServiceAccounts a pod template spec refers to: adds
  * "configmaps/<name>", "secrets/<name>", "serviceaccounts/<name>" keys to set (an object). */

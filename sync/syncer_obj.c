@@ -180,8 +180,19 @@ json_t *kp_sync_aggregate(const json_t *statuses, int64_t generation)
         json_decref(sums);
         json_object_set_new(out, "conditions", agg_conditions(statuses));
     }
-    if (generation > 0 && json_object_get(out, "observedGeneration"))
-        json_object_set_new(out, "observedGeneration", json_integer(generation));
+    { /* observed only as far as every cluster observed it */
+        json_int_t min = -1;
+        json_array_foreach(statuses, i, st)
+        {
+            const json_t *og = json_object_get(st, "observedGeneration");
+            if (json_is_integer(og) && (min < 0 || json_integer_value(og) < min))
+                min = json_integer_value(og);
+        }
+        if (min >= 0)
+            json_object_set_new(
+                out, "observedGeneration",
+                json_integer(generation > 0 && min > generation ? generation : min));
+    }
     return out;
 }
 

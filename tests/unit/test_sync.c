@@ -162,7 +162,7 @@ static void test_aggregate(void **state)
     assert_int_equal(json_integer_value(json_object_get(a, "replicas")), 5);
     assert_int_equal(json_integer_value(json_object_get(a, "availableReplicas")), 3);
     assert_int_equal(json_integer_value(json_object_get(a, "readyReplicas")), 1);
-    assert_int_equal(json_integer_value(json_object_get(a, "observedGeneration")), 2);
+    assert_int_equal(json_integer_value(json_object_get(a, "observedGeneration")), 1);
     assert_string_equal(
         kp_json_get_str(json_array_get(json_object_get(a, "conditions"), 0), "status"), "True");
     assert_string_equal(
