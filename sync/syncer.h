@@ -33,7 +33,7 @@ const char *kp_sync_conn_ws(const kp_sync_conn *c);
 /* One request: method on path (with query) with body (may be NULL) of content type ct (NULL:
  * JSON). 0 for 2xx; else the code of the answer (KP_ENOTFOUND, KP_ECONFLICT, KP_EUNAVAILABLE
  * for an unreachable server or a 5xx, ...) with its message. *out (may be NULL) gets the
- * answer's JSON, owned. */
+ * answer's JSON, owned, on success only (NULL otherwise). */
 int kp_sync_conn_do(json_t **out, kp_sync_conn *c, const char *method, const char *path,
                     const json_t *body, const char *ct);
 /* A watch (HTTPS only: KP_EMETHOD for the in-process client): fn gets each line. */

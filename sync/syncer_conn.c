@@ -156,7 +156,10 @@ int kp_sync_conn_do(json_t **out, kp_sync_conn *c, const char *method, const cha
     if (c->client) {
         rc = ct ? kp_client_do_ct(out, NULL, c->client, method, path, body, ct)
                 : kp_client_do(out, NULL, c->client, method, path, body);
-        /* the in-process server is never "unreachable"; shutting down reads as such */
+        if (rc < 0 && out) { /* the client hands over a failure's Status too: not here */
+            json_decref(*out);
+            *out = NULL;
+        }
         return rc;
     }
     kp_httpc_resp_init(&resp);
