@@ -16,6 +16,9 @@
 #define SYNC_CONFLICT_RETRY_MS 20
 #define SYNC_WATCH_TIMEOUT_S 300
 #define SYNC_RES_MAX 16
+/* a downstream change, or an upstream change of status or of the syncers' own marks, is looked
+ * at after this: changes in a row coalesce into one pass */
+#define SYNC_DELAY_MS 250
 
 typedef enum { ITEM_UP = 1, ITEM_DOWN } item_kind;
 
@@ -53,8 +56,11 @@ struct kp_syncer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     sync_item *head, *tail; /* guarded by mu */
-    sync_item *retry;       /* guarded by mu: items waiting for their due time */
-    json_t *queued;         /* guarded by mu: keys of ITEM_UP items queued or retrying */
+    sync_item *retry;       /* guarded by mu: items waiting for their due time (backoff) */
+    /* guarded by mu: items delayed by SYNC_DELAY_MS, a FIFO, so in due order: a pop looks at
+     * its head only, however many wait */
+    sync_item *dhead, *dtail;
+    json_t *queued; /* guarded by mu: keys of ITEM_UP items queued or retrying */
 
     /* worker thread only */
     const kp_sync_res *res[SYNC_RES_MAX];
@@ -133,6 +139,21 @@ static void item_free(sync_item *it)
     free(it);
 }
 
+static void queue_push_locked(kp_syncer *s, sync_item *it);
+
+/* it waits SYNC_DELAY_MS (mu held) */
+static void delay_push_locked(kp_syncer *s, sync_item *it)
+{
+    it->due_ms = now_ms() + SYNC_DELAY_MS;
+    it->next = NULL;
+    if (s->dtail)
+        s->dtail->next = it;
+    else
+        s->dhead = it;
+    s->dtail = it;
+    pthread_cond_signal(&s->cv); /* the worker's wait ends by the new due time */
+}
+
 static void queue_push_locked(kp_syncer *s, sync_item *it)
 {
     it->next = NULL;
@@ -144,8 +165,10 @@ static void queue_push_locked(kp_syncer *s, sync_item *it)
     pthread_cond_signal(&s->cv);
 }
 
-void kp_syncer_push_up(kp_syncer *s, const char *ws_id, const char *store_key, const char *ns,
-                       const char *name)
+/* Queues an upstream object now, or after delay_ms (so that several downstream status changes
+ * in a row make one pass upstream). */
+static void push_up(kp_syncer *s, const char *ws_id, const char *store_key, const char *ns,
+                    const char *name, int64_t delay_ms)
 {
     char *key = kp_asprintf("%s|%s|%s|%s", ws_id, store_key, ns, name);
     sync_item *it;
@@ -164,8 +187,18 @@ void kp_syncer_push_up(kp_syncer *s, const char *ws_id, const char *store_key, c
     it->store_key = kp_strdup(store_key);
     it->ns = kp_strdup(ns);
     it->name = kp_strdup(name);
-    queue_push_locked(s, it);
+    if (delay_ms > 0) {
+        delay_push_locked(s, it);
+    } else {
+        queue_push_locked(s, it);
+    }
     pthread_mutex_unlock(&s->mu);
+}
+
+void kp_syncer_push_up(kp_syncer *s, const char *ws_id, const char *store_key, const char *ns,
+                       const char *name, int delay_ms)
+{
+    push_up(s, ws_id, store_key, ns, name, delay_ms);
 }
 
 static void push_down(kp_syncer *s, const kp_sync_res *res, const char *type, json_t *obj_take)
@@ -189,6 +222,15 @@ static sync_item *queue_pop(kp_syncer *s, int64_t deadline_ms)
     while (!s->stop) {
         int64_t now = now_ms(), next = deadline_ms;
         sync_item **pp = &s->retry;
+        while (s->dhead && s->dhead->due_ms <= now) {
+            sync_item *d = s->dhead;
+            s->dhead = d->next;
+            if (!s->dhead)
+                s->dtail = NULL;
+            queue_push_locked(s, d);
+        }
+        if (s->dhead && s->dhead->due_ms < next)
+            next = s->dhead->due_ms;
         while (*pp) { /* due retries go back to the queue */
             sync_item *r = *pp;
             if (r->due_ms <= now) {
@@ -786,8 +828,8 @@ static void down_seen(kp_syncer *s, const kp_sync_res *r, const json_t *obj, boo
     free(dkey);
     origin = down_ns_origin(s, dns);
     if (origin)
-        kp_syncer_push_up(s, kp_json_get_str(origin, "ws"), r->store_key,
-                          kp_json_get_str(origin, "ns"), name);
+        push_up(s, kp_json_get_str(origin, "ws"), r->store_key, kp_json_get_str(origin, "ns"), name,
+                SYNC_DELAY_MS);
 }
 
 static void process_down(kp_syncer *s, const sync_item *it)
@@ -846,7 +888,7 @@ static void up_seen(kp_syncer *s, const kp_sync_res *r, const json_t *obj)
     const char *ns = kp_json_get_str(obj, "metadata.namespace");
     const char *name = kp_json_get_str(obj, "metadata.name");
     if (ws && ns && name)
-        kp_syncer_push_up(s, ws, r->store_key, ns, name);
+        kp_syncer_push_up(s, ws, r->store_key, ns, name, 0);
 }
 
 static int watch_line(void *arg, const char *line, size_t len)
@@ -1257,15 +1299,13 @@ static void *worker_main(void *arg)
             process_down(s, it);
             item_free(it);
         } else if (s->lists_pending && now_ms() < s->lists_deadline_ms) {
-            it->due_ms = now_ms() + 50; /* after the downstream lists */
-            pthread_mutex_lock(&s->mu);
+            pthread_mutex_lock(&s->mu); /* after the downstream lists */
             if (json_object_get(s->queued, it->key)) {
                 pthread_mutex_unlock(&s->mu);
                 item_free(it);
             } else {
                 json_object_set_new(s->queued, it->key, json_true());
-                it->next = s->retry;
-                s->retry = it;
+                delay_push_locked(s, it);
                 pthread_mutex_unlock(&s->mu);
             }
         } else {
@@ -1401,6 +1441,11 @@ void kp_syncer_free(kp_syncer *s)
     while (s->retry) {
         sync_item *it = s->retry;
         s->retry = it->next;
+        item_free(it);
+    }
+    while (s->dhead) {
+        sync_item *it = s->dhead;
+        s->dhead = it->next;
         item_free(it);
     }
     json_decref(s->queued);

@@ -29,9 +29,9 @@ void kp_syncer_free(kp_syncer *s);
  * cluster's) go from every object labelled for it in its workspace tree, so their deletes are
  * not held forever; the downstream copies stay. Call it on a syncer that was not started. */
 int kp_syncer_release(kp_syncer *s);
-/* Queues an upstream object (any thread; never blocks on I/O). */
+/* Queues an upstream object (any thread; never blocks on I/O), at once or after delay_ms. */
 void kp_syncer_push_up(kp_syncer *s, const char *ws_id, const char *store_key, const char *ns,
-                       const char *name);
+                       const char *name, int delay_ms);
 
 /* ---- pure helpers on objects (syncer_obj.c) ---- */
 

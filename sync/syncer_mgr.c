@@ -277,8 +277,28 @@ void kp_syncer_mgr_free(kp_syncer_mgr *m)
     free(m);
 }
 
-/* The cluster names of obj's sync labels, each handed to fn. */
-static void obj_targets(kp_syncer_mgr *m, const json_t *obj, const kp_store_event *ev)
+/* A change of the syncers' own bookkeeping or of status only (same generation, labels and
+ * deletion state): looked at a little later, so the writes of several clusters' syncers to
+ * one object coalesce into one pass each. Data of ConfigMaps and Secrets (no generation) also
+ * read as such: they are only delayed, never dropped. */
+#define MGR_BOOKKEEPING_DELAY_MS 300
+
+static bool ev_bookkeeping(const kp_store_event *ev)
+{
+    if (ev->type != KP_EV_MODIFIED || !ev->prev)
+        return false;
+    return json_equal(kp_json_get(ev->obj, "metadata.generation"),
+                      kp_json_get(ev->prev, "metadata.generation")) &&
+           json_equal(kp_json_get(ev->obj, "metadata.labels"),
+                      kp_json_get(ev->prev, "metadata.labels")) &&
+           !kp_json_get(ev->obj, "metadata.deletionTimestamp") ==
+               !kp_json_get(ev->prev, "metadata.deletionTimestamp") &&
+           json_is_object(ev->obj) && json_object_get(ev->obj, "spec") &&
+           json_equal(json_object_get(ev->obj, "spec"), json_object_get(ev->prev, "spec"));
+}
+
+/* The syncers of obj's sync labels (and marks) get the object queued. */
+static void obj_targets(kp_syncer_mgr *m, const json_t *obj, const kp_store_event *ev, int delay)
 {
     const char *k;
     json_t *v;
@@ -291,7 +311,7 @@ static void obj_targets(kp_syncer_mgr *m, const json_t *obj, const kp_store_even
         for (mgr_entry *e = m->entries; e; e = e->next)
             if (strcmp(e->name, k + plen) == 0 && e->syncer)
                 kp_syncer_push_up(e->syncer, ev->key.cluster, ev->key.resource, ev->key.ns,
-                                  ev->key.name);
+                                  ev->key.name, delay);
     }
     /* unlabelled while kplane was down, or marked by a cluster whose label went */
     json_object_foreach(kp_json_get(obj, "metadata.annotations"), k, v)
@@ -302,7 +322,7 @@ static void obj_targets(kp_syncer_mgr *m, const json_t *obj, const kp_store_even
         for (mgr_entry *e = m->entries; e; e = e->next)
             if (strcmp(e->name, k + alen) == 0 && e->syncer)
                 kp_syncer_push_up(e->syncer, ev->key.cluster, ev->key.resource, ev->key.ns,
-                                  ev->key.name);
+                                  ev->key.name, delay);
     }
 }
 
@@ -329,9 +349,12 @@ void kp_syncer_mgr_observe(kp_syncer_mgr *m, const kp_store_event *evs, size_t n
         }
         if (!kp_sync_res_by_key(ev->key.resource) || !m->entries)
             continue;
-        obj_targets(m, ev->obj, ev); /* the syncers dedupe */
-        if (ev->prev)
-            obj_targets(m, ev->prev, ev);
+        {
+            int delay = ev_bookkeeping(ev) ? MGR_BOOKKEEPING_DELAY_MS : 0;
+            obj_targets(m, ev->obj, ev, delay); /* the syncers dedupe */
+            if (ev->prev)
+                obj_targets(m, ev->prev, ev, delay);
+        }
     }
     pthread_mutex_unlock(&m->mu);
 }
