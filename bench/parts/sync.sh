@@ -123,7 +123,7 @@ while time.time() - t0 < limit:
     if synced is not None and time.time() - t0 > synced + 15 and \
             not any((i.get("status") or {}).get("availableReplicas") for i in items):
         break  # nothing becomes Available: the simulation runs no Deployments
-    time.sleep(0.25)
+    time.sleep(1.0)  # each poll lists every Deployment: it must not be the load it measures
 
 # per-object latency: create one, poll all three clusters until it is there (a GET by name in
 # the tenant's downstream namespace, found by its locator annotation)
