@@ -71,6 +71,7 @@ struct kp_syncer {
     json_t *applied;    /* "wsid|store_key|ns|name" -> the desired object's text last applied */
     json_t *ns_ok;      /* downstream namespaces made, -> {"ws": id, "ns": upstream ns} */
     json_t *ws_paths;   /* logical cluster id -> its path ("" when unknown) */
+    json_t *refs_of;    /* workload key -> {ws, ns, dns, refs: the objects that went along} */
     int64_t last_hb_ms; /* last heartbeat that reached the cluster */
     int ready;          /* -1 unknown, 0 False written, 1 True written */
     bool hb_failed;     /* the last heartbeat did not reach the cluster */
@@ -676,10 +677,66 @@ out:
     return rc;
 }
 
-static int sync_refs(kp_syncer *s, const char *ws_id, const char *ns, const char *dns,
-                     const kp_sync_res *r, const json_t *obj)
+/* Deletes downstream the objects of refs (a set of "configmaps/<name>"...) that went along
+ * with workload wkey when no other synced workload of its namespace names them and they are
+ * not synced on their own (labelled). */
+static int drop_refs(kp_syncer *s, const char *wkey, const json_t *entry, const json_t *refs)
 {
-    json_t *set = json_object();
+    const char *ref, *ok;
+    json_t *v, *other;
+    const char *ws = kp_json_get_str(entry, "ws"), *ns = kp_json_get_str(entry, "ns");
+    const char *dns = kp_json_get_str(entry, "dns");
+    int rc = 0;
+
+    json_object_foreach((json_t *)refs, ref, v)
+    {
+        bool used = false;
+        const char *slash = strchr(ref, '/');
+        const kp_sync_res *r;
+        char *own, *rkey, *path;
+        int drc;
+        json_object_foreach(s->refs_of, ok, other)
+        {
+            if (strcmp(ok, wkey) != 0 && strcmp(kp_json_get_str(other, "ws"), ws) == 0 &&
+                strcmp(kp_json_get_str(other, "ns"), ns) == 0 &&
+                json_object_get(json_object_get(other, "refs"), ref))
+                used = true;
+        }
+        if (used || !slash)
+            continue;
+        {
+            char resname[32];
+            snprintf(resname, sizeof(resname), "%.*s", (int)(slash - ref), ref);
+            r = kp_sync_res_find(resname);
+        }
+        if (!r)
+            continue;
+        own = kp_asprintf("%s|%s|%s|%s", ws, r->store_key, ns, slash + 1);
+        rkey = kp_asprintf("ref|%s|%s|%s|%s", ws, r->store_key, ns, slash + 1);
+        if (!json_object_get(s->applied, own)) { /* labelled for this cluster: it stays */
+            path = kp_asprintf("%s/namespaces/%s/%s/%s", kp_sync_res_gv_path(r), dns, r->name,
+                               slash + 1);
+            drc = kp_sync_conn_do(NULL, s->down, "DELETE", path, NULL, NULL);
+            free(path);
+            if (drc == KP_ENOTFOUND) {
+                kp_err_clear();
+                drc = 0;
+            }
+            if (drc < 0)
+                rc = drc;
+            else
+                json_object_del(s->applied, rkey);
+        }
+        free(own);
+        free(rkey);
+    }
+    return rc;
+}
+
+static int sync_refs(kp_syncer *s, const char *wkey, const char *ws_id, const char *ns,
+                     const char *dns, const kp_sync_res *r, const json_t *obj)
+{
+    json_t *set = json_object(), *prev, *gone = json_object();
     const char *k;
     json_t *v;
     char path[96];
@@ -692,6 +749,18 @@ static int sync_refs(kp_syncer *s, const char *ws_id, const char *ns, const char
         if ((rc = sync_ref(s, ws_id, ns, dns, k)) < 0)
             break;
     }
+    prev = json_object_get(s->refs_of, wkey);
+    json_object_foreach(json_object_get(prev, "refs"), k, v)
+    {
+        if (!json_object_get(set, k))
+            json_object_set(gone, k, v);
+    }
+    json_object_set_new(
+        s->refs_of, wkey,
+        json_pack("{s:s, s:s, s:s, s:O}", "ws", ws_id, "ns", ns, "dns", dns, "refs", set));
+    if (rc == 0 && json_object_size(gone)) /* the template names fewer than before */
+        rc = drop_refs(s, wkey, json_object_get(s->refs_of, wkey), gone);
+    json_decref(gone);
     json_decref(set);
     return rc;
 }
@@ -748,6 +817,16 @@ static int process_up(kp_syncer *s, const sync_item *it)
             json_object_del(s->down_cache, dkey);
             json_object_del(s->applied, it->key);
         }
+        if (json_object_get(s->refs_of, it->key)) { /* what went along with it */
+            json_t *entry = json_incref(json_object_get(s->refs_of, it->key));
+            json_object_del(s->refs_of, it->key);
+            rc = drop_refs(s, it->key, entry, json_object_get(entry, "refs"));
+            if (rc < 0) /* tried again with the item: keep the record */
+                json_object_set(s->refs_of, it->key, entry);
+            json_decref(entry);
+            if (rc < 0)
+                goto out;
+        }
         rc = obj ? up_unmark(s, &obj, it->ws_id, r) : 0;
         goto out;
     }
@@ -772,7 +851,7 @@ static int process_up(kp_syncer *s, const sync_item *it)
     if ((rc = up_mark(s, &obj, it->ws_id, r, up_st)) < 0 ||
         (rc = down_ensure_ns(s, dns, it->ws_id, wpath, it->ns)) < 0)
         goto out;
-    if (r->pod_template && (rc = sync_refs(s, it->ws_id, it->ns, dns, r, obj)) < 0)
+    if (r->pod_template && (rc = sync_refs(s, it->key, it->ws_id, it->ns, dns, r, obj)) < 0)
         goto out;
     if (cur && kp_sync_subset(desired, cur) && (!last || strcmp(last, text) == 0)) {
         /* downstream has it already (after a restart too): nothing to push */
@@ -1396,6 +1475,7 @@ kp_syncer *kp_syncer_new(const kp_syncer_cfg *cfg, kp_sync_conn *down)
     s->applied = json_object();
     s->ns_ok = json_object();
     s->ws_paths = json_object();
+    s->refs_of = json_object();
     return s;
 }
 
@@ -1453,6 +1533,7 @@ void kp_syncer_free(kp_syncer *s)
     json_decref(s->applied);
     json_decref(s->ns_ok);
     json_decref(s->ws_paths);
+    json_decref(s->refs_of);
     kp_sync_conn_free(s->down);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);

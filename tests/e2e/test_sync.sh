@@ -333,6 +333,8 @@ run del K "${TA[@]}" -n shop delete deploy web --timeout=30s
 expect "deleting a synced Deployment completes" del "deleted"
 eventually "it is gone from d1 and d2" 20 sh -c \
     "! KUBECONFIG=$E2E_TMP/d1/admin.kubeconfig $KUBECTL -n $NSA get deploy web && ! KUBECONFIG=$E2E_TMP/d2/admin.kubeconfig $KUBECTL -n $NSA2 get deploy web"
+eventually "the ConfigMap that went along with it goes too (d1 and d2)" 20 sh -c \
+    "! KUBECONFIG=$E2E_TMP/d1/admin.kubeconfig $KUBECTL -n $NSA get cm env-cm && ! KUBECONFIG=$E2E_TMP/d2/admin.kubeconfig $KUBECTL -n $NSA2 get cm env-cm"
 check_out "and from kplane" "NotFound" K "${TA[@]}" -n shop get deploy web
 check_out "team-b's copy on d1 stays" "web" D d1 -n "$NSB" get deploy web -o name
 
