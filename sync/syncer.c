@@ -15,84 +15,20 @@
 #define SYNC_BACKOFF_MAX_MS 15000
 #define SYNC_CONFLICT_RETRY_MS 20
 #define SYNC_WATCH_TIMEOUT_S 300
-#define SYNC_RES_MAX 16
 /* a downstream change, or an upstream change of status or of the syncers' own marks, is looked
  * at after this: changes in a row coalesce into one pass */
 #define SYNC_DELAY_MS 250
 
-typedef enum { ITEM_UP = 1, ITEM_DOWN } item_kind;
-
-typedef struct sync_item {
-    struct sync_item *next;
-    item_kind kind;
-    int attempts;
-    int64_t due_ms; /* retries: not before */
-    char *key;      /* ITEM_UP: "wsid|store_key|ns|name" */
-    char *ws_id, *store_key, *ns, *name;
-    /* ITEM_DOWN: a downstream event (type "ADDED", ...; "RELIST": obj is the items array) */
-    const kp_sync_res *res;
-    char *type;
-    json_t *obj;
-} sync_item;
-
-typedef struct {
-    kp_syncer *s;
-    const kp_sync_res *res;
-    bool upstream; /* watch upstream (Pull mode) instead of downstream */
-    pthread_t thread;
-    bool started;
-    char *rv; /* watch thread only */
-} sync_watch;
-
-struct kp_syncer {
-    kp_syncer_cfg cfg; /* strings owned */
-    kp_sync_conn *down;
-    bool down_given; /* Pull mode: never replaced from a Secret */
-    pthread_t thread;
-    bool started;
-    volatile int stop;
-    volatile int wake; /* bumped when the cluster answers again: backoffs end early */
-
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    sync_item *head, *tail; /* guarded by mu */
-    sync_item *retry;       /* guarded by mu: items waiting for their due time (backoff) */
-    /* guarded by mu: items delayed by SYNC_DELAY_MS, a FIFO, so in due order: a pop looks at
-     * its head only, however many wait */
-    sync_item *dhead, *dtail;
-    json_t *queued; /* guarded by mu: keys of ITEM_UP items queued or retrying */
-
-    /* worker thread only */
-    const kp_sync_res *res[SYNC_RES_MAX];
-    size_t nres;
-    sync_watch watches[2 * SYNC_RES_MAX];
-    size_t nwatches;
-    json_t *down_cache; /* "store_key|dns|name" -> the downstream object */
-    json_t *applied;    /* "wsid|store_key|ns|name" -> the desired object's text last applied */
-    json_t *ns_ok;      /* downstream namespaces made, -> {"ws": id, "ns": upstream ns} */
-    json_t *ws_paths;   /* logical cluster id -> its path ("" when unknown) */
-    json_t *refs_of;    /* workload key -> {ws, ns, dns, refs: the objects that went along} */
-    int64_t last_hb_ms; /* last heartbeat that reached the cluster */
-    int ready;          /* -1 unknown, 0 False written, 1 True written */
-    bool hb_failed;     /* the last heartbeat did not reach the cluster */
-    int connect_fails;
-    /* after a (re)start, upstream objects wait until each resource's downstream list is in
-     * (or failed once), so what is already in sync is compared, not pushed again */
-    bool listed[SYNC_RES_MAX];
-    size_t lists_pending;
-    int64_t lists_deadline_ms;
-};
-
 /* ---- time ---- */
 
-static int64_t now_ms(void)
+int64_t syncer_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void rfc3339_now(char out[32])
+void syncer_rfc3339_now(char out[32])
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -145,7 +81,7 @@ static void queue_push_locked(kp_syncer *s, sync_item *it);
 /* it waits SYNC_DELAY_MS (mu held) */
 static void delay_push_locked(kp_syncer *s, sync_item *it)
 {
-    it->due_ms = now_ms() + SYNC_DELAY_MS;
+    it->due_ms = syncer_now_ms() + SYNC_DELAY_MS;
     it->next = NULL;
     if (s->dtail)
         s->dtail->next = it;
@@ -221,7 +157,7 @@ static sync_item *queue_pop(kp_syncer *s, int64_t deadline_ms)
 
     pthread_mutex_lock(&s->mu);
     while (!s->stop) {
-        int64_t now = now_ms(), next = deadline_ms;
+        int64_t now = syncer_now_ms(), next = deadline_ms;
         sync_item **pp = &s->retry;
         while (s->dhead && s->dhead->due_ms <= now) {
             sync_item *d = s->dhead;
@@ -275,7 +211,7 @@ static void queue_retry(kp_syncer *s, sync_item *it, int rc)
 {
     it->attempts++;
     it->due_ms =
-        now_ms() + (rc == KP_ECONFLICT ? SYNC_CONFLICT_RETRY_MS : backoff_ms(it->attempts));
+        syncer_now_ms() + (rc == KP_ECONFLICT ? SYNC_CONFLICT_RETRY_MS : backoff_ms(it->attempts));
     pthread_mutex_lock(&s->mu);
     if (it->kind == ITEM_UP && json_object_get(s->queued, it->key)) {
         pthread_mutex_unlock(&s->mu); /* queued again meanwhile: that pass will do */
@@ -304,12 +240,6 @@ static char *up_obj_path(const char *ws_id, const kp_sync_res *r, const char *ns
 {
     return kp_asprintf("/clusters/%s%s/namespaces/%s/%s/%s%s%s", ws_id, kp_sync_res_gv_path(r), ns,
                        r->name, name, sub ? "/" : "", sub ? sub : "");
-}
-
-static char *cluster_path(const kp_syncer *s, const char *sub)
-{
-    return kp_asprintf("/clusters/%s/apis/" KP_SYNC_GROUP "/" KP_SYNC_VERSION "/clusters/%s%s%s",
-                       s->cfg.ws_id, s->cfg.name, sub ? "/" : "", sub ? sub : "");
 }
 
 /* The path of logical cluster ws_id, "" when it cannot be read (gone). Borrowed from s. */
@@ -444,7 +374,7 @@ static void up_event(kp_syncer *s, const char *ws_id, const kp_sync_res *r, cons
     char *path;
     const char *ns = kp_json_get_str(obj, "metadata.namespace");
 
-    rfc3339_now(ts);
+    syncer_rfc3339_now(ts);
     snprintf(gv, sizeof(gv), "%s%s%s", r->group, r->group[0] ? "/" : "", r->version);
     { /* k8s' event recorder names events <object>.<unique hex> */
         struct timespec now;
@@ -1120,14 +1050,6 @@ static int up_relist(kp_syncer *s)
 
 /* ---- the Cluster: connect and heartbeat ---- */
 
-static int cluster_get(json_t **out, kp_syncer *s)
-{
-    char *path = cluster_path(s, NULL);
-    int rc = kp_sync_conn_do(out, s->cfg.up, "GET", path, NULL, NULL);
-    free(path);
-    return rc;
-}
-
 /* Reads the Cluster (its resources) and, in Push mode, the kubeconfig Secret it names. */
 static int syncer_connect(kp_syncer *s)
 {
@@ -1139,7 +1061,7 @@ static int syncer_connect(kp_syncer *s)
     size_t i;
     json_t *x;
 
-    if ((rc = cluster_get(&cl, s)) < 0)
+    if ((rc = syncer_cluster_get(&cl, s)) < 0)
         goto out;
     s->nres = 0;
     json_array_foreach(kp_json_get(cl, "spec.resources"), i, x)
@@ -1182,153 +1104,6 @@ out:
     return rc;
 }
 
-/* Sums each node's status.allocatable. */
-static json_t *sum_allocatable(const json_t *nodes)
-{
-    json_t *sums = json_object(), *out = json_object(), *n, *v;
-    const char *k;
-    size_t i;
-
-    json_array_foreach(json_object_get(nodes, "items"), i, n)
-    {
-        json_object_foreach(kp_json_get(n, "status.allocatable"), k, v)
-        {
-            int64_t m;
-            json_t *cur = json_object_get(sums, k);
-            if (!json_is_string(v) || !kp_sync_quantity_milli(&m, json_string_value(v)))
-                continue;
-            json_object_set_new(sums, k, json_integer((cur ? json_integer_value(cur) : 0) + m));
-        }
-    }
-    json_object_foreach(sums, k, v)
-    {
-        json_object_set_new(out, k, kp_sync_quantity_json(json_integer_value(v)));
-    }
-    json_decref(sums);
-    return out;
-}
-
-/* Writes the Ready condition (and, when hb is set, the heartbeat's fields) to the Cluster. */
-static int cluster_status(kp_syncer *s, bool ready, const char *reason, const char *msg,
-                          const json_t *hb)
-{
-    json_t *cl = NULL, *st, *conds, *c = NULL, *x;
-    char ts[32], *path = NULL;
-    size_t i;
-    int rc;
-
-    if ((rc = cluster_get(&cl, s)) < 0)
-        return rc;
-    rfc3339_now(ts);
-    st = kp_json_obj_ensure(cl, "status");
-    if (hb)
-        json_object_update(st, (json_t *)hb);
-    if (ready)
-        json_object_set_new(st, "lastHeartbeatTime", json_string(ts));
-    conds = json_object_get(st, "conditions");
-    if (!json_is_array(conds)) {
-        conds = json_array();
-        json_object_set_new(st, "conditions", conds);
-    }
-    json_array_foreach(conds, i, x)
-    {
-        if (kp_json_get_str(x, "type") && strcmp(kp_json_get_str(x, "type"), "Ready") == 0)
-            c = x;
-    }
-    if (!c) {
-        c = json_pack("{s:s}", "type", "Ready");
-        json_array_append_new(conds, c);
-    }
-    if (!kp_json_get_str(c, "status") ||
-        strcmp(kp_json_get_str(c, "status"), ready ? "True" : "False") != 0)
-        json_object_set_new(c, "lastTransitionTime", json_string(ts));
-    json_object_set_new(c, "status", json_string(ready ? "True" : "False"));
-    json_object_set_new(c, "reason", json_string(reason));
-    json_object_set_new(c, "message", json_string(msg));
-    path = cluster_path(s, "status");
-    rc = kp_sync_conn_do(NULL, s->cfg.up, "PUT", path, cl, NULL);
-    free(path);
-    json_decref(cl);
-    return rc;
-}
-
-static void heartbeat(kp_syncer *s)
-{
-    json_t *ver = NULL, *nodes = NULL, *hb = NULL;
-    int64_t now = now_ms();
-    int rc = KP_EUNAVAILABLE;
-
-    if (s->cfg.monitor_only) {
-        /* a Pull cluster's own syncer writes its heartbeat: only watch for it going quiet */
-        json_t *cl = NULL;
-        if (cluster_get(&cl, s) == 0) {
-            const char *t = kp_json_get_str(cl, "status.lastHeartbeatTime");
-            struct tm tm;
-            memset(&tm, 0, sizeof(tm));
-            size_t i;
-            json_t *c;
-            /* what the Cluster says now (the Pull syncer may have set Ready=True since) */
-            json_array_foreach(kp_json_get(cl, "status.conditions"), i, c)
-            {
-                const char *ct = kp_json_get_str(c, "type"), *cs = kp_json_get_str(c, "status");
-                if (ct && strcmp(ct, "Ready") == 0)
-                    s->ready = cs && strcmp(cs, "True") == 0 ? 1 : cs ? 0 : -1;
-            }
-            if (t && strptime(t, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-                int64_t age_ms = ((int64_t)time(NULL) - (int64_t)timegm(&tm)) * 1000;
-                if (age_ms < s->cfg.opts.heartbeat_timeout_ms)
-                    s->last_hb_ms = now - age_ms;
-            }
-        }
-        kp_err_clear();
-        json_decref(cl);
-    } else if (s->down) {
-        if ((rc = kp_sync_conn_do(&ver, s->down, "GET", "/version", NULL, NULL)) == 0) {
-            int nrc = kp_sync_conn_do(&nodes, s->down, "GET", "/api/v1/nodes", NULL, NULL);
-            if (nrc < 0 && nrc != KP_ENOTFOUND) {
-                rc = nrc;
-            } else {
-                kp_err_clear();
-                hb = json_pack("{s:s?, s:o}", "kubernetesVersion",
-                               kp_json_get_str(ver, "gitVersion"), "allocatable",
-                               sum_allocatable(nodes));
-            }
-        }
-        if (rc == 0 && s->hb_failed) { /* back: retry now what waits for it */
-            KP_LOG_INFO("syncer", "cluster=%s answers again", s->cfg.name);
-            pthread_mutex_lock(&s->mu);
-            for (sync_item *r = s->retry; r; r = r->next) {
-                r->due_ms = 0;
-                r->attempts = 0;
-            }
-            pthread_mutex_unlock(&s->mu);
-            s->wake++;
-        }
-        s->hb_failed = rc < 0;
-        if (rc == 0) {
-            s->last_hb_ms = now;
-            if (cluster_status(s, true, "HeartbeatSucceeded", "the cluster answers", hb) == 0)
-                s->ready = 1;
-        }
-    }
-    if (rc < 0 && !s->cfg.monitor_only)
-        KP_LOG_DEBUG("syncer", "cluster=%s heartbeat failed: %s", s->cfg.name, kp_err_msg());
-    kp_err_clear();
-    if (now - s->last_hb_ms >= s->cfg.opts.heartbeat_timeout_ms && s->ready != 0) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "no heartbeat from the cluster for %d s",
-                 s->cfg.opts.heartbeat_timeout_ms / 1000);
-        if (cluster_status(s, false, "HeartbeatMissed", msg, NULL) == 0) {
-            s->ready = 0;
-            KP_LOG_WARN("syncer", "cluster=%s not ready: %s", s->cfg.name, msg);
-        }
-        kp_err_clear();
-    }
-    json_decref(ver);
-    json_decref(nodes);
-    json_decref(hb);
-}
-
 /* ---- the worker ---- */
 
 static void *worker_main(void *arg)
@@ -1337,9 +1112,9 @@ static void *worker_main(void *arg)
     int64_t next_hb = 0, next_connect = 0;
     bool connected = false;
 
-    s->last_hb_ms = now_ms();
+    s->last_hb_ms = syncer_now_ms();
     while (!s->stop) {
-        int64_t now = now_ms(), deadline;
+        int64_t now = syncer_now_ms(), deadline;
         sync_item *it;
 
         if (!connected && !s->cfg.monitor_only && now >= next_connect) {
@@ -1347,7 +1122,7 @@ static void *worker_main(void *arg)
                 connected = true;
                 memset(s->listed, 0, sizeof(s->listed));
                 s->lists_pending = s->nres;
-                s->lists_deadline_ms = now_ms() + 10000;
+                s->lists_deadline_ms = syncer_now_ms() + 10000;
                 s->connect_fails = 0;
                 watches_start(s, false);
                 if (s->cfg.pull)
@@ -1361,8 +1136,8 @@ static void *worker_main(void *arg)
             }
         }
         if (now >= next_hb) {
-            heartbeat(s);
-            next_hb = now_ms() + s->cfg.opts.heartbeat_ms;
+            syncer_heartbeat(s);
+            next_hb = syncer_now_ms() + s->cfg.opts.heartbeat_ms;
         }
         deadline = next_hb;
         if (!connected && !s->cfg.monitor_only && next_connect < deadline)
@@ -1377,7 +1152,7 @@ static void *worker_main(void *arg)
         if (it->kind == ITEM_DOWN) {
             process_down(s, it);
             item_free(it);
-        } else if (s->lists_pending && now_ms() < s->lists_deadline_ms) {
+        } else if (s->lists_pending && syncer_now_ms() < s->lists_deadline_ms) {
             pthread_mutex_lock(&s->mu); /* after the downstream lists */
             if (json_object_get(s->queued, it->key)) {
                 pthread_mutex_unlock(&s->mu);
