@@ -1,6 +1,7 @@
 #include "lib/common.h"
 #include "apiserver/api_int.h"
 #include "gitops/gitops.h"
+#include "sync/cluster.h"
 #include "apiserver/rquota.h"
 #include "apiserver/crd_schema.h"
 #include "lib/json.h"
@@ -307,6 +308,9 @@ int api_admit(api_ctx *c, json_t *obj)
         return rc;
     if (strcmp(c->res->group, KP_GITOPS_GROUP) == 0 && !c->res->custom && !c->sub &&
         (rc = kp_gitops_admit(kind, obj)) < 0) /* GitRepository, Sync: defaults, validation */
+        return rc;
+    if (strcmp(kind, "Cluster") == 0 && strcmp(c->res->group, KP_SYNC_GROUP) == 0 &&
+        (rc = kp_sync_cluster_admit(obj)) < 0) /* defaults and validation (sync/cluster.c) */
         return rc;
     if (c->cluster)
         json_object_set_new(kp_json_obj_ensure(kp_json_obj_ensure(obj, "metadata"), "annotations"),

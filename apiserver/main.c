@@ -15,6 +15,8 @@
 #include "apiserver/gc.h"
 #include "gitops/gitops.h"
 #include "workspaces/ws.h"
+#include "sync/cluster.h"
+#include "sync/syncer.h"
 #include "sync/sim.h"
 #include "lib/httpc.h"
 #include "lib/limits.h"
@@ -42,6 +44,7 @@ static const char usage_main[] =
     "  serve      start the API server (with an embedded PostgreSQL unless --database-url)\n"
     "  cluster-sim  start a simulated downstream cluster: one plain cluster API (no workspaces)\n"
     "             with simulated nodes and pods, like KWOK\n"
+    "  syncer     sync one Cluster in Pull mode, next to the downstream cluster\n"
     "  version    print the kplane version and the Kubernetes version it serves\n"
     "  help       print this help, or a command's: kplane help serve\n"
     "\n"
@@ -77,7 +80,24 @@ static const char usage_serve[] =
     "  --compaction-interval D  how often old events are dropped (default 1m)\n"
     "  --enable-garbage-collector BOOL  collect dependents by ownerReferences and finish\n"
     "                        terminating namespaces (default true)\n"
+    "  --enable-syncer BOOL  sync labelled objects to the registered Clusters (default true)\n"
+    "  --sync-heartbeat-interval D  how often a Cluster is probed (default 10s)\n"
+    "  --sync-heartbeat-timeout D   Ready=False after this without a heartbeat (default 40s)\n"
     "  -h, --help            print this help\n";
+
+static const char usage_syncer[] =
+    "Usage:\n"
+    "  kplane syncer --upstream-kubeconfig F --cluster NAME --downstream-kubeconfig G [flags]\n"
+    "\n"
+    "Pull mode: syncs the objects labelled state.sync.kplane.io/NAME: Sync in the workspace\n"
+    "F points at (and every workspace below it) to the cluster of G, and their status back;\n"
+    "writes the Cluster's heartbeat. It only connects out, so the cluster may sit behind NAT.\n"
+    "\n"
+    "Flags:\n"
+    "  --upstream-kubeconfig F    kplane, its server URL ending in /clusters/<workspace>\n"
+    "  --cluster NAME             the Cluster object (spec.syncMode: Pull) in that workspace\n"
+    "  --downstream-kubeconfig G  the cluster to sync to\n"
+    "  --sync-heartbeat-interval D, --sync-heartbeat-timeout D, --log-level LEVEL\n";
 
 static const char usage_sim[] =
     "Usage:\n"
@@ -114,6 +134,8 @@ typedef struct {
     kp_watch_hub_opts watch;
     bool sim; /* cluster-sim: a plain cluster with simulated nodes and pods */
     kp_sim_opts simo;
+    bool no_syncer;
+    kp_sync_opts sync;
 } serve_opts;
 
 static volatile sig_atomic_t stop_signal;
@@ -188,6 +210,16 @@ static int parse_sim_flag(kp_sim_opts *s, int argc, char **argv, int *i)
     return 0;
 }
 
+/* A duration flag of at least 100 ms, in milliseconds. */
+static int parse_ms(int *out, const char *flag, const char *v)
+{
+    int64_t ms;
+    if (kp_parse_duration_ms(&ms, kp_sv_from(v), 86400LL * 1000) < 0 || ms < 100)
+        return kp_err_set(KP_EBADREQUEST, "%s: \"%s\" is not a duration of 100ms or more", flag, v);
+    *out = (int)ms;
+    return 0;
+}
+
 static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
 {
     o->data_dir = ".kplane";
@@ -253,6 +285,18 @@ static int parse_serve(serve_opts *o, int argc, char **argv, bool *help)
                 return kp_err_set(KP_EBADREQUEST,
                                   "--enable-garbage-collector: \"%s\" is not true or false", v);
             o->no_gc = !on;
+        } else if ((v = flag_value(argc, argv, &i, "--enable-syncer"))) {
+            bool on;
+            if (kp_parse_bool(&on, kp_sv_from(v)) < 0)
+                return kp_err_set(KP_EBADREQUEST, "--enable-syncer: \"%s\" is not true or false",
+                                  v);
+            o->no_syncer = !on;
+        } else if ((v = flag_value(argc, argv, &i, "--sync-heartbeat-interval"))) {
+            if (parse_ms(&o->sync.heartbeat_ms, "--sync-heartbeat-interval", v) < 0)
+                return KP_EBADREQUEST;
+        } else if ((v = flag_value(argc, argv, &i, "--sync-heartbeat-timeout"))) {
+            if (parse_ms(&o->sync.heartbeat_timeout_ms, "--sync-heartbeat-timeout", v) < 0)
+                return KP_EBADREQUEST;
         } else if ((v = flag_value(argc, argv, &i, "--threads"))) {
             int64_t n;
             if (kp_parse_i64(&n, kp_sv_from(v), 1, 1024) < 0)
@@ -348,6 +392,7 @@ typedef struct {
     kp_gc *gc;
     kp_sim *sim;
     kp_gitops *gitops;
+    kp_syncer_mgr *sync;
 } auth_caches;
 
 /* RBAC caches forget a workspace's policy when any of its RBAC objects changes, the OIDC
@@ -366,7 +411,8 @@ static void auth_observe(void *arg, const kp_store_event *evs, size_t n)
     }
     kp_ws_observe(ac->ws, evs, n); /* quota changes apply on the next request */
     kp_rquota_observe(ac->rquota, evs, n);
-    kp_gc_observe(ac->gc, evs, n); /* queues only */
+    kp_gc_observe(ac->gc, evs, n);           /* queues only */
+    kp_syncer_mgr_observe(ac->sync, evs, n); /* queues only */
     if (ac->sim)
         kp_sim_observe(ac->sim, evs, n);   /* queues only */
     kp_gitops_observe(ac->gitops, evs, n); /* queues only */
@@ -431,6 +477,8 @@ static int serve(const serve_opts *o)
     kp_gc *gc = NULL;
     kp_gitops *gitops = NULL;
     kp_client *gitops_client = NULL;
+    kp_client *sync_client = NULL;
+    kp_syncer_mgr *sync = NULL;
     kp_http *http = NULL;
     kp_pki pki;
     char *host = listen_host(o->listen);
@@ -527,6 +575,8 @@ static int serve(const serve_opts *o)
             kp_gitops_opts go = {o->data_dir};
             caches.gitops = gitops = o->sim ? NULL : kp_gitops_new(&go); /* not in a sim */
         }
+        /* a simulated cluster is a sync target, never a source */
+        caches.sync = sync = o->no_syncer || o->sim ? NULL : kp_syncer_mgr_new(&o->sync);
         wo.observe = auth_observe;
         wo.observe_arg = &caches;
         rc = kp_watch_hub_new(&hub, store, &wo);
@@ -555,6 +605,11 @@ static int serve(const serve_opts *o)
         }
         gc_client = kp_client_new(api, KP_GC_USER, masters, 1);
         if (gc && (rc = kp_gc_start(gc, gc_client)) < 0) {
+            fail(NULL);
+            goto out;
+        }
+        sync_client = kp_client_new(api, KP_SYNC_USER, masters, 1);
+        if (sync && (rc = kp_syncer_mgr_start(sync, sync_client)) < 0) {
             fail(NULL);
             goto out;
         }
@@ -607,13 +662,15 @@ out:
     kp_watch_hub_close(hub); /* watch streams end first, so in-flight requests can finish */
     if (http)
         kp_http_shutdown(http, KP_SHUTDOWN_GRACE_S);
-    kp_gc_stop(gc); /* its job at hand calls the API */
+    kp_gc_stop(gc);           /* its job at hand calls the API */
+    kp_syncer_mgr_stop(sync); /* so do the syncers */
     kp_sim_stop(caches.sim);
     kp_gitops_stop(gitops);
     kp_http_free(http);
     kp_api_free(api);
     kp_client_free(ws_client);
     kp_client_free(gc_client);
+    kp_client_free(sync_client);
     kp_client_free(sim_client);
     kp_client_free(gitops_client);
     kp_authn_free(authn);
@@ -623,6 +680,7 @@ out:
     kp_authz_free(authz);
     kp_rquota_free(caches.rquota);
     kp_gc_free(gc);
+    kp_syncer_mgr_free(sync);
     kp_sim_free(caches.sim);
     kp_gitops_free(gitops);
     kp_oidc_free(oidc);
@@ -645,6 +703,68 @@ out:
     return exit_code;
 }
 
+static int syncer_cmd(int argc, char **argv)
+{
+    const char *up = NULL, *down = NULL, *cluster = NULL;
+    kp_sync_opts so;
+    struct sigaction sa;
+    int rc;
+
+    memset(&so, 0, sizeof(so));
+    for (int i = 0; i < argc; i++) {
+        const char *v;
+        kp_err_clear();
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage_syncer, stdout);
+            return 0;
+        }
+        if ((v = flag_value(argc, argv, &i, "--upstream-kubeconfig"))) {
+            up = v;
+        } else if ((v = flag_value(argc, argv, &i, "--downstream-kubeconfig"))) {
+            down = v;
+        } else if ((v = flag_value(argc, argv, &i, "--cluster"))) {
+            cluster = v;
+        } else if ((v = flag_value(argc, argv, &i, "--sync-heartbeat-interval"))) {
+            if (parse_ms(&so.heartbeat_ms, "--sync-heartbeat-interval", v) < 0)
+                break;
+        } else if ((v = flag_value(argc, argv, &i, "--sync-heartbeat-timeout"))) {
+            if (parse_ms(&so.heartbeat_timeout_ms, "--sync-heartbeat-timeout", v) < 0)
+                break;
+        } else if ((v = flag_value(argc, argv, &i, "--log-level"))) {
+            kp_level lv;
+            if (kp_log_parse_level(&lv, v) < 0)
+                break;
+            kp_log_set_level(lv);
+        } else {
+            kp_err_set(KP_EBADREQUEST, "unknown flag \"%s\" (see 'kplane syncer --help')", argv[i]);
+            break;
+        }
+        if (*kp_err_msg())
+            break;
+    }
+    if (*kp_err_msg()) {
+        fprintf(stderr, "kplane: %s\n", kp_err_msg());
+        return 2;
+    }
+    if (!up || !down || !cluster || !*up || !*down || !*cluster) {
+        fprintf(stderr, "kplane: syncer needs --upstream-kubeconfig, --cluster and "
+                        "--downstream-kubeconfig (see 'kplane syncer --help')\n");
+        return 2;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (kp_httpc_global_init() < 0)
+        return fail(NULL);
+    rc = kp_syncer_pull_run(up, cluster, down, &so, &stop_signal);
+    kp_httpc_global_cleanup();
+    if (rc < 0)
+        return fail(NULL);
+    return 0;
+}
+
 static void print_version(void)
 {
     printf("kplane %s\nKubernetes API %s (%s.%s)\nPostgreSQL schema version %d\n", KPLANE_VERSION,
@@ -660,6 +780,8 @@ int main(int argc, char **argv)
             fputs(usage_serve, stdout);
         else if (cmd && argc > 2 && strcmp(argv[2], "cluster-sim") == 0)
             fputs(usage_sim, stdout);
+        else if (cmd && argc > 2 && strcmp(argv[2], "syncer") == 0)
+            fputs(usage_syncer, stdout);
         else if (cmd && argc > 2 && strcmp(argv[2], "version") == 0)
             fputs("Usage:\n  kplane version\n\nPrints the kplane version.\n", stdout);
         else
@@ -678,6 +800,8 @@ int main(int argc, char **argv)
         print_version();
         return 0;
     }
+    if (strcmp(cmd, "syncer") == 0)
+        return syncer_cmd(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "cluster-sim") == 0) {
         serve_opts o;
         bool help = false;

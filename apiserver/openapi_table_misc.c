@@ -117,6 +117,9 @@ static const oa_kind misc_kinds[] = {
      false,
      "WorkspaceAuthentication configures OIDC issuers whose ID tokens authenticate users in this "
      "workspace."},
+    {"fleet.kplane.io", "Cluster", FIELDS(SPEC_STATUS), false,
+     "Cluster is a downstream cluster the syncer sends the objects labelled "
+     "state.sync.kplane.io/<name>: Sync in its workspace and every workspace below to."},
     {"authentication.k8s.io", "SelfSubjectReview",
      FIELDS(FREF("status", OA_REF, AUTHN "SelfSubjectReviewStatus",
                  "Status is filled in by the server with the user attributes.")),

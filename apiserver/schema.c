@@ -177,6 +177,14 @@ static const kp_schema_res schema_rows[] = {
      COLS(C_PATH("Source", "string", "spec.sourceRef.name", 0),
           C_PATH("Revision", "string", "status.lastAppliedRevision", 0)),
      "gitops.kplane.io/syncs", NULL, NULL},
+    /* fleet: downstream clusters the syncer serves (sync/cluster.c, sync/syncer*.c) */
+    {"fleet.kplane.io", "v1alpha1", "clusters", "Cluster", "cluster", NULL, NULL, false, true,
+     false, KP_NAME_LABEL,
+     COLS(C_PATH("Mode", "string", "spec.syncMode", 0),
+          C_PATH("Region", "string", "spec.region", 0),
+          C_PATH("Version", "string", "status.kubernetesVersion", 0),
+          C_PATH("Provider", "string", "spec.provider", 1)),
+     "fleet.kplane.io/clusters", NULL, NULL},
     /* reviews: answered from the request, never stored */
     {"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
      NULL, NULL, false, false, false, KP_NAME_SUBDOMAIN, NOCOLS, NULL, NULL, "create"},

@@ -114,38 +114,25 @@ static int httpc_check_url(const char *url)
     return 0;
 }
 
-int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
+/* The handle's options and headers for req (shared by a plain request and a stream);
+ * *hdrs_out and *hdr_strs are the caller's to free after the transfer. */
+static int httpc_setup(CURL *h, const kp_httpc_req *req, char *errbuf, struct curl_slist **hdrs_out,
+                       char **accept_out, char **ct_out)
 {
-    char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist *hdrs = NULL;
-    CURL *h = NULL;
-    char *ct_hdr = NULL, *accept_hdr = NULL;
     const char *method = req->method ? req->method : "GET";
-    long status = 0;
-    char *ctype = NULL;
-    CURLcode cc;
-    int rc;
+    struct curl_slist *hdrs = NULL;
 
-    kp_httpc_resp_dispose(resp);
-    kp_httpc_resp_init(resp);
-    resp->body.cap = req->body_max ? req->body_max : KP_HTTPC_BODY_MAX_DEFAULT;
-    if ((rc = httpc_check_url(req->url)) < 0)
-        return rc;
-    h = curl_easy_init();
-    if (!h)
-        return kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
-    errbuf[0] = '\0';
-
-    accept_hdr = kp_asprintf("Accept: %s", req->accept ? req->accept : "application/json");
+    *accept_out = kp_asprintf("Accept: %s", req->accept ? req->accept : "application/json");
     if (req->body)
-        ct_hdr = kp_asprintf("Content-Type: %s",
-                             req->content_type ? req->content_type : "application/json");
+        *ct_out = kp_asprintf("Content-Type: %s",
+                              req->content_type ? req->content_type : "application/json");
     /* "Expect:" drops the 100-continue round trip libcurl adds for larger bodies */
-    if (!httpc_header(&hdrs, accept_hdr) || (ct_hdr && !httpc_header(&hdrs, ct_hdr)) ||
+    if (!httpc_header(&hdrs, *accept_out) || (*ct_out && !httpc_header(&hdrs, *ct_out)) ||
         !httpc_header(&hdrs, "Expect:")) {
-        rc = kp_err_set(KP_EINTERNAL, "out of memory building request headers");
-        goto out;
+        curl_slist_free_all(hdrs);
+        return kp_err_set(KP_EINTERNAL, "out of memory building request headers");
     }
+    *hdrs_out = hdrs;
 
     curl_easy_setopt(h, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -158,13 +145,9 @@ int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* credentials never follow a redirect */
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_USERAGENT, req->user_agent ? req->user_agent : "kplane");
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     req->timeout_ms > 0 ? req->timeout_ms : (long)KP_HTTPC_TIMEOUT_MS_DEFAULT);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      req->connect_timeout_ms > 0 ? req->connect_timeout_ms
                                                  : (long)KP_HTTPC_CONNECT_TIMEOUT_MS_DEFAULT);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, httpc_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* whatever this libcurl can decode */
 
     if (strcmp(method, "GET") == 0) {
@@ -205,6 +188,73 @@ int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
         curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, req->bearer);
     }
+    return 0;
+}
+
+struct kp_httpc_session {
+    CURL *h; /* reused: its connections (and TLS sessions) stay open between requests */
+};
+
+kp_httpc_session *kp_httpc_session_new(void)
+{
+    return kp_calloc(1, sizeof(kp_httpc_session));
+}
+
+void kp_httpc_session_free(kp_httpc_session *s)
+{
+    if (!s)
+        return;
+    curl_easy_cleanup(s->h);
+    free(s);
+}
+
+static int httpc_perform(CURL *h, kp_httpc_resp *resp, const kp_httpc_req *req);
+
+int kp_httpc_session_do(kp_httpc_session *s, kp_httpc_resp *resp, const kp_httpc_req *req)
+{
+    if (!s->h) {
+        s->h = curl_easy_init();
+        if (!s->h)
+            return kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
+    } else {
+        curl_easy_reset(s->h); /* options go, live connections stay */
+    }
+    return httpc_perform(s->h, resp, req);
+}
+
+int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
+{
+    CURL *h = curl_easy_init();
+    int rc;
+    if (!h)
+        return kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
+    rc = httpc_perform(h, resp, req);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+static int httpc_perform(CURL *h, kp_httpc_resp *resp, const kp_httpc_req *req)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    struct curl_slist *hdrs = NULL;
+    char *ct_hdr = NULL, *accept_hdr = NULL;
+    long status = 0;
+    char *ctype = NULL;
+    CURLcode cc;
+    int rc;
+
+    kp_httpc_resp_dispose(resp);
+    kp_httpc_resp_init(resp);
+    resp->body.cap = req->body_max ? req->body_max : KP_HTTPC_BODY_MAX_DEFAULT;
+    if ((rc = httpc_check_url(req->url)) < 0)
+        return rc;
+    errbuf[0] = '\0';
+    if ((rc = httpc_setup(h, req, errbuf, &hdrs, &accept_hdr, &ct_hdr)) < 0)
+        goto out;
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     req->timeout_ms > 0 ? req->timeout_ms : (long)KP_HTTPC_TIMEOUT_MS_DEFAULT);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, httpc_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
 
     cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
@@ -221,8 +271,138 @@ int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req)
         kp_buf_put(&resp->body, "", 0);
     rc = 0;
 out:
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL); /* the list goes now; the handle may stay */
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
+    free(ct_hdr);
+    free(accept_hdr);
+    return rc;
+}
+
+/* ---- streams ---- */
+
+typedef struct {
+    CURL *h;
+    kp_buf line; /* the partial line so far */
+    kp_httpc_line_fn fn;
+    void *arg;
+    const volatile int *stop;
+    int status;
+    int cb_rc;     /* what fn returned when it stopped the stream */
+    bool too_long; /* a line passed its cap */
+} httpc_stream;
+
+static size_t httpc_stream_write(char *p, size_t size, size_t n, void *ud)
+{
+    httpc_stream *s = ud;
+    size_t len = size * n, i = 0;
+
+    if (!s->status) {
+        long st = 0;
+        curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &st);
+        s->status = (int)st;
+    }
+    while (i < len) {
+        const char *nl = memchr(p + i, '\n', len - i);
+        size_t take = nl ? (size_t)(nl - (p + i)) : len - i;
+        kp_buf_put(&s->line, p + i, take);
+        if (kp_buf_status(&s->line) < 0) {
+            s->too_long = true;
+            return 0;
+        }
+        i += take;
+        if (!nl)
+            break;
+        i++; /* the newline */
+        if (s->line.len) {
+            int rc;
+            kp_buf_put(&s->line, "", 0); /* NUL-terminated for the callback */
+            rc = s->fn(s->arg, s->line.p, s->line.len);
+            if (rc != 0) {
+                s->cb_rc = rc;
+                return 0;
+            }
+        }
+        kp_buf_reset(&s->line);
+    }
+    return len;
+}
+
+static int httpc_stream_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                                 curl_off_t un)
+{
+    const httpc_stream *s = ud;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return s->stop && *s->stop ? 1 : 0; /* libcurl calls it about once a second when idle */
+}
+
+int kp_httpc_stream(int *status_out, const kp_httpc_req *req, kp_httpc_line_fn fn, void *arg,
+                    const volatile int *stop)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    struct curl_slist *hdrs = NULL;
+    char *ct_hdr = NULL, *accept_hdr = NULL;
+    httpc_stream s;
+    CURLcode cc;
+    int rc;
+
+    memset(&s, 0, sizeof(s));
+    *status_out = 0;
+    if ((rc = httpc_check_url(req->url)) < 0)
+        return rc;
+    kp_buf_init(&s.line, req->body_max ? req->body_max : KP_HTTPC_BODY_MAX_DEFAULT);
+    s.fn = fn;
+    s.arg = arg;
+    s.stop = stop;
+    s.h = curl_easy_init();
+    if (!s.h) {
+        rc = kp_err_set(KP_EINTERNAL, "cannot create a libcurl handle");
+        goto out;
+    }
+    errbuf[0] = '\0';
+    if ((rc = httpc_setup(s.h, req, errbuf, &hdrs, &accept_hdr, &ct_hdr)) < 0)
+        goto out;
+    if (req->timeout_ms > 0) /* else no deadline: a watch lasts as long as the server wants */
+        curl_easy_setopt(s.h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    curl_easy_setopt(s.h, CURLOPT_WRITEFUNCTION, httpc_stream_write);
+    curl_easy_setopt(s.h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(s.h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(s.h, CURLOPT_XFERINFOFUNCTION, httpc_stream_progress);
+    curl_easy_setopt(s.h, CURLOPT_XFERINFODATA, &s);
+
+    cc = curl_easy_perform(s.h);
+    if (!s.status) {
+        long st = 0;
+        curl_easy_getinfo(s.h, CURLINFO_RESPONSE_CODE, &st);
+        s.status = (int)st;
+    }
+    *status_out = s.status;
+    if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        rc = 0; /* *stop was set */
+    } else if (cc == CURLE_WRITE_ERROR && s.cb_rc) {
+        rc = s.cb_rc < 0 ? s.cb_rc : 0;
+    } else if (cc == CURLE_WRITE_ERROR && s.too_long) {
+        rc =
+            kp_err_set(KP_ETOOLARGE, "a line from %.*s is longer than %zu bytes",
+                       (int)KP_MIN(strlen(req->url), (size_t)HTTPC_URL_SHOW), req->url, s.line.cap);
+    } else if (cc != CURLE_OK) {
+        kp_httpc_resp dummy;
+        kp_httpc_resp_init(&dummy);
+        rc = httpc_error(cc, errbuf, req, &dummy);
+        kp_httpc_resp_dispose(&dummy);
+    } else {
+        if (s.line.len && !s.too_long) { /* a last line without its newline */
+            kp_buf_put(&s.line, "", 0);
+            rc = s.fn(s.arg, s.line.p, s.line.len);
+            rc = rc < 0 ? rc : 0;
+        } else {
+            rc = 0;
+        }
+    }
+out:
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(s.h);
+    kp_buf_dispose(&s.line);
     free(ct_hdr);
     free(accept_hdr);
     return rc;

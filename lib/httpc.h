@@ -2,7 +2,8 @@
  * material (CA, client certificate and key) passed as PEM bytes in memory so that secrets never
  * touch a temporary file, a bearer token, timeouts and a cap on the response body. Thread
  * rules: call kp_httpc_global_init() in main before threads start; then any thread may call
- * kp_httpc_do() (each call uses its own handle). Nothing here logs a token or a key. */
+ * kp_httpc_do() (each call uses its own handle); a kp_httpc_session serves one thread at a time.
+ * Nothing here logs a token or a key. */
 #ifndef KP_HTTPC_H
 #define KP_HTTPC_H
 
@@ -60,5 +61,27 @@ void kp_httpc_resp_dispose(kp_httpc_resp *r);
  * or TLS fails, KP_ETIMEOUT past the deadline, KP_ETOOLARGE when the body passes its cap,
  * KP_EINTERNAL for anything else libcurl reports. Messages name the URL, never credentials. */
 int kp_httpc_do(kp_httpc_resp *resp, const kp_httpc_req *req);
+
+/* A session: requests one after the other on kept-alive connections (no TCP and TLS handshake
+ * per request). One thread at a time. owned, free with kp_httpc_session_free(). */
+typedef struct kp_httpc_session kp_httpc_session;
+kp_httpc_session *kp_httpc_session_new(void);
+void kp_httpc_session_free(kp_httpc_session *s); /* NULL is fine */
+/* kp_httpc_do() on the session's connections. */
+int kp_httpc_session_do(kp_httpc_session *s, kp_httpc_resp *resp, const kp_httpc_req *req);
+
+/* A streamed response, one line at a time (a watch: one JSON event per line). fn gets each
+ * non-empty line without its newline (NUL-terminated; line is valid during the call only);
+ * returning non-zero stops the stream (a negative value is then what kp_httpc_stream returns,
+ * a positive one makes it return 0). */
+typedef int (*kp_httpc_line_fn)(void *arg, const char *line, size_t len);
+
+/* Performs req and hands each line of the response body to fn as it arrives, whatever the
+ * HTTP status (a watch that fails answers with one Status line); *status_out gets the status.
+ * No deadline unless req->timeout_ms is set; req->body_max caps one line (KP_ETOOLARGE).
+ * When *stop (may be NULL) becomes non-zero the stream ends within about a second and the call
+ * returns 0. Returns 0 when the server ended the response; errors as kp_httpc_do(). */
+int kp_httpc_stream(int *status_out, const kp_httpc_req *req, kp_httpc_line_fn fn, void *arg,
+                    const volatile int *stop);
 
 #endif

@@ -48,6 +48,8 @@ static void def_name(char out[256], const kp_schema_res *r)
         snprintf(out, 256, "io.kplane.tenancy.%s.%s", r->version, r->kind);
     } else if (strcmp(r->group, "gitops.kplane.io") == 0) {
         snprintf(out, 256, "io.kplane.gitops.%s.%s", r->version, r->kind);
+    } else if (strcmp(r->group, "fleet.kplane.io") == 0) {
+        snprintf(out, 256, "io.kplane.fleet.%s.%s", r->version, r->kind);
     } else {
         fail_msg("add the definition name of group %s to this test", r->group);
     }

@@ -1,0 +1,356 @@
+#include "lib/common.h"
+#include "sync/cluster.h"
+#include "apiserver/validate.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/hash.h"
+#include "lib/json.h"
+
+#include <math.h>
+
+/* k8s: resources whose status the downstream controllers write are copied up; the pod
+ * template paths name where ConfigMaps, Secrets and ServiceAccounts are referenced. */
+static const kp_sync_res sync_res[] = {
+    {"deployments", "apps", "v1", "Deployment", "apps/deployments", true, true, "spec.template"},
+    {"services", "", "v1", "Service", "/services", true, true, NULL},
+    {"configmaps", "", "v1", "ConfigMap", "/configmaps", false, true, NULL},
+    {"secrets", "", "v1", "Secret", "/secrets", false, true, NULL},
+    {"serviceaccounts", "", "v1", "ServiceAccount", "/serviceaccounts", false, true, NULL},
+    {"statefulsets", "apps", "v1", "StatefulSet", "apps/statefulsets", true, true, "spec.template"},
+    {"jobs", "batch", "v1", "Job", "batch/jobs", true, true, "spec.template"},
+    {"ingresses", "networking.k8s.io", "v1", "Ingress", "networking.k8s.io/ingresses", true, true,
+     NULL},
+    {"daemonsets", "apps", "v1", "DaemonSet", "apps/daemonsets", true, false, "spec.template"},
+    {"cronjobs", "batch", "v1", "CronJob", "batch/cronjobs", true, false,
+     "spec.jobTemplate.spec.template"},
+    {"persistentvolumeclaims", "", "v1", "PersistentVolumeClaim", "/persistentvolumeclaims", true,
+     false, NULL},
+};
+
+const kp_sync_res *kp_sync_res_all(size_t *n_out)
+{
+    *n_out = KP_ARRAY_LEN(sync_res);
+    return sync_res;
+}
+
+const kp_sync_res *kp_sync_res_find(const char *name)
+{
+    for (size_t i = 0; i < KP_ARRAY_LEN(sync_res); i++)
+        if (strcmp(sync_res[i].name, name) == 0)
+            return &sync_res[i];
+    return NULL;
+}
+
+const kp_sync_res *kp_sync_res_by_key(const char *store_key)
+{
+    for (size_t i = 0; i < KP_ARRAY_LEN(sync_res); i++)
+        if (strcmp(sync_res[i].store_key, store_key) == 0)
+            return &sync_res[i];
+    return NULL;
+}
+
+const char *kp_sync_res_gv_path(const kp_sync_res *r)
+{
+    if (!r->group[0])
+        return "/api/v1";
+    if (strcmp(r->group, "apps") == 0)
+        return "/apis/apps/v1";
+    if (strcmp(r->group, "batch") == 0)
+        return "/apis/batch/v1";
+    return "/apis/networking.k8s.io/v1";
+}
+
+/* ---- admission ---- */
+
+#define CL_ERRS_MAX 16
+
+typedef struct {
+    struct {
+        char field[128];
+        const char *reason;
+        char body[256];
+    } e[CL_ERRS_MAX];
+    size_t n;
+} cl_errs;
+
+static void cl_err(cl_errs *v, const char *field, const char *reason, const char *fmt, ...)
+    KP_PRINTF(4, 5);
+static void cl_err(cl_errs *v, const char *field, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+    if (v->n >= CL_ERRS_MAX)
+        return;
+    snprintf(v->e[v->n].field, sizeof(v->e[v->n].field), "%s", field);
+    v->e[v->n].reason = reason;
+    va_start(ap, fmt);
+    vsnprintf(v->e[v->n].body, sizeof(v->e[v->n].body), fmt, ap);
+    va_end(ap);
+    v->n++;
+}
+
+static void cl_type(cl_errs *v, const char *field, const json_t *val, const char *want)
+{
+    cl_err(v, field, "FieldValueTypeInvalid", "Invalid value: \"%s\": %s must be of type %s",
+           kp_json_type_name(val), field, want);
+}
+
+/* The string at obj[key]: NULL when absent or null, a type error when not a string. */
+static const char *cl_str(cl_errs *v, const json_t *obj, const char *key, const char *field)
+{
+    const json_t *val = json_object_get(obj, key);
+    if (!val || json_is_null(val))
+        return NULL;
+    if (!json_is_string(val)) {
+        cl_type(v, field, val, "string");
+        return NULL;
+    }
+    return json_string_value(val);
+}
+
+static void cl_dns(cl_errs *v, const char *field, const char *value, bool label)
+{
+    kp_buf why = KP_BUF_INIT(200);
+    bool ok = label ? kp_validate_dns1123_label(&why, kp_sv_from(value))
+                    : kp_validate_dns1123_subdomain(&why, kp_sv_from(value));
+    if (!ok)
+        cl_err(v, field, "FieldValueInvalid", "Invalid value: \"%.64s\": %s", value,
+               kp_buf_cstr(&why));
+    kp_buf_dispose(&why);
+}
+
+static int cl_report(const cl_errs *v, const char *name)
+{
+    kp_buf msg = KP_BUF_INIT(KP_ERR_MSG_MAX);
+    int rc;
+
+    kp_buf_puts(&msg, "Cluster.fleet.kplane.io ");
+    kp_validate_quote(&msg, kp_sv_from(name ? name : ""));
+    kp_buf_puts(&msg, " is invalid: ");
+    if (v->n > 1)
+        kp_buf_putc(&msg, '[');
+    for (size_t i = 0; i < v->n; i++) {
+        kp_err_cause(v->e[i].field, v->e[i].reason, "%s", v->e[i].body);
+        kp_buf_appendf(&msg, "%s%s: %s", i ? ", " : "", v->e[i].field, v->e[i].body);
+    }
+    if (v->n > 1)
+        kp_buf_putc(&msg, ']');
+    if (msg.err)
+        msg.err = 0;
+    rc = kp_err_set(KP_EINVALID, "%s", kp_buf_cstr(&msg));
+    kp_buf_dispose(&msg);
+    return rc;
+}
+
+static void cl_check_taints(cl_errs *v, const json_t *taints)
+{
+    size_t i;
+    const json_t *t;
+    json_array_foreach(taints, i, t)
+    {
+        char f[96];
+        const char *key, *effect;
+        if (!json_is_object(t)) {
+            snprintf(f, sizeof(f), "spec.taints[%zu]", i);
+            cl_type(v, f, t, "object");
+            continue;
+        }
+        snprintf(f, sizeof(f), "spec.taints[%zu].key", i);
+        key = cl_str(v, t, "key", f);
+        if (!key || !*key)
+            cl_err(v, f, "FieldValueRequired", "Required value");
+        else if (!kp_validate_qualified_name(NULL, kp_sv_from(key)))
+            cl_err(v, f, "FieldValueInvalid",
+                   "Invalid value: \"%.64s\": must be a qualified name (a label key)", key);
+        snprintf(f, sizeof(f), "spec.taints[%zu].value", i);
+        cl_str(v, t, "value", f);
+        snprintf(f, sizeof(f), "spec.taints[%zu].effect", i);
+        effect = cl_str(v, t, "effect", f);
+        if (!effect)
+            cl_err(v, f, "FieldValueRequired", "Required value");
+        else if (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "PreferNoSchedule") != 0 &&
+                 strcmp(effect, "NoExecute") != 0)
+            cl_err(v, f, "FieldValueNotSupported",
+                   "Unsupported value: \"%.32s\": supported values: \"NoExecute\", "
+                   "\"NoSchedule\", \"PreferNoSchedule\"",
+                   effect);
+    }
+}
+
+static void cl_check_zones(cl_errs *v, const json_t *zones)
+{
+    size_t i;
+    const json_t *z;
+    json_array_foreach(zones, i, z)
+    {
+        char f[48];
+        if (json_is_string(z))
+            continue;
+        snprintf(f, sizeof(f), "spec.zones[%zu]", i);
+        cl_type(v, f, z, "string");
+    }
+}
+
+static void cl_check_resources(cl_errs *v, const json_t *res)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(res, i, r)
+    {
+        char f[64];
+        snprintf(f, sizeof(f), "spec.resources[%zu]", i);
+        if (!json_is_string(r)) {
+            cl_type(v, f, r, "string");
+        } else if (!kp_sync_res_find(json_string_value(r))) {
+            kp_buf all = KP_BUF_INIT(512);
+            size_t n;
+            const kp_sync_res *t = kp_sync_res_all(&n);
+            for (size_t k = 0; k < n; k++)
+                kp_buf_appendf(&all, "%s\"%s\"", k ? ", " : "", t[k].name);
+            cl_err(v, f, "FieldValueNotSupported",
+                   "Unsupported value: \"%.48s\": supported values: %s", json_string_value(r),
+                   kp_buf_cstr(&all));
+            kp_buf_dispose(&all);
+        }
+    }
+}
+
+int kp_sync_cluster_admit(json_t *obj)
+{
+    cl_errs v;
+    json_t *spec = json_object_get(obj, "spec");
+    const char *mode;
+    const json_t *ref, *arr;
+
+    v.n = 0;
+    if (!spec || json_is_null(spec)) {
+        spec = json_object();
+        json_object_set_new(obj, "spec", spec);
+    }
+    if (!json_is_object(spec)) {
+        cl_type(&v, "spec", spec, "object");
+        return cl_report(&v, kp_json_get_str(obj, "metadata.name"));
+    }
+    /* defaults, as a defaulting webhook would set them */
+    if (!json_object_get(spec, "syncMode") || json_is_null(json_object_get(spec, "syncMode")))
+        json_object_set_new(spec, "syncMode", json_string("Push"));
+    if (!json_object_get(spec, "resources") || json_is_null(json_object_get(spec, "resources"))) {
+        size_t n;
+        const kp_sync_res *t = kp_sync_res_all(&n);
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            if (t[i].dflt)
+                json_array_append_new(a, json_string(t[i].name));
+        json_object_set_new(spec, "resources", a);
+    }
+
+    mode = cl_str(&v, spec, "syncMode", "spec.syncMode");
+    if (mode && strcmp(mode, "Push") != 0 && strcmp(mode, "Pull") != 0)
+        cl_err(&v, "spec.syncMode", "FieldValueNotSupported",
+               "Unsupported value: \"%.32s\": supported values: \"Pull\", \"Push\"", mode);
+    ref = json_object_get(spec, "kubeconfigSecretRef");
+    if (ref && !json_is_null(ref) && !json_is_object(ref)) {
+        cl_type(&v, "spec.kubeconfigSecretRef", ref, "object");
+    } else if (ref && json_is_object(ref)) {
+        const char *ns = cl_str(&v, ref, "namespace", "spec.kubeconfigSecretRef.namespace");
+        const char *name = cl_str(&v, ref, "name", "spec.kubeconfigSecretRef.name");
+        if (!ns || !*ns)
+            cl_err(&v, "spec.kubeconfigSecretRef.namespace", "FieldValueRequired",
+                   "Required value");
+        else
+            cl_dns(&v, "spec.kubeconfigSecretRef.namespace", ns, true);
+        if (!name || !*name)
+            cl_err(&v, "spec.kubeconfigSecretRef.name", "FieldValueRequired", "Required value");
+        else
+            cl_dns(&v, "spec.kubeconfigSecretRef.name", name, false);
+    } else if (mode && strcmp(mode, "Push") == 0) {
+        cl_err(&v, "spec.kubeconfigSecretRef", "FieldValueRequired",
+               "Required value: a Push cluster needs the Secret holding its kubeconfig (key "
+               "\"kubeconfig\")");
+    }
+    cl_str(&v, spec, "provider", "spec.provider");
+    cl_str(&v, spec, "region", "spec.region");
+    arr = json_object_get(spec, "zones");
+    if (arr && !json_is_null(arr) && !json_is_array(arr))
+        cl_type(&v, "spec.zones", arr, "array");
+    else if (arr)
+        cl_check_zones(&v, arr);
+    arr = json_object_get(spec, "taints");
+    if (arr && !json_is_null(arr)) {
+        if (!json_is_array(arr))
+            cl_type(&v, "spec.taints", arr, "array");
+        else
+            cl_check_taints(&v, arr);
+    }
+    arr = json_object_get(spec, "resources");
+    if (!json_is_array(arr))
+        cl_type(&v, "spec.resources", arr, "array");
+    else
+        cl_check_resources(&v, arr);
+    if (v.n)
+        return cl_report(&v, kp_json_get_str(obj, "metadata.name"));
+    return 0;
+}
+
+/* ---- names and quantities ---- */
+
+void kp_sync_ns_name(char out[KP_SYNC_NS_MAX], const char *cluster_id, const char *ns)
+{
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    uint64_t h = kp_hash_str(kp_hash_str(KP_HASH_INIT, cluster_id), ns);
+    char tail[14];
+    for (int i = 12; i >= 0; i--) {
+        tail[i] = digits[h % 36];
+        h /= 36;
+    }
+    tail[13] = '\0';
+    snprintf(out, KP_SYNC_NS_MAX, "%s%s", KP_SYNC_NS_PREFIX, tail);
+}
+
+bool kp_sync_quantity_milli(int64_t *out, const char *q)
+{
+    static const struct {
+        const char *sfx;
+        double mul;
+    } sfx[] = {{"Ki", 1024.0},
+               {"Mi", 1048576.0},
+               {"Gi", 1073741824.0},
+               {"Ti", 1099511627776.0},
+               {"Pi", 1125899906842624.0},
+               {"n", 1e-9},
+               {"u", 1e-6},
+               {"m", 1e-3},
+               {"k", 1e3},
+               {"M", 1e6},
+               {"G", 1e9},
+               {"T", 1e12},
+               {"P", 1e15},
+               {"", 1.0}};
+    char *end = NULL;
+    double v;
+
+    if (!q || !*q || strlen(q) > 64)
+        return false;
+    errno = 0;
+    v = strtod(q, &end);
+    if (errno || end == q || !isfinite(v) || v < 0)
+        return false;
+    for (size_t i = 0; i < KP_ARRAY_LEN(sfx); i++)
+        if (strcmp(end, sfx[i].sfx) == 0) {
+            double m = v * sfx[i].mul * 1000.0;
+            if (m > 9.0e18)
+                return false;
+            *out = (int64_t)(m + 0.5);
+            return true;
+        }
+    return false;
+}
+
+json_t *kp_sync_quantity_json(int64_t milli)
+{
+    char b[40];
+    if (milli % 1000 == 0)
+        snprintf(b, sizeof(b), "%lld", (long long)(milli / 1000));
+    else
+        snprintf(b, sizeof(b), "%lldm", (long long)milli);
+    return json_string(b);
+}
