@@ -6,7 +6,6 @@
 #include "lib/hash.h"
 #include "lib/json.h"
 
-#include <math.h>
 
 /* k8s: resources whose status the downstream controllers write are copied up; the pod
  * template paths name where ConfigMaps, Secrets and ServiceAccounts are referenced. */
@@ -304,53 +303,4 @@ void kp_sync_ns_name(char out[KP_SYNC_NS_MAX], const char *cluster_id, const cha
     }
     tail[13] = '\0';
     snprintf(out, KP_SYNC_NS_MAX, "%s%s", KP_SYNC_NS_PREFIX, tail);
-}
-
-bool kp_sync_quantity_milli(int64_t *out, const char *q)
-{
-    static const struct {
-        const char *sfx;
-        double mul;
-    } sfx[] = {{"Ki", 1024.0},
-               {"Mi", 1048576.0},
-               {"Gi", 1073741824.0},
-               {"Ti", 1099511627776.0},
-               {"Pi", 1125899906842624.0},
-               {"n", 1e-9},
-               {"u", 1e-6},
-               {"m", 1e-3},
-               {"k", 1e3},
-               {"M", 1e6},
-               {"G", 1e9},
-               {"T", 1e12},
-               {"P", 1e15},
-               {"", 1.0}};
-    char *end = NULL;
-    double v;
-
-    if (!q || !*q || strlen(q) > 64)
-        return false;
-    errno = 0;
-    v = strtod(q, &end);
-    if (errno || end == q || !isfinite(v) || v < 0)
-        return false;
-    for (size_t i = 0; i < KP_ARRAY_LEN(sfx); i++)
-        if (strcmp(end, sfx[i].sfx) == 0) {
-            double m = v * sfx[i].mul * 1000.0;
-            if (m > 9.0e18)
-                return false;
-            *out = (int64_t)(m + 0.5);
-            return true;
-        }
-    return false;
-}
-
-json_t *kp_sync_quantity_json(int64_t milli)
-{
-    char b[40];
-    if (milli % 1000 == 0)
-        snprintf(b, sizeof(b), "%lld", (long long)(milli / 1000));
-    else
-        snprintf(b, sizeof(b), "%lldm", (long long)milli);
-    return json_string(b);
 }

@@ -56,11 +56,4 @@ int kp_sync_cluster_admit(json_t *obj);
  * characters of a hash of both; stable and a DNS label. */
 void kp_sync_ns_name(char out[KP_SYNC_NS_MAX], const char *cluster_id, const char *ns);
 
-/* A Kubernetes quantity ("100m", "2", "1Gi", "512Mi", "1e3") in milli-units; false when it is
- * not one. */
-bool kp_sync_quantity_milli(int64_t *out, const char *q);
-/* A milli-unit amount as a quantity string: "1500m", "2", or for byte-like keys (memory,
- * storage) whole units ("8589934592"). */
-json_t *kp_sync_quantity_json(int64_t milli);
-
 #endif

@@ -37,8 +37,4 @@ void kp_sim_free(kp_sim *s);
 /* Committed events (on the store's writer thread: takes the simulator's lock briefly). */
 void kp_sim_observe(kp_sim *s, const kp_store_event *evs, size_t n);
 
-/* A Kubernetes resource quantity ("250m", "1.5", "64Mi", "1e3") in milli-units, rounded up
- * and capped at 4e18; KP_EINVALID when text is not one. (Pod requests are outside input.) */
-int kp_sim_quantity_milli(int64_t *out, const char *text);
-
 #endif

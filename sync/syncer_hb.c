@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "lib/quantity.h"
 #include "sync/syncer_int.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -35,14 +36,14 @@ static json_t *sum_allocatable(const json_t *nodes)
         {
             int64_t m;
             json_t *cur = json_object_get(sums, k);
-            if (!json_is_string(v) || !kp_sync_quantity_milli(&m, json_string_value(v)))
+            if (!json_is_string(v) || kp_quantity_milli(&m, json_string_value(v)) < 0 || m < 0)
                 continue;
             json_object_set_new(sums, k, json_integer((cur ? json_integer_value(cur) : 0) + m));
         }
     }
     json_object_foreach(sums, k, v)
     {
-        json_object_set_new(out, k, kp_sync_quantity_json(json_integer_value(v)));
+        json_object_set_new(out, k, kp_quantity_json(json_integer_value(v)));
     }
     json_decref(sums);
     return out;

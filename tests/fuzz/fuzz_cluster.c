@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "lib/quantity.h"
 #include "lib/json.h"
 #include "sync/cluster.h"
 #include "sync/syncer_int.h"
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(copy);
     }
     if (json_is_string(obj))
-        (void)kp_sync_quantity_milli(&m, json_string_value(obj));
+        (void)kp_quantity_milli(&m, json_string_value(obj));
     arr = json_is_array(obj) ? json_incref(obj) : json_pack("[O, O]", obj, obj);
     agg = kp_sync_aggregate(arr, 3);
     if (!json_is_object(agg))

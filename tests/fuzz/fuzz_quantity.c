@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "lib/quantity.h"
 #include "sync/sim.h"
 
 /* libFuzzer target for resource quantities (a pod's requests and limits, read by cluster-sim's
@@ -11,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = kp_strndup((const char *)data, size); /* a JSON string: no NUL */
     int64_t v = 0, again = 0;
-    int rc = kp_sim_quantity_milli(&v, text);
+    int rc = kp_quantity_milli(&v, text);
 
     if (rc < 0) {
         if (rc != KP_EINVALID || kp_err_msg()[0] == '\0')
@@ -20,11 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (v > (int64_t)4e18 || v < -(int64_t)4e18)
         abort();
-    if (kp_sim_quantity_milli(&again, text) < 0 || again != v)
+    if (kp_quantity_milli(&again, text) < 0 || again != v)
         abort();
     if (text[0] != '-' && text[0] != '+' && strlen(text) < 64) {
         char *neg = kp_asprintf("-%s", text);
-        if (kp_sim_quantity_milli(&again, neg) < 0 || again != -v)
+        if (kp_quantity_milli(&again, neg) < 0 || again != -v)
             abort();
         free(neg);
     }

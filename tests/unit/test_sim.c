@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "lib/quantity.h"
 #include "sync/sim.h"
 #include "tests/support/testlib.h"
 
@@ -34,14 +35,14 @@ static void test_quantity(void **state)
 
     for (size_t i = 0; i < KP_ARRAY_LEN(cases); i++) {
         int64_t v = -7;
-        assert_int_equal(kp_sim_quantity_milli(&v, cases[i].in), 0);
+        assert_int_equal(kp_quantity_milli(&v, cases[i].in), 0);
         if (v != cases[i].milli)
             fail_msg("\"%s\": %lld, wanted %lld", cases[i].in, (long long)v,
                      (long long)cases[i].milli);
     }
     for (size_t i = 0; i < KP_ARRAY_LEN(bad); i++) {
         int64_t v;
-        if (kp_sim_quantity_milli(&v, bad[i]) != KP_EINVALID)
+        if (kp_quantity_milli(&v, bad[i]) != KP_EINVALID)
             fail_msg("\"%s\" parsed", bad[i]);
         assert_true(kp_err_msg()[0] != '\0');
         kp_err_clear();

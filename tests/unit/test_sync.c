@@ -1,4 +1,5 @@
 #include "lib/common.h"
+#include "lib/quantity.h"
 #include "lib/json.h"
 #include "sync/cluster.h"
 #include "sync/syncer_int.h"
@@ -75,21 +76,20 @@ static void test_quantity(void **state)
     int64_t m;
     json_t *q;
     (void)state;
-    assert_true(kp_sync_quantity_milli(&m, "2"));
+    assert_int_equal(0, kp_quantity_milli(&m, "2"));
     assert_int_equal(m, 2000);
-    assert_true(kp_sync_quantity_milli(&m, "250m"));
+    assert_int_equal(0, kp_quantity_milli(&m, "250m"));
     assert_int_equal(m, 250);
-    assert_true(kp_sync_quantity_milli(&m, "1Gi"));
+    assert_int_equal(0, kp_quantity_milli(&m, "1Gi"));
     assert_int_equal(m, 1073741824LL * 1000);
-    assert_true(kp_sync_quantity_milli(&m, "1e3"));
+    assert_int_equal(0, kp_quantity_milli(&m, "1e3"));
     assert_int_equal(m, 1000000);
-    assert_false(kp_sync_quantity_milli(&m, "12Zi"));
-    assert_false(kp_sync_quantity_milli(&m, "-1"));
-    assert_false(kp_sync_quantity_milli(&m, ""));
-    q = kp_sync_quantity_json(1500);
+    assert_int_equal(KP_EINVALID, kp_quantity_milli(&m, "12Zi"));
+    assert_int_equal(KP_EINVALID, kp_quantity_milli(&m, ""));
+    q = kp_quantity_json(1500);
     assert_string_equal(json_string_value(q), "1500m");
     json_decref(q);
-    q = kp_sync_quantity_json(8000);
+    q = kp_quantity_json(8000);
     assert_string_equal(json_string_value(q), "8");
     json_decref(q);
 }
