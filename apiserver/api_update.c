@@ -292,6 +292,28 @@ static int rest_check_finalizers(api_ctx *c, const json_t *old, const json_t *ob
     return 0;
 }
 
+/* A copy of o without what differs between two writes of the same content: its
+ * resourceVersion and the times in managedFields. */
+static json_t *rest_content(const json_t *o)
+{
+    json_t *c = json_deep_copy(o), *md = json_object_get(c, "metadata"), *e;
+    size_t i;
+    json_object_del(md, "resourceVersion");
+    json_array_foreach(json_object_get(md, "managedFields"), i, e) json_object_del(e, "time");
+    return c;
+}
+
+/* k8s: an update that changes nothing writes nothing (etcd3's GuaranteedUpdate compares the
+ * bytes): no new resourceVersion, no watch event, e.g. a repeated server-side apply. */
+static bool rest_unchanged(const json_t *old, const json_t *obj)
+{
+    json_t *a = rest_content(old), *b = rest_content(obj);
+    bool same = json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    return same;
+}
+
 /* Kubernetes' GuaranteedUpdate: read, change, write only if nothing changed in between; with
  * no precondition from the client, a conflict just means read again. */
 static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn change, void *arg,
@@ -340,6 +362,8 @@ static int rest_guaranteed_update(api_ctx *c, int64_t expect, rest_change_fn cha
             /* the last finalizer is gone (k8s: a namespace's spec.finalizers count too): the
              * object goes */
             rc = kp_store_delete(&stored, c->api->store, &k, cur);
+        } else if (rest_unchanged(old, obj)) {
+            stored = json_incref(old);
         } else {
             rc = kp_store_replace(&stored, c->api->store, &k, obj, old);
         }

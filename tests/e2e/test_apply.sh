@@ -155,6 +155,10 @@ for k in $(kubectl_versions); do
         "$ns" >"$E2E_TMP/s.yaml"
     run s1 "$k" apply --server-side -f "$E2E_TMP/s.yaml"
     expect "kubectl $v: apply --server-side creates" s1 "configmap/s serverside-applied"
+    rv1=$(kk get cm s -o jsonpath='{.metadata.resourceVersion}' 2>&1)
+    run s1b "$k" apply --server-side -f "$E2E_TMP/s.yaml"
+    run s1c kk get cm s -o jsonpath='{.metadata.resourceVersion}'
+    expect_eq "kubectl $v: the same apply again writes nothing (resourceVersion stays $rv1)" s1c "$rv1"
     kk patch configmap s --type=merge -p '{"data":{"a":"9"}}' >/dev/null 2>&1
     run s2 "$k" apply --server-side -f "$E2E_TMP/s.yaml"
     if [ "$RC" -ne 0 ] && grep -qE 'conflict with "kubectl-patch" using v1: \.data\.a' "$E2E_TMP/s2.out"; then
