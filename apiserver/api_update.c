@@ -299,7 +299,8 @@ static json_t *rest_content(const json_t *o)
     json_t *c = json_deep_copy(o), *md = json_object_get(c, "metadata"), *e;
     size_t i;
     json_object_del(md, "resourceVersion");
-    json_array_foreach(json_object_get(md, "managedFields"), i, e) json_object_del(e, "time");
+    for (i = 0; (e = json_array_get(json_object_get(md, "managedFields"), i)); i++)
+        json_object_del(e, "time");
     return c;
 }
 

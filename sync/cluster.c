@@ -6,7 +6,6 @@
 #include "lib/hash.h"
 #include "lib/json.h"
 
-
 /* k8s: resources whose status the downstream controllers write are copied up; the pod
  * template paths name where ConfigMaps, Secrets and ServiceAccounts are referenced. */
 static const kp_sync_res sync_res[] = {
