@@ -6,7 +6,9 @@
 #include "apiserver/metrics.h"
 #include "apiserver/oidc.h"
 #include "apiserver/openapi.h"
+#include "apiserver/validate.h"
 #include "lib/json.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 
 #include <stdatomic.h>
@@ -64,6 +66,22 @@ static void api_status(api_ctx *c, int rc)
                      kp_req_path(c->req), msg);
         if (rc != KP_EUNAVAILABLE && rc != KP_ETIMEOUT)
             msg = kp_arena_printf(c->a, "internal error (request id %s)", kp_req_id(c->req));
+    }
+    if (c->kind == ROUTE_GIT) {
+        /* git asks again with credentials (a credential helper, http.extraHeader) after a 401
+         * that offers Basic; the password is taken as a bearer token */
+        if (code == 401)
+            kp_http_resp_header(c->resp, c->req, "WWW-Authenticate", "Basic realm=\"kplane\"");
+        if (!api_accepts(c, "application/json")) {
+            /* git prints a text/plain error body as "remote: <message>" (remote-curl.c) */
+            c->resp->code = code;
+            c->resp->content_type = "text/plain; charset=utf-8";
+            kp_buf_reset(&c->resp->body);
+            kp_buf_appendf(&c->resp->body, "%s\n", msg);
+            json_decref(st);
+            json_decref(details);
+            return;
+        }
     }
     json_object_set_new(st, "kind", json_string("Status"));
     json_object_set_new(st, "apiVersion", json_string("v1"));
@@ -158,6 +176,73 @@ static bool api_in_process(const api_ctx *c)
     return kp_req_internal_user(c->req, &groups, &ngroups) != NULL;
 }
 
+/* /git/<repo>.git/info/refs?service=git-upload-pack|git-receive-pack, /git/<repo>.git/
+ * git-upload-pack and /git/<repo>.git/git-receive-pack: Git's smart HTTP protocol and nothing
+ * else (no dumb protocol, no other file of the repository reaches git http-backend). */
+static int api_route_git(api_ctx *c)
+{
+    char *p = kp_arena_strdup(c->a, c->rest + 4), *seg = api_next_seg(&p);
+    const char *method = kp_req_method(c->req), *service;
+    kp_buf why;
+    size_t n;
+    int rc;
+
+    c->kind = ROUTE_GIT;
+    c->verb = "get";
+    if (!seg || (n = strlen(seg)) <= 4 || strcmp(seg + n - 4, ".git") != 0)
+        return kp_err_set(KP_ENOTFOUND, "a hosted repository is served at /git/<name>.git");
+    seg[n - 4] = '\0';
+    kp_buf_init(&why, 1024);
+    if (!kp_validate_dns1123_label(&why, kp_sv_from(seg))) {
+        rc = kp_err_set(KP_EBADREQUEST, "invalid hosted repository name \"%.64s\": %s", seg,
+                        kp_buf_cstr(&why));
+        kp_buf_dispose(&why);
+        return rc;
+    }
+    kp_buf_dispose(&why);
+    if (strcmp(p, "info/refs") == 0) {
+        service = api_query(c, "service");
+        if (strcmp(method, "GET") != 0)
+            return kp_err_set(KP_EMETHOD, "method %s is not allowed on info/refs", method);
+        if (!service ||
+            (strcmp(service, "git-upload-pack") != 0 && strcmp(service, "git-receive-pack") != 0))
+            return kp_err_set(KP_EBADREQUEST,
+                              "only Git's smart HTTP protocol is served: info/refs needs "
+                              "?service=git-upload-pack or ?service=git-receive-pack");
+    } else if (strcmp(p, "git-upload-pack") == 0 || strcmp(p, "git-receive-pack") == 0) {
+        service = p;
+        if (strcmp(method, "POST") != 0)
+            return kp_err_set(KP_EMETHOD, "method %s is not allowed on %s", method, p);
+    } else {
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    }
+    c->git.repo = seg;
+    c->git.service = service;
+    c->git.push = strcmp(service, "git-receive-pack") == 0;
+    c->git.path_info = kp_arena_printf(c->a, "/%s.git/%s", seg, p);
+    c->verb = c->git.push ? "update" : "get";
+    return 0;
+}
+
+/* POST /gitops/hooks/<namespace>/<name>: exactly this shape, nothing below or beside it, is
+ * let through without authentication. */
+static int api_route_webhook(api_ctx *c)
+{
+    char *p = kp_arena_strdup(c->a, c->rest + 13);
+    char *ns = api_next_seg(&p), *name = api_next_seg(&p);
+
+    c->kind = ROUTE_WEBHOOK;
+    c->verb = "create";
+    if (!ns || !name || api_next_seg(&p))
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    if (strcmp(kp_req_method(c->req), "POST") != 0)
+        return kp_err_set(KP_EMETHOD, "a webhook is delivered with POST, not %s",
+                          kp_req_method(c->req));
+    c->ns = ns;
+    c->name = name;
+    return 0;
+}
+
 static int api_route(api_ctx *c)
 {
     char *path = kp_arena_strdup(c->a, kp_req_path(c->req));
@@ -176,6 +261,10 @@ static int api_route(api_ctx *c)
     } else {
         c->rest = kp_arena_strdup(c->a, path);
     }
+    if (strcmp(c->rest, "/git") == 0 || strncmp(c->rest, "/git/", 5) == 0)
+        return api_route_git(c);
+    if (strncmp(c->rest, "/gitops/hooks/", 14) == 0)
+        return api_route_webhook(c);
     p = kp_arena_strdup(c->a, c->rest);
     seg = api_next_seg(&p);
     if (!seg || (strcmp(seg, "api") != 0 && strcmp(seg, "apis") != 0)) {
@@ -280,6 +369,29 @@ static bool api_public(const api_ctx *c)
     return false;
 }
 
+/* git sends what a credential helper holds as Basic user:password: the password is a bearer
+ * token (as GitHub takes a personal access token), the user name is ignored. *out becomes
+ * "Bearer <password>" in the request arena. */
+static int api_basic_token(const char **out, api_ctx *c, const char *b64)
+{
+    kp_buf dec;
+    const char *colon;
+    int rc = 0;
+
+    kp_buf_init(&dec, KP_JWT_MAX + 1024);
+    if (strlen(b64) > 2 * KP_JWT_MAX || kp_crypto_base64_decode(&dec, b64, strlen(b64)) < 0 ||
+        !(colon = memchr(dec.p, ':', dec.len)) || colon + 1 == dec.p + dec.len) {
+        kp_err_clear();
+        rc = kp_err_set(KP_EUNAUTHORIZED, "Unauthorized");
+    } else {
+        *out = kp_arena_printf(c->a, "Bearer %.*s", (int)(dec.p + dec.len - colon - 1), colon + 1);
+    }
+    if (dec.p)
+        explicit_bzero(dec.p, dec.alloc);
+    kp_buf_dispose(&dec);
+    return rc;
+}
+
 static int api_authenticate(api_ctx *c)
 {
     const void *const *ders;
@@ -291,6 +403,10 @@ static int api_authenticate(api_ctx *c)
     const char *iuser = kp_req_internal_user(c->req, &igroups, &ni);
     int rc;
 
+    if (c->kind == ROUTE_WEBHOOK) { /* the hook checks the delivery's signature instead */
+        c->user = "system:anonymous";
+        return 0;
+    }
     if (iuser) { /* an in-process controller: its identity is set by kplane's own code */
         c->user = iuser;
         c->groups = kp_arena_calloc(c->a, ni + 1, sizeof(char *));
@@ -311,6 +427,9 @@ static int api_authenticate(api_ctx *c)
     }
     {
         const char *auth = kp_req_header(c->req, "Authorization");
+        if (auth && c->kind == ROUTE_GIT && strncasecmp(auth, "Basic ", 6) == 0 &&
+            (rc = api_basic_token(&auth, c, auth + 6)) < 0)
+            return rc;
         if (auth && strncasecmp(auth, "Bearer ", 7) == 0 && c->api->authn) {
             kp_authn_user u;
             const char *tok = auth + 7;
@@ -411,7 +530,26 @@ static int api_check_bound_tokens(api_ctx *c)
     return rc < 0 ? rc : api_check_workspace_token(c);
 }
 
+static int api_resolve_ws_path(api_ctx *c);
+
 static int api_resolve_ws(api_ctx *c)
+{
+    int rc;
+
+    if (c->kind != ROUTE_GIT && c->kind != ROUTE_WEBHOOK)
+        return api_resolve_ws_path(c);
+    if (strcmp(c->ws_path, "*") == 0) /* one workspace's repository, never every workspace's */
+        return kp_err_set(KP_ENOTFOUND, "the server could not find the requested resource");
+    rc = api_resolve_ws_path(c);
+    if (rc < 0 && c->kind == ROUTE_WEBHOOK && rc != KP_EUNAVAILABLE) {
+        /* an anonymous caller learns nothing about which workspaces exist */
+        kp_err_clear();
+        return kp_err_set(KP_ENOTFOUND, "not found");
+    }
+    return rc;
+}
+
+static int api_resolve_ws_path(api_ctx *c)
 {
     char cluster[64], path[1024];
     int rc;
@@ -591,11 +729,15 @@ static int api_ancestor_grant(const api_ctx *c)
 
 /* Entering a workspace takes verb "access" on the non-resource URL "/" there (kcp's rule);
  * its creator has it through the workspace-admin binding. Then RBAC decides the request. */
+static int api_authorize_git(api_ctx *c);
+
 static int api_authorize(api_ctx *c)
 {
     kp_authz_attrs at;
     int rc;
 
+    if (c->kind == ROUTE_WEBHOOK) /* authorized by its signature, in the hook */
+        return 0;
     if (api_public(c) || api_is_master(c))
         return 0;
     memset(&at, 0, sizeof(at));
@@ -631,10 +773,42 @@ static int api_authorize(api_ctx *c)
                               c->user, c->ws_path);
         }
     }
+    if (c->kind == ROUTE_GIT)
+        return api_authorize_git(c);
     if (api_self_review(c) || api_discovery_path(c))
         return 0;
     at = api_authz_attrs(c);
     return api_authz_check(c, &at);
+}
+
+/* A hosted repository is authorized as the GitRepository API of its workspace: a fetch needs
+ * verb get on gitrepositories.gitops.kplane.io, a push create or update, at the cluster scope
+ * (a hosted repository belongs to the workspace, not to one namespace). */
+static int api_authorize_git(api_ctx *c)
+{
+    kp_authz_attrs at;
+    int rc;
+
+    memset(&at, 0, sizeof(at));
+    at.group = "gitops.kplane.io";
+    at.resource = "gitrepositories";
+    at.verb = c->git.push ? "create" : "get";
+    if ((rc = api_authz_check(c, &at)) == 0)
+        return 0;
+    if (rc == KP_EFORBIDDEN && c->git.push) {
+        kp_err_clear();
+        at.verb = "update";
+        rc = api_authz_check(c, &at);
+    }
+    if (rc != KP_EFORBIDDEN)
+        return rc;
+    kp_err_clear();
+    return kp_err_set(KP_EFORBIDDEN,
+                      "forbidden: User \"%s\" cannot %s hosted repository \"%s\" in workspace "
+                      "\"%s\": it needs verb %s on resource \"gitrepositories\" in API group "
+                      "\"gitops.kplane.io\" at the cluster scope",
+                      c->user, c->git.push ? "push to" : "fetch from", c->git.repo, c->ws_path,
+                      c->git.push ? "\"create\" or \"update\"" : "\"get\"");
 }
 
 static int api_text(api_ctx *c, const char *text)
@@ -750,6 +924,17 @@ static int api_dispatch(api_ctx *c)
     switch (c->kind) {
     case ROUTE_NONRESOURCE:
         return api_nonresource(c);
+    case ROUTE_GIT:
+        if (!c->api->git.git)
+            return kp_err_set(KP_ENOTFOUND, "this server hosts no Git repositories");
+        c->git.cluster = c->cluster;
+        c->git.ws_path = c->ws_path;
+        c->git.user = c->user;
+        return c->api->git.git(c->api->git.arg, &c->git, c->req, c->resp);
+    case ROUTE_WEBHOOK:
+        if (!c->api->git.webhook)
+            return kp_err_set(KP_ENOTFOUND, "not found");
+        return c->api->git.webhook(c->api->git.arg, c->cluster, c->ns, c->name, c->req, c->resp);
     case ROUTE_DISCOVERY:
         return api_discovery(c);
     case ROUTE_RESOURCE:
@@ -838,6 +1023,8 @@ int kp_api_new(kp_api **out, const kp_api_opts *opts)
     api->plain_cluster = opts->plain_cluster;
     if (opts->ws)
         api->ws = *opts->ws;
+    if (opts->git)
+        api->git = *opts->git;
     api->server_addr = kp_strdup(opts->server_addr ? opts->server_addr : "127.0.0.1:6443");
     if ((rc = kp_crypto_ca_new(&api->ca, opts->ca_pem)) < 0) {
         kp_api_free(api);
@@ -859,6 +1046,26 @@ void kp_api_free(kp_api *api)
 bool api_serves(const kp_api *api, const kp_schema_res *r)
 {
     return !api->plain_cluster || strcmp(r->group, API_TENANCY_GROUP) != 0;
+}
+
+size_t kp_api_body_max(void *arg, const char *method, const char *path)
+{
+    const char *rest = path;
+    size_t n;
+
+    (void)arg;
+    if (strcmp(method, "POST") != 0)
+        return KP_BODY_MAX;
+    if (strncmp(path, "/clusters/", 10) == 0 && !(rest = strchr(path + 10, '/')))
+        return KP_BODY_MAX;
+    if (strncmp(rest, "/gitops/hooks/", 14) == 0)
+        return KP_WEBHOOK_BODY_MAX;
+    n = strlen(rest);
+    if (strncmp(rest, "/git/", 5) == 0 &&
+        ((n > 16 && strcmp(rest + n - 16, "/git-upload-pack") == 0) ||
+         (n > 17 && strcmp(rest + n - 17, "/git-receive-pack") == 0)))
+        return KP_GIT_BODY_MAX; /* a pack; the request is authenticated once it is read */
+    return KP_BODY_MAX;
 }
 
 int kp_api_bootstrap(kp_api *api)

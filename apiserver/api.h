@@ -30,6 +30,30 @@ typedef struct {
     int (*delete_contents)(void *arg, const char *parent_path, const json_t *obj);
 } kp_api_ws_hooks;
 
+/* Git smart HTTP of the hosted repositories and the GitOps webhook, provided by the gitops
+ * module (gitops/hosted.c: it runs git, so the API only knows it through these hooks). Without
+ * them those paths answer 404. */
+typedef struct {
+    const char *cluster;   /* the workspace's logical cluster id */
+    const char *ws_path;   /* its canonical path, for messages */
+    const char *repo;      /* a DNS label, without ".git" */
+    const char *path_info; /* "/<repo>.git/info/refs", ".../git-upload-pack", ... */
+    const char *service;   /* "git-upload-pack" or "git-receive-pack" */
+    const char *user;      /* who was authenticated */
+    bool push;             /* receive-pack, authorized by create or update on gitrepositories */
+} kp_api_git_call;
+
+typedef struct {
+    void *arg;
+    /* /clusters/<ws>/git/<repo>.git/...: authenticated and authorized; sets resp, or returns a
+     * kp_err code that becomes the answer */
+    int (*git)(void *arg, const kp_api_git_call *call, kp_req *req, kp_http_resp *resp);
+    /* POST /clusters/<ws>/gitops/hooks/<ns>/<name>: NOT authenticated (GitHub and GitLab
+     * cannot present kplane credentials); the hook verifies the request's signature itself */
+    int (*webhook)(void *arg, const char *cluster, const char *ns, const char *name, kp_req *req,
+                   kp_http_resp *resp);
+} kp_api_git_hooks;
+
 typedef struct kp_authn kp_authn;
 typedef struct kp_authz kp_authz;
 typedef struct kp_rquota kp_rquota;
@@ -45,6 +69,7 @@ typedef struct {
     kp_rquota *rquota;       /* ResourceQuota object counts; NULL: not enforced */
     struct kp_crd_reg *crd;  /* CRDs per workspace; NULL: custom resources are not served */
     bool plain_cluster;      /* cluster-sim: the workspace API (tenancy.kplane.io) is not served */
+    const kp_api_git_hooks *git; /* hosted Git and webhooks; NULL: not served */
 } kp_api_opts;
 
 /* owned, free with kp_api_free() */
@@ -53,6 +78,10 @@ void kp_api_free(kp_api *api);
 /* Creates what the root workspace holds from the start (namespaces default, kube-system,
  * kube-public) when missing. */
 int kp_api_bootstrap(kp_api *api);
+/* The request body cap of a route (kp_http_opts.body_max; arg is the kp_api): a push to a
+ * hosted repository may carry KP_GIT_BODY_MAX, a webhook KP_WEBHOOK_BODY_MAX, anything else
+ * KP_BODY_MAX. */
+size_t kp_api_body_max(void *arg, const char *method, const char *path);
 /* The kp_http_handler: arg is the kp_api. */
 void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp);
 

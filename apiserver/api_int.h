@@ -20,11 +20,18 @@ struct kp_api {
     const kp_authn *authn;
     kp_authz *authz;
     kp_rquota *rquota;
-    kp_crd_reg *crd;    /* NULL: custom resources are not served */
-    bool plain_cluster; /* tenancy.kplane.io is neither routed nor discovered */
+    kp_crd_reg *crd;      /* NULL: custom resources are not served */
+    bool plain_cluster;   /* tenancy.kplane.io is neither routed nor discovered */
+    kp_api_git_hooks git; /* zeroed when the gitops module is absent */
 };
 
-typedef enum { ROUTE_NONRESOURCE = 0, ROUTE_DISCOVERY, ROUTE_RESOURCE } route_kind;
+typedef enum {
+    ROUTE_NONRESOURCE = 0,
+    ROUTE_DISCOVERY,
+    ROUTE_RESOURCE,
+    ROUTE_GIT,    /* /git/<repo>.git/...: Git smart HTTP of a hosted repository */
+    ROUTE_WEBHOOK /* POST /gitops/hooks/<ns>/<name>: the only route without authentication */
+} route_kind;
 
 #define API_TENANCY_GROUP "tenancy.kplane.io"
 /* Whether the server serves row r (a plain cluster hides the workspace API). */
@@ -51,7 +58,8 @@ typedef struct {
     const char *resource_name; /* as in the URL (for 404s of unknown resources) */
     const char *ns;
     const char *name;
-    const char *sub; /* subresource, or NULL */
+    const char *sub;     /* subresource, or NULL */
+    kp_api_git_call git; /* ROUTE_GIT: repo, path_info, service, push */
     const char *verb;
     /* Status.details of a failure about another object than the request's */
     const char *status_name, *status_group, *status_kind;

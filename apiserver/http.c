@@ -23,6 +23,7 @@ struct kp_http {
     int port;
     kp_http_handler handler;
     void *handler_arg;
+    size_t (*body_max)(void *arg, const char *method, const char *path);
     atomic_long inflight;
 };
 
@@ -35,6 +36,7 @@ struct kp_req {
     int error;
     char errmsg[256];
     uint64_t drained; /* body bytes dropped after the cap */
+    size_t body_max;  /* this request's body cap */
     bool answered;
     const kp_req_internal *internal; /* in-process request: no conn */
     char id[17];
@@ -199,19 +201,20 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         r->path = kp_arena_strdup(r->arena, url);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         http_new_id(r->id);
-        kp_buf_init(&r->body, KP_BODY_MAX);
+        r->body_max = h->body_max ? h->body_max(h->handler_arg, method, url) : KP_BODY_MAX;
+        kp_buf_init(&r->body, r->body_max);
         atomic_fetch_add(&h->inflight, 1);
         r->counted = true;
         *con_cls = r;
         /* k8s: a body over the limit is refused on its Content-Length, before reading it.
          * A client waiting for "100 Continue" gets the 413 at once and sends nothing. */
         cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > KP_BODY_MAX) {
+        if (cl && strtoull(cl, NULL, 10) > r->body_max) {
             const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
             r->error = KP_ETOOLARGE;
             snprintf(r->errmsg, sizeof(r->errmsg),
-                     "the request body of %s bytes is larger than the limit of %d bytes", cl,
-                     KP_BODY_MAX);
+                     "the request body of %s bytes is larger than the limit of %zu bytes", cl,
+                     r->body_max);
             if ((expect && strcasecmp(expect, "100-continue") == 0) ||
                 strtoull(cl, NULL, 10) > HTTP_DRAIN_MAX)
                 return http_dispatch(r);
@@ -248,7 +251,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         if (r->body.err) {
             r->error = KP_ETOOLARGE;
             snprintf(r->errmsg, sizeof(r->errmsg),
-                     "the request body is larger than the limit of %d bytes", KP_BODY_MAX);
+                     "the request body is larger than the limit of %zu bytes", r->body_max);
             kp_buf_dispose(&r->body); /* what was read goes now */
         }
         return MHD_YES;
@@ -344,6 +347,7 @@ int kp_http_start(kp_http *h, const kp_http_opts *o)
 
     h->handler = o->handler;
     h->handler_arg = o->handler_arg;
+    h->body_max = o->body_max;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, http_access, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
         MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
@@ -396,6 +400,23 @@ int kp_http_port(const kp_http *h)
 long kp_http_inflight(const kp_http *h)
 {
     return atomic_load(&((kp_http *)h)->inflight);
+}
+
+const char *kp_req_peer_addr(const kp_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    char host[INET6_ADDRSTRLEN] = "";
+
+    if (!ci || !ci->client_addr)
+        return "";
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, host,
+                  sizeof(host));
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, host,
+                  sizeof(host));
+    return kp_arena_strdup(r->arena, host);
 }
 
 const char *kp_req_method(const kp_req *r)

@@ -59,6 +59,8 @@ typedef struct {
     int threads;
     kp_http_handler handler;
     void *handler_arg;
+    /* The body cap of a request (called with handler_arg); NULL: KP_BODY_MAX for every one */
+    size_t (*body_max)(void *arg, const char *method, const char *path);
 } kp_http_opts;
 
 /* Binds the listening socket (before anything slow, so a taken port fails fast). KP_EEXISTS
@@ -76,6 +78,8 @@ int kp_http_port(const kp_http *h);
 long kp_http_inflight(const kp_http *h);
 
 /* Request accessors. Strings are borrowed from the request and valid until it ends. */
+/* The client's address as text ("127.0.0.1"), "" for an in-process request. */
+const char *kp_req_peer_addr(const kp_req *r);
 const char *kp_req_method(const kp_req *r);
 const char *kp_req_path(const kp_req *r);
 /* A query parameter, or NULL when absent ("" when present without a value). */

@@ -18,6 +18,7 @@
 #include "sync/cluster.h"
 #include "sync/syncer.h"
 #include "sync/sim.h"
+#include "gitops/hosted.h"
 #include "lib/httpc.h"
 #include "lib/limits.h"
 #include "lib/log.h"
@@ -474,6 +475,9 @@ static int serve(const serve_opts *o)
     kp_crd_reg *crd = NULL;
     auth_caches caches;
     kp_client *ws_client = NULL, *gc_client = NULL, *sim_client = NULL;
+    kp_hosted *hosted = NULL; /* hosted Git repositories and webhooks */
+    kp_client *hosted_client = NULL;
+    kp_api_git_hooks git_hooks;
     kp_gc *gc = NULL;
     kp_gitops *gitops = NULL;
     kp_client *gitops_client = NULL;
@@ -586,11 +590,19 @@ static int serve(const serve_opts *o)
         goto out;
     }
     {
+        kp_hosted_opts hso = {o->data_dir, gitops, NULL, 0};
+        if ((rc = kp_hosted_new(&hosted, &hso)) < 0) {
+            fail(NULL);
+            goto out;
+        }
+        git_hooks = kp_hosted_hooks(hosted);
+    }
+    {
         kp_api_ws_hooks hooks = {
             NULL,          ws_hook_resolve, ws_hook_admit, ws_hook_admit_update, ws_hook_initialize,
             ws_hook_delete};
-        kp_api_opts ao = {store,      hub,         &hooks,        authn, authz,
-                          pki.ca_pem, server_addr, caches.rquota, crd,   o->sim};
+        kp_api_opts ao = {store,       hub,           &hooks, authn,  authz,     pki.ca_pem,
+                          server_addr, caches.rquota, crd,    o->sim, &git_hooks};
         static const char *const masters[] = {"system:masters"};
         hooks.arg = ws;
         if ((rc = kp_api_new(&api, &ao)) < 0) {
@@ -604,6 +616,8 @@ static int serve(const serve_opts *o)
             goto out;
         }
         gc_client = kp_client_new(api, KP_GC_USER, masters, 1);
+        hosted_client = kp_client_new(api, "system:kplane:gitops-webhook", masters, 1);
+        kp_hosted_set_client(hosted, hosted_client);
         if (gc && (rc = kp_gc_start(gc, gc_client)) < 0) {
             fail(NULL);
             goto out;
@@ -641,7 +655,7 @@ static int serve(const serve_opts *o)
     {
         kp_http_opts ho = {o->listen,  pki.serving_cert_pem, pki.serving_key_pem,
                            pki.ca_pem, o->threads,           kp_api_handle,
-                           api};
+                           api,        kp_api_body_max};
         if ((rc = kp_http_start(http, &ho)) < 0) {
             fail(NULL);
             goto out;
@@ -673,6 +687,8 @@ out:
     kp_client_free(sync_client);
     kp_client_free(sim_client);
     kp_client_free(gitops_client);
+    kp_client_free(hosted_client);
+    kp_hosted_free(hosted);
     kp_authn_free(authn);
     kp_ws_free(ws);
     kp_watch_hub_free(hub);

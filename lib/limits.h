@@ -17,6 +17,11 @@
 #define KP_JWKS_MAX (1024 * 1024)       /* one JWKS document from an issuer */
 #define KP_JWKS_KEYS_MAX 64             /* entries in one JWKS "keys" array */
 
+#define KP_GIT_BODY_MAX (256 * 1024 * 1024) /* a push (receive-pack) or fetch to a hosted repo */
+#define KP_GIT_TIMEOUT_S 300                /* one git http-backend run: killed past it */
+#define KP_GIT_BACKENDS_MAX 32              /* git http-backend runs at once: 429 past it */
+#define KP_WEBHOOK_BODY_MAX (1024 * 1024)   /* one GitOps webhook delivery */
+
 #define KP_YAML_ALIASES_MAX 100                   /* alias uses (*name) */
 #define KP_YAML_ALIAS_NODES_MAX 100000            /* JSON nodes copied by them */
 #define KP_YAML_ALIAS_BYTES_MAX (4 * 1024 * 1024) /* string and key bytes copied by them */

@@ -1,0 +1,666 @@
+#include "lib/common.h"
+#include "gitops/hosted.h"
+#include "apiserver/validate.h"
+#include "lib/buf.h"
+#include "lib/crypto.h"
+#include "lib/json.h"
+#include "lib/limits.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HOSTED_ERR_MAX 4096      /* what a git run wrote on stderr, kept for the log */
+#define HOSTED_ENV_VALUE_MAX 512 /* a request header passed to the CGI program */
+
+struct kp_hosted {
+    char *data_dir; /* absolute */
+    char *git_root; /* <data_dir>/git */
+    kp_gitops *gitops;
+    char *backend; /* NULL: "git http-backend" */
+    int timeout_s;
+    kp_client *client;       /* set once before serving, then read-only */
+    pthread_mutex_t init_mu; /* serializes the creation of repositories */
+    atomic_int running;      /* backend runs now */
+};
+
+int kp_hosted_new(kp_hosted **out, const kp_hosted_opts *opts)
+{
+    kp_hosted *h;
+    char *abs = realpath(opts->data_dir, NULL);
+    const char *env;
+    int64_t v;
+
+    if (!abs)
+        return kp_err_set(KP_EINTERNAL, "data dir \"%s\": %s", opts->data_dir, strerror(errno));
+    h = kp_calloc(1, sizeof(*h));
+    h->data_dir = kp_strdup(abs);
+    free(abs);
+    h->git_root = kp_asprintf("%s/git", h->data_dir);
+    h->gitops = opts->gitops;
+    env = getenv("KPLANE_GIT_HTTP_BACKEND");
+    if (env && env[0])
+        h->backend = kp_strdup(env);
+    else if (opts->backend)
+        h->backend = kp_strdup(opts->backend);
+    h->timeout_s = opts->timeout_s > 0 ? opts->timeout_s : KP_GIT_TIMEOUT_S;
+    env = getenv("KPLANE_GIT_TIMEOUT_S");
+    if (env && kp_parse_i64(&v, kp_sv_from(env), 1, 86400) == 0)
+        h->timeout_s = (int)v;
+    kp_err_clear();
+    pthread_mutex_init(&h->init_mu, NULL);
+    *out = h;
+    return 0;
+}
+
+void kp_hosted_free(kp_hosted *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_destroy(&h->init_mu);
+    free(h->data_dir);
+    free(h->git_root);
+    free(h->backend);
+    free(h);
+}
+
+void kp_hosted_set_client(kp_hosted *h, kp_client *client)
+{
+    h->client = client;
+}
+
+/* ---- running git ---- */
+
+typedef struct {
+    const char *const *argv; /* argv[0] is looked up on PATH */
+    const char *const *envp;
+    kp_sv in;    /* fed to stdin, then stdin is closed */
+    kp_buf *out; /* stdout, up to its cap */
+    kp_buf *err; /* stderr, up to its cap; the rest is dropped */
+    int timeout_s;
+} hosted_run_args;
+
+static int64_t hosted_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void hosted_close(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Reads what fd has now into b; false at EOF or on an error. Past the cap of b the bytes are
+ * dropped and *over set. */
+static bool hosted_drain(int fd, kp_buf *b, bool *over)
+{
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n > 0) {
+            kp_buf_put(b, chunk, (size_t)n);
+            if (b->err)
+                *over = true;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+}
+
+/* Runs a program with pipes on stdin, stdout and stderr in a process group of its own, feeds
+ * it a->in while reading its output (both at once: a pack may be larger than a pipe), and
+ * waits for it. Past the deadline the whole group is killed (git http-backend runs
+ * git-upload-pack or git-receive-pack below it); on every path the child is reaped. *status
+ * gets its wait status. */
+static int hosted_run(int *status, const hosted_run_args *a)
+{
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, dflt;
+    pid_t pid = -1;
+    size_t written = 0;
+    int64_t deadline = hosted_now_ms() + (int64_t)a->timeout_s * 1000;
+    bool over = false, timed_out = false, err_over = false;
+    int rc = 0, e;
+
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        rc = kp_err_set(KP_EINTERNAL, "pipe failed: %s", strerror(errno));
+        for (int i = 0; i < 2; i++) {
+            hosted_close(&in[i]);
+            hosted_close(&out[i]);
+            hosted_close(&err[i]);
+        }
+        return rc;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawnattr_init(&attr);
+    sigemptyset(&none);
+    sigemptyset(&dflt);
+    sigaddset(&dflt, SIGPIPE); /* kplane ignores it; git expects the default */
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &dflt);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    e = posix_spawnp(&pid, a->argv[0], &fa, &attr, (char *const *)a->argv, (char *const *)a->envp);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    hosted_close(&in[0]);
+    hosted_close(&out[1]);
+    hosted_close(&err[1]);
+    if (e != 0) {
+        rc = kp_err_set(KP_EINTERNAL, "cannot run \"%s\": %s", a->argv[0], strerror(e));
+        pid = -1;
+        goto out;
+    }
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    fcntl(err[0], F_SETFL, O_NONBLOCK);
+    if (a->in.len == 0)
+        hosted_close(&in[1]);
+    while (out[0] >= 0 || err[0] >= 0) {
+        struct pollfd pf[3];
+        nfds_t n = 0;
+        int64_t left = deadline - hosted_now_ms();
+        int pr;
+
+        if (left <= 0) {
+            timed_out = true;
+            break;
+        }
+        if (in[1] >= 0)
+            pf[n++] = (struct pollfd){in[1], POLLOUT, 0};
+        if (out[0] >= 0)
+            pf[n++] = (struct pollfd){out[0], POLLIN, 0};
+        if (err[0] >= 0)
+            pf[n++] = (struct pollfd){err[0], POLLIN, 0};
+        pr = poll(pf, n, left > 1000 ? 1000 : (int)left);
+        if (pr < 0 && errno != EINTR) {
+            rc = kp_err_set(KP_EINTERNAL, "poll failed: %s", strerror(errno));
+            break;
+        }
+        for (nfds_t i = 0; pr > 0 && i < n; i++) {
+            if (!pf[i].revents)
+                continue;
+            if (pf[i].fd == in[1]) {
+                ssize_t w = write(in[1], a->in.p + written, a->in.len - written);
+                if (w > 0)
+                    written += (size_t)w;
+                /* the program may stop reading early (it refused the request): what it
+                 * wrote still counts */
+                if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == a->in.len)
+                    hosted_close(&in[1]);
+            } else if (pf[i].fd == out[0]) {
+                if (!hosted_drain(out[0], a->out, &over))
+                    hosted_close(&out[0]);
+            } else if (!hosted_drain(err[0], a->err, &err_over)) {
+                hosted_close(&err[0]);
+            }
+        }
+        if (over)
+            break;
+    }
+    if (rc < 0 || over || timed_out)
+        kill(-pid, SIGKILL);
+    /* the output is closed: the program is about to exit (or was just killed) */
+    for (;;) {
+        pid_t w = waitpid(pid, status, timed_out || over || rc < 0 ? 0 : WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            if (rc == 0)
+                rc = kp_err_set(KP_EINTERNAL, "waitpid failed: %s", strerror(errno));
+            break;
+        }
+        if (w == 0) {
+            struct timespec ts = {0, 1000000};
+            if (hosted_now_ms() > deadline) {
+                timed_out = true;
+                kill(-pid, SIGKILL);
+                continue; /* the next waitpid blocks */
+            }
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (rc == 0 && timed_out)
+        rc = kp_err_set(KP_ETIMEOUT, "\"%s\" did not finish within %d s and was stopped",
+                        a->argv[0], a->timeout_s);
+    else if (rc == 0 && over)
+        rc = kp_err_set(KP_EINTERNAL, "\"%s\" wrote more than %zu bytes", a->argv[0], a->out->cap);
+out:
+    hosted_close(&in[1]);
+    hosted_close(&out[0]);
+    hosted_close(&err[0]);
+    return rc;
+}
+
+/* The environment of every git run: nothing of kplane's own (no secrets, no user config). */
+#define HOSTED_BASE_ENV                                                                            \
+    "PATH=/usr/local/bin:/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",   \
+        "GIT_TERMINAL_PROMPT=0", "LC_ALL=C"
+
+/* Runs a git command to its end; KP_EINTERNAL with its stderr when it fails. */
+static int hosted_git(kp_hosted *h, const char *const *argv)
+{
+    char home[4200];
+    const char *envp[] = {HOSTED_BASE_ENV, home, NULL};
+    kp_buf out = KP_BUF_INIT(64 * 1024), err = KP_BUF_INIT(HOSTED_ERR_MAX);
+    hosted_run_args a = {argv, envp, {NULL, 0}, &out, &err, 60};
+    int status = 0, rc;
+
+    snprintf(home, sizeof(home), "HOME=%s", h->git_root);
+    rc = hosted_run(&status, &a);
+    if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        rc = kp_err_set(KP_EINTERNAL, "git %s failed (status %d): %.*s", argv[1], status,
+                        (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));
+    kp_buf_dispose(&out);
+    kp_buf_dispose(&err);
+    return rc;
+}
+
+static int hosted_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static bool hosted_exists(const char *dir)
+{
+    struct stat st;
+    char *head = kp_asprintf("%s/HEAD", dir);
+    bool ok = stat(head, &st) == 0;
+    free(head);
+    return ok;
+}
+
+/* Creates the bare repository dir of a first push: initialized in a temporary directory and
+ * renamed into place, so a crash never leaves half a repository under the served name. */
+static int hosted_init(kp_hosted *h, const char *cluster, const char *dir)
+{
+    char *croot = kp_asprintf("%s/%s", h->git_root, cluster), *tmp = NULL;
+    uint64_t r;
+    int rc = 0;
+
+    pthread_mutex_lock(&h->init_mu);
+    if (hosted_exists(dir))
+        goto out;
+    if ((mkdir(h->git_root, 0700) < 0 && errno != EEXIST) ||
+        (mkdir(croot, 0700) < 0 && errno != EEXIST)) {
+        rc = kp_err_set(KP_EINTERNAL, "cannot create \"%s\": %s", croot, strerror(errno));
+        goto out;
+    }
+    kp_crypto_random(&r, sizeof(r));
+    tmp = kp_asprintf("%s/.init-%016llx.git", croot, (unsigned long long)r);
+    {
+        const char *init[] = {"git", "init", "--bare", "-q", "--initial-branch=main", tmp, NULL};
+        const char *cfg[] = {"git", "--git-dir", tmp, "config", "http.receivepack", "true", NULL};
+        if ((rc = hosted_git(h, init)) < 0 || (rc = hosted_git(h, cfg)) < 0)
+            goto out;
+    }
+    if (rename(tmp, dir) < 0) {
+        rc = kp_err_set(KP_EINTERNAL, "cannot rename \"%s\": %s", tmp, strerror(errno));
+        goto out;
+    }
+    KP_LOG_INFO("gitops", "hosted repository \"%s\" created", dir);
+out:
+    pthread_mutex_unlock(&h->init_mu);
+    if (rc < 0 && tmp)
+        nftw(tmp, hosted_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(tmp);
+    free(croot);
+    return rc;
+}
+
+/* ---- CGI ---- */
+
+/* A request header as a CGI variable: NAME=value, or NULL when absent or unfit (control
+ * characters, too long). */
+static const char *hosted_env(kp_arena *a, const char *name, const char *value)
+{
+    if (!value || strlen(value) > HOSTED_ENV_VALUE_MAX)
+        return NULL;
+    for (const char *p = value; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return NULL;
+    return kp_arena_printf(a, "%s=%s", name, value);
+}
+
+static bool hosted_token_char(char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_';
+}
+
+/* Parses the CGI response header block at the start of out (RFC 3875 section 6): "Status",
+ * "Content-Type" and any other header, each line ending in LF or CRLF, then an empty line.
+ * *hdr_len gets the length of the block. */
+static int hosted_cgi_headers(size_t *hdr_len, kp_req *req, kp_http_resp *resp, const kp_buf *out)
+{
+    kp_sv in = kp_buf_sv(out), line;
+    kp_arena *a = kp_req_arena(req);
+
+    resp->code = 200;
+    resp->content_type = NULL;
+    for (;;) {
+        const char *colon;
+        kp_sv name, value;
+        int64_t code;
+
+        if (!memchr(in.p, '\n', in.len))
+            return kp_err_set(KP_EINTERNAL, "git http-backend answered without a header end");
+        kp_sv_cut(&in, '\n', &line);
+        if (line.len && line.p[line.len - 1] == '\r')
+            line.len--;
+        if (line.len == 0)
+            break;
+        colon = memchr(line.p, ':', line.len);
+        if (!colon || colon == line.p)
+            return kp_err_set(KP_EINTERNAL, "git http-backend answered a bad header line");
+        name = (kp_sv){line.p, (size_t)(colon - line.p)};
+        value = (kp_sv){colon + 1, line.len - name.len - 1};
+        while (value.len && (value.p[0] == ' ' || value.p[0] == '\t')) {
+            value.p++;
+            value.len--;
+        }
+        for (size_t i = 0; i < name.len; i++)
+            if (!hosted_token_char(name.p[i]))
+                return kp_err_set(KP_EINTERNAL, "git http-backend answered a bad header name");
+        if (kp_sv_eq_nocase(name, "Status")) {
+            kp_sv num = {value.p, value.len < 3 ? value.len : 3};
+            if (kp_parse_i64(&code, num, 100, 599) < 0)
+                return kp_err_set(KP_EINTERNAL, "git http-backend answered a bad Status");
+            resp->code = (int)code;
+        } else if (kp_sv_eq_nocase(name, "Content-Type")) {
+            resp->content_type = kp_arena_printf(a, "%.*s", KP_SV_ARG(value));
+        } else {
+            char *n = kp_arena_printf(a, "%.*s", KP_SV_ARG(name));
+            char *v = kp_arena_printf(a, "%.*s", KP_SV_ARG(value));
+            kp_http_resp_header(resp, req, n, v);
+        }
+    }
+    *hdr_len = (size_t)(in.p - out->p);
+    return 0;
+}
+
+static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_http_resp *resp)
+{
+    kp_hosted *h = arg;
+    kp_arena *a = kp_req_arena(req);
+    char *dir = kp_gitops_hosted_dir(h->data_dir, call->cluster, call->repo);
+    const char *method = kp_req_method(req);
+    kp_sv body = kp_req_body(req);
+    bool post = strcmp(method, "POST") == 0;
+    const char *envp[24], *argv[3], *e;
+    size_t n = 0, hdr_len = 0;
+    kp_buf out = KP_BUF_INIT(KP_RESP_MAX), err = KP_BUF_INIT(HOSTED_ERR_MAX);
+    hosted_run_args ra;
+    int status = 0, rc;
+    bool counted = false;
+
+    if (!hosted_exists(dir)) {
+        if (!call->push) {
+            rc = kp_err_set(KP_ENOTFOUND, "hosted repository \"%s\" not found in workspace \"%s\"",
+                            call->repo, call->ws_path);
+            goto out;
+        }
+        if ((rc = hosted_init(h, call->cluster, dir)) < 0)
+            goto out;
+    }
+    if (atomic_fetch_add(&h->running, 1) >= KP_GIT_BACKENDS_MAX) {
+        atomic_fetch_sub(&h->running, 1);
+        rc = kp_err_set(KP_ETOOMANY, "too many Git requests at once, try again");
+        goto out;
+    }
+    counted = true;
+    envp[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    envp[n++] = "GIT_CONFIG_NOSYSTEM=1";
+    envp[n++] = "GIT_CONFIG_GLOBAL=/dev/null";
+    envp[n++] = "GIT_HTTP_EXPORT_ALL=1";
+    envp[n++] = "GATEWAY_INTERFACE=CGI/1.1";
+    envp[n++] = "SERVER_PROTOCOL=HTTP/1.1";
+    envp[n++] = "LC_ALL=C";
+    envp[n++] = kp_arena_printf(a, "HOME=%s", h->git_root);
+    envp[n++] = kp_arena_printf(a, "GIT_PROJECT_ROOT=%s/%s", h->git_root, call->cluster);
+    envp[n++] = kp_arena_printf(a, "PATH_INFO=%s", call->path_info);
+    envp[n++] = kp_arena_printf(a, "REQUEST_METHOD=%s", method);
+    envp[n++] =
+        post ? "QUERY_STRING=" : kp_arena_printf(a, "QUERY_STRING=service=%s", call->service);
+    envp[n++] = kp_arena_printf(a, "CONTENT_LENGTH=%zu", post ? body.len : (size_t)0);
+    if ((e = hosted_env(a, "REMOTE_USER", call->user)))
+        envp[n++] = e;
+    if ((e = hosted_env(a, "REMOTE_ADDR", kp_req_peer_addr(req))))
+        envp[n++] = e;
+    if ((e = hosted_env(a, "CONTENT_TYPE", kp_req_header(req, "Content-Type"))))
+        envp[n++] = e;
+    /* git sends gzip bodies; git http-backend inflates them itself */
+    if ((e = hosted_env(a, "HTTP_CONTENT_ENCODING", kp_req_header(req, "Content-Encoding"))))
+        envp[n++] = e;
+    /* protocol v2 (Git-Protocol: version=2) */
+    if ((e = hosted_env(a, "HTTP_GIT_PROTOCOL", kp_req_header(req, "Git-Protocol"))))
+        envp[n++] = e;
+    envp[n] = NULL;
+    if (h->backend) {
+        argv[0] = h->backend;
+        argv[1] = NULL;
+    } else {
+        argv[0] = "git";
+        argv[1] = "http-backend";
+        argv[2] = NULL;
+    }
+    ra = (hosted_run_args){argv, envp, post ? body : (kp_sv){NULL, 0}, &out, &err, h->timeout_s};
+    if ((rc = hosted_run(&status, &ra)) < 0)
+        goto out;
+    if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && out.len == 0)) {
+        rc = kp_err_set(KP_EINTERNAL, "git http-backend failed (status %d): %.*s", status,
+                        (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));
+        goto out;
+    }
+    if ((rc = hosted_cgi_headers(&hdr_len, req, resp, &out)) < 0)
+        goto out;
+    if (err.len)
+        KP_LOG_DEBUG("gitops", "rid=%s git http-backend: %.*s", kp_req_id(req),
+                     (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));
+    /* the body moves into the response without a copy of the pack */
+    memmove(out.p, out.p + hdr_len, out.len - hdr_len);
+    out.len -= hdr_len;
+    out.p[out.len] = '\0';
+    kp_buf_dispose(&resp->body);
+    resp->body = out;
+    kp_buf_init(&out, 0);
+    if (!resp->content_type)
+        resp->content_type = "application/octet-stream";
+    if (post && call->push && resp->code == 200) {
+        KP_LOG_INFO("gitops",
+                    "rid=%s push to hosted repository \"%s\" of workspace \"%s\" by "
+                    "\"%s\"",
+                    kp_req_id(req), call->repo, call->ws_path, call->user);
+        kp_gitops_hosted_pushed(h->gitops, call->cluster, call->repo);
+    }
+out:
+    if (counted)
+        atomic_fetch_sub(&h->running, 1);
+    kp_buf_dispose(&out);
+    kp_buf_dispose(&err);
+    free(dir);
+    return rc;
+}
+
+/* ---- webhooks ---- */
+
+static int hosted_hex(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+int kp_hosted_parse_signature(uint8_t out[32], kp_sv header)
+{
+    static const char prefix[] = "sha256=";
+    const size_t plen = sizeof(prefix) - 1;
+
+    if (header.len != plen + 64 || strncasecmp(header.p, prefix, plen) != 0)
+        return kp_err_set(KP_EBADREQUEST,
+                          "X-Hub-Signature-256 must be \"sha256=\" and 64 hex digits");
+    for (size_t i = 0; i < 32; i++) {
+        int hi = hosted_hex(header.p[plen + 2 * i]), lo = hosted_hex(header.p[plen + 2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return kp_err_set(KP_EBADREQUEST,
+                              "X-Hub-Signature-256 must be \"sha256=\" and 64 hex digits");
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+bool kp_hosted_signature_ok(kp_sv header, const void *secret, size_t secret_len, kp_sv body)
+{
+    uint8_t want[32], got[32];
+    bool ok;
+
+    if (kp_hosted_parse_signature(got, header) < 0) {
+        kp_err_clear();
+        return false;
+    }
+    kp_crypto_hmac_sha256(want, secret, secret_len, body.p, body.len);
+    ok = kp_crypto_equal(want, got, sizeof(want));
+    explicit_bzero(want, sizeof(want));
+    return ok;
+}
+
+/* The webhook secret of GitRepository ns/name: the key "token" of the Secret its
+ * spec.webhookSecretRef names, read as kplane itself. KP_ENOTFOUND for a missing repository,
+ * reference, Secret or key alike: an anonymous caller learns nothing more. */
+static int hosted_webhook_secret(kp_buf *out, kp_hosted *h, const char *cluster, const char *ns,
+                                 const char *name)
+{
+    json_t *repo = NULL, *secret = NULL;
+    char *path = NULL;
+    const char *ref, *token;
+    int rc;
+
+    if (!h->client)
+        return kp_err_set(KP_ENOTFOUND, "not found");
+    path = kp_asprintf("/clusters/%s/apis/gitops.kplane.io/v1alpha1/namespaces/%s/"
+                       "gitrepositories/%s",
+                       cluster, ns, name);
+    if ((rc = kp_client_do(&repo, NULL, h->client, "GET", path, NULL)) < 0)
+        goto out;
+    ref = kp_json_get_str(repo, "spec.webhookSecretRef.name");
+    if (!ref || !kp_validate_dns1123_subdomain(NULL, kp_sv_from(ref))) {
+        rc = kp_err_set(KP_ENOTFOUND, "not found");
+        goto out;
+    }
+    free(path);
+    path = kp_asprintf("/clusters/%s/api/v1/namespaces/%s/secrets/%s", cluster, ns, ref);
+    if ((rc = kp_client_do(&secret, NULL, h->client, "GET", path, NULL)) < 0)
+        goto out;
+    token = kp_json_get_str(secret, "data.token");
+    if (!token || kp_crypto_base64_decode(out, token, strlen(token)) < 0 || out->len == 0) {
+        kp_err_clear();
+        rc = kp_err_set(KP_ENOTFOUND, "not found");
+    }
+out:
+    if (rc < 0 && rc != KP_EUNAVAILABLE && rc != KP_ENOTFOUND) {
+        KP_LOG_WARN("gitops", "webhook for %s/%s in \"%s\": %s", ns, name, cluster, kp_err_msg());
+        kp_err_clear();
+        rc = kp_err_set(KP_ENOTFOUND, "not found");
+    } else if (rc == KP_ENOTFOUND) {
+        kp_err_clear();
+        rc = kp_err_set(KP_ENOTFOUND, "not found");
+    }
+    json_decref(repo);
+    json_decref(secret);
+    free(path);
+    return rc;
+}
+
+static int hosted_webhook(void *arg, const char *cluster, const char *ns, const char *name,
+                          kp_req *req, kp_http_resp *resp)
+{
+    kp_hosted *h = arg;
+    kp_buf secret = KP_BUF_INIT(64 * 1024);
+    const char *sig = kp_req_header(req, "X-Hub-Signature-256");
+    const char *gl = kp_req_header(req, "X-Gitlab-Token");
+    kp_sv body = kp_req_body(req);
+    bool ok;
+    int rc;
+
+    if (!kp_validate_dns1123_label(NULL, kp_sv_from(ns)) ||
+        !kp_validate_dns1123_subdomain(NULL, kp_sv_from(name)))
+        return kp_err_set(KP_ENOTFOUND, "not found");
+    if (body.len > KP_WEBHOOK_BODY_MAX)
+        return kp_err_set(KP_ETOOLARGE, "a webhook delivery is at most %d bytes",
+                          KP_WEBHOOK_BODY_MAX);
+    if ((rc = hosted_webhook_secret(&secret, h, cluster, ns, name)) < 0)
+        goto out;
+    if (sig) {
+        ok = kp_hosted_signature_ok(kp_sv_from(sig), secret.p, secret.len, body);
+    } else if (gl) {
+        /* compared as hashes: constant time whatever the lengths */
+        uint8_t a[32], b[32];
+        kp_crypto_sha256(a, gl, strlen(gl));
+        kp_crypto_sha256(b, secret.p, secret.len);
+        ok = kp_crypto_equal(a, b, sizeof(a));
+    } else {
+        rc = kp_err_set(KP_EUNAUTHORIZED, "a webhook must be signed: X-Hub-Signature-256 "
+                                          "(HMAC-SHA256 of the body) or X-Gitlab-Token");
+        goto out;
+    }
+    if (!ok) {
+        KP_LOG_INFO("gitops", "rid=%s webhook for %s/%s in \"%s\" refused: bad %s", kp_req_id(req),
+                    ns, name, cluster, sig ? "signature" : "token");
+        rc = kp_err_set(KP_EFORBIDDEN,
+                        "the webhook's %s does not match the GitRepository's "
+                        "webhook secret",
+                        sig ? "X-Hub-Signature-256" : "X-Gitlab-Token");
+        goto out;
+    }
+    kp_gitops_repo_changed(h->gitops, cluster, ns, name);
+    resp->code = 200;
+    resp->content_type = "application/json";
+    kp_buf_appendf(&resp->body,
+                   "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+                   "\"Success\",\"message\":\"fetch of gitrepository %s/%s requested\","
+                   "\"code\":200}\n",
+                   ns, name);
+    rc = 0;
+out:
+    if (secret.p)
+        explicit_bzero(secret.p, secret.alloc);
+    kp_buf_dispose(&secret);
+    return rc;
+}
+
+kp_api_git_hooks kp_hosted_hooks(kp_hosted *h)
+{
+    kp_api_git_hooks hk = {h, hosted_serve, hosted_webhook};
+    return hk;
+}
