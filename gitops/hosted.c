@@ -355,23 +355,25 @@ static bool hosted_token_char(char ch)
            ch == '-' || ch == '_';
 }
 
-/* Parses the CGI response header block at the start of out (RFC 3875 section 6): "Status",
- * "Content-Type" and any other header, each line ending in LF or CRLF, then an empty line.
- * *hdr_len gets the length of the block. */
-static int hosted_cgi_headers(size_t *hdr_len, kp_req *req, kp_http_resp *resp, const kp_buf *out)
+int kp_hosted_cgi_parse(kp_hosted_cgi *out, kp_arena *a, kp_sv in)
 {
-    kp_sv in = kp_buf_sv(out), line;
-    kp_arena *a = kp_req_arena(req);
+    kp_http_hdr **tail = &out->headers;
+    const char *start = in.p;
+    size_t nhdr = 0;
+    kp_sv line;
 
-    resp->code = 200;
-    resp->content_type = NULL;
+    memset(out, 0, sizeof(*out));
+    out->code = 200;
     for (;;) {
         const char *colon;
         kp_sv name, value;
         int64_t code;
 
-        if (!memchr(in.p, '\n', in.len))
-            return kp_err_set(KP_EINTERNAL, "git http-backend answered without a header end");
+        if (!memchr(in.p, '\n',
+                    in.len < KP_HOSTED_CGI_HEADER_MAX ? in.len : KP_HOSTED_CGI_HEADER_MAX) ||
+            (size_t)(in.p - start) > KP_HOSTED_CGI_HEADER_MAX)
+            return kp_err_set(KP_EINTERNAL, "the CGI answer has no end of headers within %d bytes",
+                              KP_HOSTED_CGI_HEADER_MAX);
         kp_sv_cut(&in, '\n', &line);
         if (line.len && line.p[line.len - 1] == '\r')
             line.len--;
@@ -379,7 +381,7 @@ static int hosted_cgi_headers(size_t *hdr_len, kp_req *req, kp_http_resp *resp, 
             break;
         colon = memchr(line.p, ':', line.len);
         if (!colon || colon == line.p)
-            return kp_err_set(KP_EINTERNAL, "git http-backend answered a bad header line");
+            return kp_err_set(KP_EINTERNAL, "the CGI answer has a header line without a name");
         name = (kp_sv){line.p, (size_t)(colon - line.p)};
         value = (kp_sv){colon + 1, line.len - name.len - 1};
         while (value.len && (value.p[0] == ' ' || value.p[0] == '\t')) {
@@ -388,21 +390,36 @@ static int hosted_cgi_headers(size_t *hdr_len, kp_req *req, kp_http_resp *resp, 
         }
         for (size_t i = 0; i < name.len; i++)
             if (!hosted_token_char(name.p[i]))
-                return kp_err_set(KP_EINTERNAL, "git http-backend answered a bad header name");
+                return kp_err_set(KP_EINTERNAL, "the CGI answer has a bad header name");
+        for (size_t i = 0; i < value.len; i++)
+            if (((unsigned char)value.p[i] < 0x20 && value.p[i] != '\t') || value.p[i] == 0x7f)
+                return kp_err_set(KP_EINTERNAL,
+                                  "the CGI answer has a control character in "
+                                  "header \"%.*s\"",
+                                  KP_SV_ARG(name));
         if (kp_sv_eq_nocase(name, "Status")) {
             kp_sv num = {value.p, value.len < 3 ? value.len : 3};
-            if (kp_parse_i64(&code, num, 100, 599) < 0)
-                return kp_err_set(KP_EINTERNAL, "git http-backend answered a bad Status");
-            resp->code = (int)code;
+            if ((value.len > 3 && value.p[3] != ' ') || kp_parse_i64(&code, num, 100, 599) < 0) {
+                kp_err_clear();
+                return kp_err_set(KP_EINTERNAL, "the CGI answer has a bad Status");
+            }
+            out->code = (int)code;
         } else if (kp_sv_eq_nocase(name, "Content-Type")) {
-            resp->content_type = kp_arena_printf(a, "%.*s", KP_SV_ARG(value));
+            out->content_type = kp_arena_printf(a, "%.*s", KP_SV_ARG(value));
         } else {
-            char *n = kp_arena_printf(a, "%.*s", KP_SV_ARG(name));
-            char *v = kp_arena_printf(a, "%.*s", KP_SV_ARG(value));
-            kp_http_resp_header(resp, req, n, v);
+            kp_http_hdr *hd;
+            if (++nhdr > KP_HOSTED_CGI_HEADERS_MAX)
+                return kp_err_set(KP_EINTERNAL, "the CGI answer has more than %d headers",
+                                  KP_HOSTED_CGI_HEADERS_MAX);
+            hd = kp_arena_alloc(a, sizeof(*hd));
+            hd->name = kp_arena_printf(a, "%.*s", KP_SV_ARG(name));
+            hd->value = kp_arena_printf(a, "%.*s", KP_SV_ARG(value));
+            hd->next = NULL;
+            *tail = hd;
+            tail = &hd->next;
         }
     }
-    *hdr_len = (size_t)(in.p - out->p);
+    out->len = (size_t)(in.p - start);
     return 0;
 }
 
@@ -418,6 +435,7 @@ static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_
     size_t n = 0, hdr_len = 0;
     kp_buf out = KP_BUF_INIT(KP_RESP_MAX), err = KP_BUF_INIT(HOSTED_ERR_MAX);
     hosted_run_args ra;
+    kp_hosted_cgi cgi;
     int status = 0, rc;
     bool counted = false;
 
@@ -479,8 +497,13 @@ static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_
                         (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));
         goto out;
     }
-    if ((rc = hosted_cgi_headers(&hdr_len, req, resp, &out)) < 0)
+    if ((rc = kp_hosted_cgi_parse(&cgi, a, kp_buf_sv(&out))) < 0)
         goto out;
+    hdr_len = cgi.len;
+    resp->code = cgi.code;
+    resp->content_type = cgi.content_type;
+    for (kp_http_hdr *hd = cgi.headers; hd; hd = hd->next)
+        kp_http_resp_header(resp, req, hd->name, hd->value);
     if (err.len)
         KP_LOG_DEBUG("gitops", "rid=%s git http-backend: %.*s", kp_req_id(req),
                      (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));

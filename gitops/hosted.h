@@ -33,6 +33,20 @@ void kp_hosted_set_client(kp_hosted *h, kp_client *client);
 /* The hooks for kp_api_opts.git (arg is h). */
 kp_api_git_hooks kp_hosted_hooks(kp_hosted *h);
 
+/* The header block a CGI program writes before its body (RFC 3875 section 6): lines "Name:
+ * value" ending in LF or CRLF, then an empty line. */
+#define KP_HOSTED_CGI_HEADER_MAX (64 * 1024) /* the whole block */
+#define KP_HOSTED_CGI_HEADERS_MAX 64         /* headers besides Status and Content-Type */
+typedef struct {
+    int code;                 /* from "Status: 404 Not Found"; 200 without one */
+    const char *content_type; /* arena; NULL without one */
+    kp_http_hdr *headers;     /* the others, in order (arena) */
+    size_t len;               /* bytes of the block, the empty line included */
+} kp_hosted_cgi;
+/* Parses the block at the start of in; KP_EINTERNAL (the program misbehaved) with what is
+ * wrong. */
+int kp_hosted_cgi_parse(kp_hosted_cgi *out, kp_arena *a, kp_sv in);
+
 /* Parses an X-Hub-Signature-256 header, "sha256=" and 64 hex digits (either case), into the
  * 32 bytes of the HMAC-SHA256. KP_EBADREQUEST for anything else. */
 int kp_hosted_parse_signature(uint8_t out[32], kp_sv header);
