@@ -1048,13 +1048,15 @@ bool api_serves(const kp_api *api, const kp_schema_res *r)
     return !api->plain_cluster || strcmp(r->group, API_TENANCY_GROUP) != 0;
 }
 
-size_t kp_api_body_max(void *arg, const char *method, const char *path)
+size_t kp_api_body_max(void *arg, const kp_req *r)
 {
-    const char *rest = path;
+    const char *path = kp_req_path(r), *rest = path;
+    const void *const *ders;
+    const size_t *lens;
     size_t n;
 
     (void)arg;
-    if (strcmp(method, "POST") != 0)
+    if (strcmp(kp_req_method(r), "POST") != 0)
         return KP_BODY_MAX;
     if (strncmp(path, "/clusters/", 10) == 0 && !(rest = strchr(path + 10, '/')))
         return KP_BODY_MAX;
@@ -1064,7 +1066,11 @@ size_t kp_api_body_max(void *arg, const char *method, const char *path)
     if (strncmp(rest, "/git/", 5) == 0 &&
         ((n > 16 && strcmp(rest + n - 16, "/git-upload-pack") == 0) ||
          (n > 17 && strcmp(rest + n - 17, "/git-receive-pack") == 0)))
-        return KP_GIT_BODY_MAX; /* a pack; the request is authenticated once it is read */
+        /* a pack: the request is authenticated only once it is read, so without any credential
+         * at all (it will be refused) it gets no more room than any request */
+        return kp_req_header(r, "Authorization") || kp_req_peer_certs(r, &ders, &lens) > 0
+                   ? KP_GIT_BODY_MAX
+                   : KP_BODY_MAX;
     return KP_BODY_MAX;
 }
 

@@ -78,10 +78,10 @@ void kp_api_free(kp_api *api);
 /* Creates what the root workspace holds from the start (namespaces default, kube-system,
  * kube-public) when missing. */
 int kp_api_bootstrap(kp_api *api);
-/* The request body cap of a route (kp_http_opts.body_max; arg is the kp_api): a push to a
- * hosted repository may carry KP_GIT_BODY_MAX, a webhook KP_WEBHOOK_BODY_MAX, anything else
- * KP_BODY_MAX. */
-size_t kp_api_body_max(void *arg, const char *method, const char *path);
+/* The request body cap of a route (kp_http_opts.body_max; arg is the kp_api): a push or fetch
+ * to a hosted repository that carries credentials may send KP_GIT_BODY_MAX, a webhook
+ * KP_WEBHOOK_BODY_MAX, anything else KP_BODY_MAX. */
+size_t kp_api_body_max(void *arg, const kp_req *r);
 /* The kp_http_handler: arg is the kp_api. */
 void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp);
 

@@ -23,7 +23,7 @@ struct kp_http {
     int port;
     kp_http_handler handler;
     void *handler_arg;
-    size_t (*body_max)(void *arg, const char *method, const char *path);
+    size_t (*body_max)(void *arg, const kp_req *r);
     atomic_long inflight;
 };
 
@@ -201,7 +201,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         r->path = kp_arena_strdup(r->arena, url);
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         http_new_id(r->id);
-        r->body_max = h->body_max ? h->body_max(h->handler_arg, method, url) : KP_BODY_MAX;
+        r->body_max = h->body_max ? h->body_max(h->handler_arg, r) : KP_BODY_MAX;
         kp_buf_init(&r->body, r->body_max);
         atomic_fetch_add(&h->inflight, 1);
         r->counted = true;

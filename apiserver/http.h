@@ -59,8 +59,9 @@ typedef struct {
     int threads;
     kp_http_handler handler;
     void *handler_arg;
-    /* The body cap of a request (called with handler_arg); NULL: KP_BODY_MAX for every one */
-    size_t (*body_max)(void *arg, const char *method, const char *path);
+    /* The body cap of a request, asked with handler_arg once its headers are in (method,
+     * path, headers and the TLS session may be read); NULL: KP_BODY_MAX for every one */
+    size_t (*body_max)(void *arg, const kp_req *r);
 } kp_http_opts;
 
 /* Binds the listening socket (before anything slow, so a taken port fails fast). KP_EEXISTS

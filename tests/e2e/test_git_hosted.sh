@@ -169,6 +169,10 @@ check_out "the 401 offers Basic" '^HTTP/[0-9.]+ 401|WWW-Authenticate: Basic real
     anon -i "$URL/info/refs?service=git-upload-pack"
 check_out "a bad bearer token is 401" '^HTTP/[0-9.]+ 401' \
     anon -i -H "Authorization: Bearer not-a-token" "$URL/info/refs?service=git-upload-pack"
+head -c 4500000 /dev/zero >"$E2E_TMP/pack.bin"
+check_out "without any credential a pack gets no more room than any request (413 past 3 MiB)" '^413$' \
+    anon -o /dev/null -w '%{http_code}' -H 'Content-Type: application/x-git-receive-pack-request' \
+    --data-binary "@$E2E_TMP/pack.bin" "$URL/git-receive-pack"
 run clone_basic GN clone -q "https://git:$T_READ@127.0.0.1:$PORT/clusters/root/git/app.git" "$E2E_TMP/clone-basic"
 expect "Basic credentials work, the password being a token (as a credential helper sends)" clone_basic
 check "Basic clone at the pushed commit" test "$(git -C "$E2E_TMP/clone-basic" rev-parse HEAD)" = "$C3"
