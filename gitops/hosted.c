@@ -154,6 +154,9 @@ static int hosted_run(int *status, const hosted_run_args *a)
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    /* nothing else of kplane's reaches git, even a descriptor someone opened without
+     * O_CLOEXEC */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     posix_spawnattr_init(&attr);
     sigemptyset(&none);
     sigemptyset(&dflt);
