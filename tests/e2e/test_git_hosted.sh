@@ -330,6 +330,88 @@ check_out "a delivery over 1 MiB is 413" '^413$' \
     hook -H "X-Hub-Signature-256: $SIG" --data-binary "@$E2E_TMP/big.body" "$HOOK"
 check_out "the webhook secret never reaches the log" '^0$' sh -c "grep -c -- '$SECRET' '$DIR.log'"
 
+# ---- with the GitOps agent: a push is applied, a webhook fetches at once ----
+# wait_ms SECONDS cmd...: retries cmd every 0.05 s; prints the milliseconds it took, fails
+# after SECONDS
+wait_ms() {
+    local n=$(($1 * 20)) t0
+    shift
+    t0=$(date +%s%N)
+    for _ in $(seq 1 "$n"); do
+        if "$@" >/dev/null 2>&1; then
+            echo $((($(date +%s%N) - t0) / 1000000))
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+cm_is() { [ "$(K -n "$1" get configmap "$2" -o jsonpath='{.data.v}' 2>/dev/null)" = "$3" ]; }
+if K get --raw /apis/gitops.kplane.io/v1alpha1 2>/dev/null | grep -q '"syncs"'; then
+    K create namespace deploy >/dev/null
+    D=$E2E_TMP/deploy
+    mkdir -p "$D" && git -C "$D" init -q -b main
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: pushed, namespace: deploy}\ndata: {v: "1"}\n' >"$D/cm.yaml"
+    git -C "$D" add . && git -C "$D" commit -qm one
+    run push_deploy GA -C "$D" push "$BASE/clusters/root/git/deploy.git" main
+    expect "push manifests to the hosted repository deploy" push_deploy 'new branch'
+    K apply -f - >/dev/null 2>"$E2E_TMP/sync.err" <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: deploy, namespace: deploy}
+spec: {url: "$BASE/clusters/root/git/deploy.git", interval: 1h}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: deploy, namespace: deploy}
+spec: {sourceRef: {name: deploy}, path: ./, interval: 1h}
+EOF
+    check "a GitRepository following the hosted repository, and its Sync, are created" test ! -s "$E2E_TMP/sync.err"
+    check "the Sync applies what was pushed" wait_ms 20 cm_is deploy pushed 1
+    sed -i 's/v: "1"/v: "2"/' "$D/cm.yaml"
+    git -C "$D" commit -qam two
+    run push_deploy2 GA -C "$D" push "$BASE/clusters/root/git/deploy.git" main
+    if MS=$(wait_ms 10 cm_is deploy pushed 2); then
+        ok "a push is applied at once, not at the 1 h interval ($MS ms after git push returned)"
+    else
+        not_ok "a push is applied at once, not at the 1 h interval"
+    fi
+
+    # an external repository (file://, polled every hour) and its webhook
+    X=$E2E_TMP/ext
+    git init -q --bare -b main "$X.git" && mkdir -p "$X" && git -C "$X" init -q -b main
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: hooked, namespace: deploy}\ndata: {v: "1"}\n' >"$X/cm.yaml"
+    git -C "$X" add . && git -C "$X" commit -qm one && git -C "$X" push -q "$X.git" main
+    K -n deploy create secret generic ext-hook --from-literal=token="$SECRET" >/dev/null
+    K apply -f - >/dev/null 2>"$E2E_TMP/sync2.err" <<EOF
+apiVersion: gitops.kplane.io/v1alpha1
+kind: GitRepository
+metadata: {name: ext, namespace: deploy}
+spec: {url: "file://$X.git", interval: 1h, webhookSecretRef: {name: ext-hook}}
+---
+apiVersion: gitops.kplane.io/v1alpha1
+kind: Sync
+metadata: {name: ext, namespace: deploy}
+spec: {sourceRef: {name: ext}, path: ./, interval: 1h}
+EOF
+    check "the external repository's first commit is applied" wait_ms 20 cm_is deploy hooked 1
+    sed -i 's/v: "1"/v: "2"/' "$X/cm.yaml"
+    git -C "$X" commit -qam two && git -C "$X" push -q "$X.git" main
+    XHOOK=$BASE/clusters/root/gitops/hooks/deploy/ext
+    hook -H "X-Hub-Signature-256: $BAD" --data-binary "$BODY" "$XHOOK" >/dev/null
+    sleep 2
+    check "a webhook with a bad signature fetches nothing (the old value stays)" cm_is deploy hooked 1
+    check_out "a webhook with a good signature: 200" '^200$' \
+        hook -H "X-Hub-Signature-256: $SIG" --data-binary "$BODY" "$XHOOK"
+    if MS=$(wait_ms 10 cm_is deploy hooked 2); then
+        ok "the webhook makes the agent fetch and apply the new commit ($MS ms)"
+    else
+        not_ok "the webhook makes the agent fetch and apply the new commit"
+    fi
+else
+    echo "# SKIP push-to-applied and webhook-to-fetch: the GitOps agent (syncs) is not served yet"
+fi
+
 # ---- a hanging and a failing git http-backend ----
 cat >"$E2E_TMP/hang.sh" <<'EOF'
 #!/bin/sh
