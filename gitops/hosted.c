@@ -338,6 +338,58 @@ out:
     return rc;
 }
 
+/* After a push: when HEAD names a branch that does not exist (the first push brought only
+ * "master", say), it points to a branch that does, as GitHub makes the first pushed branch the
+ * default, so a clone checks something out. Best effort: a failure is only logged. */
+static void hosted_fix_head(kp_hosted *h, const char *dir)
+{
+    kp_buf head = KP_BUF_INIT(4096), out = KP_BUF_INIT(4096), err = KP_BUF_INIT(HOSTED_ERR_MAX);
+    char *path = kp_asprintf("%s/HEAD", dir), *ref = NULL, home[4200];
+    const char *envp[] = {HOSTED_BASE_ENV, home, NULL};
+    const char *list[] = {"git",
+                          "--git-dir",
+                          dir,
+                          "for-each-ref",
+                          "--count=1",
+                          "--sort=refname",
+                          "--format=%(refname)",
+                          "refs/heads/",
+                          NULL};
+    const char *verify[] = {"git", "--git-dir", dir, "rev-parse", "-q", "--verify", "HEAD", NULL};
+    hosted_run_args a = {verify, envp, {NULL, 0}, &out, &err, 60};
+    int status = 0;
+
+    snprintf(home, sizeof(home), "HOME=%s", h->git_root);
+    if (kp_buf_read_file(&head, path) < 0 || strncmp(kp_buf_cstr(&head), "ref: ", 5) != 0)
+        goto out;
+    free(path);
+    path = kp_asprintf("%s/%.*s", dir, (int)strcspn(kp_buf_cstr(&head) + 5, "\n"),
+                       kp_buf_cstr(&head) + 5);
+    if (access(path, F_OK) == 0) /* receive-pack writes loose refs: the common case ends here */
+        goto out;
+    if (hosted_run(&status, &a) < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        goto out; /* HEAD resolves (a packed ref) */
+    kp_buf_reset(&out);
+    a.argv = list;
+    if (hosted_run(&status, &a) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        out.len == 0)
+        goto out;
+    ref = kp_strdup(kp_buf_cstr(&out));
+    ref[strcspn(ref, "\n")] = '\0';
+    {
+        const char *set[] = {"git", "--git-dir", dir, "symbolic-ref", "HEAD", ref, NULL};
+        if (hosted_git(h, set) == 0)
+            KP_LOG_INFO("gitops", "hosted repository \"%s\": HEAD is now %s", dir, ref);
+    }
+out:
+    kp_err_clear();
+    free(ref);
+    free(path);
+    kp_buf_dispose(&head);
+    kp_buf_dispose(&out);
+    kp_buf_dispose(&err);
+}
+
 /* ---- CGI ---- */
 
 /* A request header as a CGI variable: NAME=value, or NULL when absent or unfit (control
@@ -524,6 +576,7 @@ static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_
                     "rid=%s push to hosted repository \"%s\" of workspace \"%s\" by "
                     "\"%s\"",
                     kp_req_id(req), call->repo, call->ws_path, call->user);
+        hosted_fix_head(h, dir);
         kp_gitops_hosted_pushed(h->gitops, call->cluster, call->repo);
     }
 out:

@@ -192,6 +192,15 @@ expect "a 6 MB push (chunked, past the 3 MiB API body cap) is accepted" push_big
 run clone_big GA clone -q "$URL" "$E2E_TMP/clone-big"
 check "and comes back byte for byte" cmp "$SRC/blob.bin" "$E2E_TMP/clone-big/blob.bin"
 
+mkdir -p "$E2E_TMP/legacy" && git -C "$E2E_TMP/legacy" init -q -b master
+echo old >"$E2E_TMP/legacy/f" && git -C "$E2E_TMP/legacy" add . && git -C "$E2E_TMP/legacy" commit -qm m
+run push_master GA -C "$E2E_TMP/legacy" push "$BASE/clusters/root/git/legacy.git" master
+expect "a first push of only \"master\"" push_master 'new branch.*master -> master'
+check_out "HEAD follows it (the first pushed branch), so a clone checks it out" 'refs/heads/master' \
+    git --git-dir "$DIR/git/root/legacy.git" symbolic-ref HEAD
+run clone_master GA clone -q "$BASE/clusters/root/git/legacy.git" "$E2E_TMP/legacy-c"
+check_out "the clone has master's files" '^old$' cat "$E2E_TMP/legacy-c/f"
+
 # ---- what is and is not served ----
 check_out "a repository that does not exist: 404 naming it" 'hosted repository "nope" not found' \
     adm "$BASE/clusters/root/git/nope.git/info/refs?service=git-upload-pack"
