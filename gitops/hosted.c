@@ -23,6 +23,8 @@
 
 #define HOSTED_ERR_MAX 4096      /* what a git run wrote on stderr, kept for the log */
 #define HOSTED_ENV_VALUE_MAX 512 /* a request header passed to the CGI program */
+/* A fetch's answer past this much is streamed, not held whole in memory */
+#define HOSTED_STREAM_AFTER (1024 * 1024)
 
 struct kp_hosted {
     char *data_dir; /* absolute */
@@ -124,31 +126,47 @@ static bool hosted_drain(int fd, kp_buf *b, bool *over)
     }
 }
 
-/* Runs a program with pipes on stdin, stdout and stderr in a process group of its own, feeds
- * it a->in while reading its output (both at once: a pack may be larger than a pipe), and
- * waits for it. Past the deadline the whole group is killed (git http-backend runs
- * git-upload-pack or git-receive-pack below it); on every path the child is reaped. *status
- * gets its wait status. */
-static int hosted_run(int *status, const hosted_run_args *a)
+/* A program started by hosted_start: its pipes (-1 once closed) and its deadline. */
+typedef struct {
+    pid_t pid;
+    int in, out, err;
+    kp_sv input; /* what stdin gets */
+    size_t written;
+    kp_buf *obuf, *ebuf;
+    int64_t deadline;
+    int timeout_s;
+    const char *name; /* argv[0], borrowed */
+    bool over;        /* stdout went past the cap of obuf */
+} hosted_proc;
+
+/* Starts a program with pipes on stdin, stdout and stderr, in a process group of its own (git
+ * http-backend runs git-upload-pack or git-receive-pack below it, and a kill must reach
+ * them). */
+static int hosted_start(hosted_proc *p, const hosted_run_args *a)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t none, dflt;
-    pid_t pid = -1;
-    size_t written = 0;
-    int64_t deadline = hosted_now_ms() + (int64_t)a->timeout_s * 1000;
-    bool over = false, timed_out = false, err_over = false;
-    int rc = 0, e;
+    int e;
 
+    memset(p, 0, sizeof(*p));
+    p->pid = -1;
+    p->in = p->out = p->err = -1;
+    p->input = a->in;
+    p->obuf = a->out;
+    p->ebuf = a->err;
+    p->timeout_s = a->timeout_s;
+    p->deadline = hosted_now_ms() + (int64_t)a->timeout_s * 1000;
+    p->name = a->argv[0];
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-        rc = kp_err_set(KP_EINTERNAL, "pipe failed: %s", strerror(errno));
+        e = errno;
         for (int i = 0; i < 2; i++) {
             hosted_close(&in[i]);
             hosted_close(&out[i]);
             hosted_close(&err[i]);
         }
-        return rc;
+        return kp_err_set(KP_EINTERNAL, "pipe failed: %s", strerror(e));
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -166,95 +184,126 @@ static int hosted_run(int *status, const hosted_run_args *a)
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                         POSIX_SPAWN_SETSIGDEF);
-    e = posix_spawnp(&pid, a->argv[0], &fa, &attr, (char *const *)a->argv, (char *const *)a->envp);
+    e = posix_spawnp(&p->pid, a->argv[0], &fa, &attr, (char *const *)a->argv,
+                     (char *const *)a->envp);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     hosted_close(&in[0]);
     hosted_close(&out[1]);
     hosted_close(&err[1]);
     if (e != 0) {
-        rc = kp_err_set(KP_EINTERNAL, "cannot run \"%s\": %s", a->argv[0], strerror(e));
-        pid = -1;
-        goto out;
-    }
-    fcntl(in[1], F_SETFL, O_NONBLOCK);
-    fcntl(out[0], F_SETFL, O_NONBLOCK);
-    fcntl(err[0], F_SETFL, O_NONBLOCK);
-    if (a->in.len == 0)
+        p->pid = -1;
         hosted_close(&in[1]);
-    while (out[0] >= 0 || err[0] >= 0) {
+        hosted_close(&out[0]);
+        hosted_close(&err[0]);
+        return kp_err_set(KP_EINTERNAL, "cannot run \"%s\": %s", a->argv[0], strerror(e));
+    }
+    p->in = in[1];
+    p->out = out[0];
+    p->err = err[0];
+    fcntl(p->in, F_SETFL, O_NONBLOCK);
+    fcntl(p->out, F_SETFL, O_NONBLOCK);
+    fcntl(p->err, F_SETFL, O_NONBLOCK);
+    if (p->input.len == 0)
+        hosted_close(&p->in);
+    return 0;
+}
+
+/* Feeds stdin while reading stdout and stderr (both at once: a pack may be larger than a
+ * pipe), until stdout and stderr end, or, when more is not 0, stdin is done and obuf holds at
+ * least more bytes. KP_ETIMEOUT past the deadline, KP_EINTERNAL when stdout goes past the cap
+ * of obuf. */
+static int hosted_pump(hosted_proc *p, size_t more)
+{
+    bool err_over = false;
+
+    while (p->out >= 0 || p->err >= 0) {
         struct pollfd pf[3];
         nfds_t n = 0;
-        int64_t left = deadline - hosted_now_ms();
+        int64_t left = p->deadline - hosted_now_ms();
         int pr;
 
-        if (left <= 0) {
-            timed_out = true;
-            break;
-        }
-        if (in[1] >= 0)
-            pf[n++] = (struct pollfd){in[1], POLLOUT, 0};
-        if (out[0] >= 0)
-            pf[n++] = (struct pollfd){out[0], POLLIN, 0};
-        if (err[0] >= 0)
-            pf[n++] = (struct pollfd){err[0], POLLIN, 0};
+        if (more && p->in < 0 && p->obuf->len >= more)
+            return 0;
+        if (left <= 0)
+            return kp_err_set(KP_ETIMEOUT, "\"%s\" did not finish within %d s and was stopped",
+                              p->name, p->timeout_s);
+        if (p->in >= 0)
+            pf[n++] = (struct pollfd){p->in, POLLOUT, 0};
+        if (p->out >= 0)
+            pf[n++] = (struct pollfd){p->out, POLLIN, 0};
+        if (p->err >= 0)
+            pf[n++] = (struct pollfd){p->err, POLLIN, 0};
         pr = poll(pf, n, left > 1000 ? 1000 : (int)left);
-        if (pr < 0 && errno != EINTR) {
-            rc = kp_err_set(KP_EINTERNAL, "poll failed: %s", strerror(errno));
-            break;
-        }
+        if (pr < 0 && errno != EINTR)
+            return kp_err_set(KP_EINTERNAL, "poll failed: %s", strerror(errno));
         for (nfds_t i = 0; pr > 0 && i < n; i++) {
             if (!pf[i].revents)
                 continue;
-            if (pf[i].fd == in[1]) {
-                ssize_t w = write(in[1], a->in.p + written, a->in.len - written);
+            if (pf[i].fd == p->in) {
+                ssize_t w = write(p->in, p->input.p + p->written, p->input.len - p->written);
                 if (w > 0)
-                    written += (size_t)w;
+                    p->written += (size_t)w;
                 /* the program may stop reading early (it refused the request): what it
                  * wrote still counts */
-                if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == a->in.len)
-                    hosted_close(&in[1]);
-            } else if (pf[i].fd == out[0]) {
-                if (!hosted_drain(out[0], a->out, &over))
-                    hosted_close(&out[0]);
-            } else if (!hosted_drain(err[0], a->err, &err_over)) {
-                hosted_close(&err[0]);
+                if ((w < 0 && errno != EAGAIN && errno != EINTR) || p->written == p->input.len)
+                    hosted_close(&p->in);
+            } else if (pf[i].fd == p->out) {
+                if (!hosted_drain(p->out, p->obuf, &p->over))
+                    hosted_close(&p->out);
+            } else if (!hosted_drain(p->err, p->ebuf, &err_over)) {
+                hosted_close(&p->err);
             }
         }
-        if (over)
-            break;
+        if (p->over)
+            return kp_err_set(KP_EINTERNAL, "\"%s\" wrote more than %zu bytes", p->name,
+                              p->obuf->cap);
     }
-    if (rc < 0 || over || timed_out)
-        kill(-pid, SIGKILL);
-    /* the output is closed: the program is about to exit (or was just killed) */
+    hosted_close(&p->in);
+    return 0;
+}
+
+/* Closes the pipes and reaps the program, killing its process group first when stop is set
+ * or it outlives its deadline. *status gets its wait status (-1 when it could not be had). */
+static void hosted_reap(hosted_proc *p, int *status, bool stop)
+{
+    hosted_close(&p->in);
+    hosted_close(&p->out);
+    hosted_close(&p->err);
+    *status = -1;
+    if (p->pid <= 0)
+        return;
+    if (stop)
+        kill(-p->pid, SIGKILL);
     for (;;) {
-        pid_t w = waitpid(pid, status, timed_out || over || rc < 0 ? 0 : WNOHANG);
-        if (w == pid)
+        pid_t w = waitpid(p->pid, status, stop ? 0 : WNOHANG);
+        if (w == p->pid || (w < 0 && errno != EINTR))
             break;
-        if (w < 0 && errno != EINTR) {
-            if (rc == 0)
-                rc = kp_err_set(KP_EINTERNAL, "waitpid failed: %s", strerror(errno));
-            break;
-        }
         if (w == 0) {
+            /* the output is closed: the program is about to exit, or hangs past it */
             struct timespec ts = {0, 1000000};
-            if (hosted_now_ms() > deadline) {
-                timed_out = true;
-                kill(-pid, SIGKILL);
+            if (hosted_now_ms() > p->deadline) {
+                stop = true;
+                kill(-p->pid, SIGKILL);
                 continue; /* the next waitpid blocks */
             }
             nanosleep(&ts, NULL);
         }
     }
-    if (rc == 0 && timed_out)
-        rc = kp_err_set(KP_ETIMEOUT, "\"%s\" did not finish within %d s and was stopped",
-                        a->argv[0], a->timeout_s);
-    else if (rc == 0 && over)
-        rc = kp_err_set(KP_EINTERNAL, "\"%s\" wrote more than %zu bytes", a->argv[0], a->out->cap);
-out:
-    hosted_close(&in[1]);
-    hosted_close(&out[0]);
-    hosted_close(&err[0]);
+    p->pid = -1;
+}
+
+/* Runs a program to its end (hosted_start, hosted_pump, hosted_reap): on every path the child
+ * is reaped, past the deadline its whole process group killed first. */
+static int hosted_run(int *status, const hosted_run_args *a)
+{
+    hosted_proc p;
+    int rc = hosted_start(&p, a);
+
+    if (rc < 0)
+        return rc;
+    rc = hosted_pump(&p, 0);
+    hosted_reap(&p, status, rc < 0);
     return rc;
 }
 
@@ -478,6 +527,55 @@ int kp_hosted_cgi_parse(kp_hosted_cgi *out, kp_arena *a, kp_sv in)
     return 0;
 }
 
+/* A fetch's answer, streamed: the program keeps running while MHD sends what it writes. */
+typedef struct {
+    kp_hosted *h;
+    hosted_proc p;
+    kp_buf out, err; /* out: read, not sent yet from pos on */
+    size_t pos;
+} hosted_stream;
+
+/* Runs on the connection's thread when it can send more (kp_http_streamer.read). */
+static ssize_t hosted_stream_read(void *arg, kp_http_stream *s, char *buf, size_t max)
+{
+    hosted_stream *st = arg;
+    size_t n;
+
+    (void)s;
+    if (st->pos == st->out.len) {
+        kp_buf_reset(&st->out);
+        st->pos = 0;
+        if (st->p.out < 0)
+            return -1;
+        if (hosted_pump(&st->p, 1) < 0) {
+            /* the client sees a cut pack and says so; the program is stopped in done() */
+            KP_LOG_WARN("gitops", "git http-backend stopped while answering: %s", kp_err_msg());
+            kp_err_clear();
+            return -1;
+        }
+        if (st->out.len == 0)
+            return -1;
+    }
+    n = st->out.len - st->pos < max ? st->out.len - st->pos : max;
+    memcpy(buf, st->out.p + st->pos, n);
+    st->pos += n;
+    return (ssize_t)n;
+}
+
+/* Once the connection is done with the stream, on every path: a client that went away
+ * takes the program with it. */
+static void hosted_stream_done(void *arg)
+{
+    hosted_stream *st = arg;
+    int status;
+
+    hosted_reap(&st->p, &status, st->p.out >= 0);
+    atomic_fetch_sub(&st->h->running, 1);
+    kp_buf_dispose(&st->out);
+    kp_buf_dispose(&st->err);
+    free(st);
+}
+
 static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_http_resp *resp)
 {
     kp_hosted *h = arg;
@@ -487,12 +585,12 @@ static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_
     kp_sv body = kp_req_body(req);
     bool post = strcmp(method, "POST") == 0;
     const char *envp[24], *argv[3], *e;
-    size_t n = 0, hdr_len = 0;
-    kp_buf out = KP_BUF_INIT(KP_RESP_MAX), err = KP_BUF_INIT(HOSTED_ERR_MAX);
+    size_t n = 0;
+    hosted_stream *st = NULL;
     hosted_run_args ra;
     kp_hosted_cgi cgi;
     int status = 0, rc;
-    bool counted = false;
+    bool counted = false, streaming;
 
     if (!hosted_exists(dir)) {
         if (!call->push) {
@@ -544,33 +642,52 @@ static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_
         argv[1] = "http-backend";
         argv[2] = NULL;
     }
-    ra = (hosted_run_args){argv, envp, post ? body : (kp_sv){NULL, 0}, &out, &err, h->timeout_s};
-    if ((rc = hosted_run(&status, &ra)) < 0)
+    st = kp_calloc(1, sizeof(*st));
+    st->h = h;
+    st->p.pid = -1;
+    st->p.in = st->p.out = st->p.err = -1;
+    kp_buf_init(&st->out, KP_RESP_MAX);
+    kp_buf_init(&st->err, HOSTED_ERR_MAX);
+    ra = (hosted_run_args){argv,     envp,     post ? body : (kp_sv){NULL, 0},
+                           &st->out, &st->err, h->timeout_s};
+    if ((rc = hosted_start(&st->p, &ra)) < 0)
         goto out;
-    if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && out.len == 0)) {
-        rc = kp_err_set(KP_EINTERNAL, "git http-backend failed (status %d): %.*s", status,
-                        (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));
-        goto out;
+    /* a fetch's pack is streamed once its start is in; a push's short report is awaited
+     * whole, so the push is complete before the agent hears of it */
+    rc = hosted_pump(&st->p, call->push ? 0 : HOSTED_STREAM_AFTER);
+    streaming = rc == 0 && st->p.out >= 0;
+    if (!streaming) {
+        hosted_reap(&st->p, &status, rc < 0);
+        if (rc < 0)
+            goto out;
+        if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && st->out.len == 0)) {
+            rc = kp_err_set(KP_EINTERNAL, "git http-backend failed (status %d): %.*s", status,
+                            (int)strcspn(kp_buf_cstr(&st->err), "\n"), kp_buf_cstr(&st->err));
+            goto out;
+        }
     }
-    if ((rc = kp_hosted_cgi_parse(&cgi, a, kp_buf_sv(&out))) < 0)
+    if ((rc = kp_hosted_cgi_parse(&cgi, a, kp_buf_sv(&st->out))) < 0)
         goto out;
-    hdr_len = cgi.len;
     resp->code = cgi.code;
-    resp->content_type = cgi.content_type;
+    resp->content_type = cgi.content_type ? cgi.content_type : "application/octet-stream";
     for (kp_http_hdr *hd = cgi.headers; hd; hd = hd->next)
         kp_http_resp_header(resp, req, hd->name, hd->value);
-    if (err.len)
+    if (st->err.len)
         KP_LOG_DEBUG("gitops", "rid=%s git http-backend: %.*s", kp_req_id(req),
-                     (int)strcspn(kp_buf_cstr(&err), "\n"), kp_buf_cstr(&err));
+                     (int)strcspn(kp_buf_cstr(&st->err), "\n"), kp_buf_cstr(&st->err));
+    memmove(st->out.p, st->out.p + cgi.len, st->out.len - cgi.len);
+    st->out.len -= cgi.len;
+    st->out.p[st->out.len] = '\0';
+    if (streaming) { /* the stream owns the program and the slot now */
+        resp->stream = (kp_http_streamer){hosted_stream_read, hosted_stream_done, st};
+        st = NULL;
+        counted = false;
+        goto out;
+    }
     /* the body moves into the response without a copy of the pack */
-    memmove(out.p, out.p + hdr_len, out.len - hdr_len);
-    out.len -= hdr_len;
-    out.p[out.len] = '\0';
     kp_buf_dispose(&resp->body);
-    resp->body = out;
-    kp_buf_init(&out, 0);
-    if (!resp->content_type)
-        resp->content_type = "application/octet-stream";
+    resp->body = st->out;
+    kp_buf_init(&st->out, 0);
     if (post && call->push && resp->code == 200) {
         KP_LOG_INFO("gitops",
                     "rid=%s push to hosted repository \"%s\" of workspace \"%s\" by "
@@ -580,10 +697,14 @@ static int hosted_serve(void *arg, const kp_api_git_call *call, kp_req *req, kp_
         kp_gitops_hosted_pushed(h->gitops, call->cluster, call->repo);
     }
 out:
+    if (st) {
+        hosted_reap(&st->p, &status, true);
+        kp_buf_dispose(&st->out);
+        kp_buf_dispose(&st->err);
+        free(st);
+    }
     if (counted)
         atomic_fetch_sub(&h->running, 1);
-    kp_buf_dispose(&out);
-    kp_buf_dispose(&err);
     free(dir);
     return rc;
 }

@@ -191,6 +191,24 @@ run push_big GA -c http.postBuffer=1048576 -C "$SRC" push "$URL" main
 expect "a 6 MB push (chunked, past the 3 MiB API body cap) is accepted" push_big 'main -> main'
 run clone_big GA clone -q "$URL" "$E2E_TMP/clone-big"
 check "and comes back byte for byte" cmp "$SRC/blob.bin" "$E2E_TMP/clone-big/blob.bin"
+printf '0032want %s\n00000009done\n' "$C4" >"$E2E_TMP/want.req"
+adm -H 'Content-Type: application/x-git-upload-pack-request' --data-binary "@$E2E_TMP/want.req" \
+    -o "$E2E_TMP/pack.out" --limit-rate 100k --max-time 2 "$URL/git-upload-pack"
+check "a fetch's pack is streamed (its start arrives while git is still packing)" \
+    test "$(stat -c %s "$E2E_TMP/pack.out")" -gt 100000
+no_children() {
+    for _ in $(seq 1 50); do
+        [ -z "$(pgrep -P "$KP_PID")" ] && return 0
+        sleep 0.1
+    done
+    pgrep -a -P "$KP_PID"
+    return 1
+}
+check "a client that goes away mid-pack takes git http-backend with it (no child left)" no_children
+# git-upload-pack and pack-objects below it run in the repository
+in_repos() { for p in /proc/[0-9]*; do readlink "$p/cwd"; done 2>/dev/null | grep -q "^$DIR/git/"; }
+check "nor any git-upload-pack or pack-objects of it (no process left in the repositories)" \
+    sh -c "sleep 0.5; ! { $(declare -f in_repos); DIR='$DIR'; in_repos; }"
 
 mkdir -p "$E2E_TMP/legacy" && git -C "$E2E_TMP/legacy" init -q -b master
 echo old >"$E2E_TMP/legacy/f" && git -C "$E2E_TMP/legacy" add . && git -C "$E2E_TMP/legacy" commit -qm m
