@@ -1003,8 +1003,14 @@ void kp_api_handle(void *arg, kp_req *req, kp_http_resp *resp)
     c.a = kp_req_arena(req);
     c.rest = kp_req_path(req);
     atomic_fetch_add(&api_inflight, 1);
+    {
+        const char *m = kp_req_method(req);
+        if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0)
+            kp_store_write_expected(c.api->store); /* for the writer's group commit */
+    }
     for (size_t i = 0; rc == 0 && i < KP_ARRAY_LEN(api_steps); i++)
         rc = api_steps[i](&c);
+    kp_store_write_settled(c.api->store);
     api_respond(&c, rc);
     atomic_fetch_sub(&api_inflight, 1);
 }

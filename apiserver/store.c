@@ -11,6 +11,7 @@
 #include <time.h>
 
 #define STORE_BATCH_MAX 256
+#define STORE_GATHER_US 300    /* longest wait for announced writes before a commit */
 #define STORE_LIMITS_MAX 65536 /* clusters whose limits are remembered; then arbitrary ones go */
 
 /* Each migration moves the schema up one version, in one transaction. Never edit a
@@ -1028,6 +1029,26 @@ fail_all:
     writer_done(batch);
 }
 
+/* Group commit (st->mu held, something queued): while writes are announced that have not
+ * been queued yet, wait for them, at most STORE_GATHER_US. A lone client never waits (its own
+ * write settled its announcement); with many, one commit (one WAL flush) serves them all. */
+static void writer_gather(kp_store *st)
+{
+    struct timespec deadline;
+
+    if (atomic_load(&st->expected) <= 0 || st->nqueued >= STORE_BATCH_MAX)
+        return;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += STORE_GATHER_US * 1000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (atomic_load(&st->expected) > 0 && st->nqueued < STORE_BATCH_MAX && !st->stopping)
+        if (pthread_cond_timedwait(&st->queue_cv, &st->mu, &deadline) != 0)
+            break; /* the deadline: go with what is there */
+}
+
 static void *writer_main(void *arg)
 {
     kp_store *st = arg;
@@ -1043,6 +1064,7 @@ static void *writer_main(void *arg)
             pthread_mutex_unlock(&st->mu);
             break;
         }
+        writer_gather(st);
         /* Group commit: everything queued while the last batch committed goes in this one. */
         batch = st->head;
         for (m = batch; m; m = m->next) {
@@ -1055,6 +1077,7 @@ static void *writer_main(void *arg)
         }
         if (!st->head)
             st->tail = NULL;
+        st->nqueued -= n;
         pthread_mutex_unlock(&st->mu);
         writer_batch(st, batch, n);
     }
@@ -1088,6 +1111,25 @@ static int store_serialize(kp_store *st, mutation *m)
     return 0;
 }
 
+/* The store this thread announced a write to, until it queues one or settles. */
+static __thread kp_store *store_expecting;
+
+void kp_store_write_expected(kp_store *st)
+{
+    if (store_expecting)
+        return; /* a nested call: the outer announcement stands */
+    store_expecting = st;
+    atomic_fetch_add(&st->expected, 1);
+}
+
+void kp_store_write_settled(kp_store *st)
+{
+    if (store_expecting != st)
+        return;
+    store_expecting = NULL;
+    atomic_fetch_sub(&st->expected, 1);
+}
+
 static int store_mutate_m(json_t **out, kp_buf *text_out, kp_store *st, mutation *m)
 {
     int rc;
@@ -1109,6 +1151,8 @@ static int store_mutate_m(json_t **out, kp_buf *text_out, kp_store *st, mutation
     else
         st->head = m;
     st->tail = m;
+    st->nqueued++;
+    kp_store_write_settled(st);
     pthread_mutex_unlock(&st->mu);
     pthread_cond_signal(&st->queue_cv); /* unlocked: the writer must not wake into our lock */
     while (sem_wait(&m->done) < 0 && errno == EINTR)

@@ -104,6 +104,13 @@ int kp_store_count(int64_t *out, kp_store *st, const char *cluster, const char *
 /* Creates obj under key. obj is borrowed but changed: its metadata.resourceVersion is set
  * (also when the write fails); *out (may be NULL) gets a new reference to it when it was
  * stored. KP_EEXISTS when the key is taken. */
+/* Group commit: a request that is about to write says so on its thread (the first write it
+ * queues, or kp_store_write_settled when it ends, takes the word back). The writer, which has
+ * something queued, waits a little (bounded) for announced writes, so that they share one
+ * commit instead of each paying for its own. */
+void kp_store_write_expected(kp_store *st);
+void kp_store_write_settled(kp_store *st);
+
 int kp_store_create(json_t **out, kp_store *st, const kp_key *key, json_t *obj);
 /* The same, and the object's text as stored (what a create answers with) appended to text. */
 int kp_store_create_text(json_t **out, kp_buf *text, kp_store *st, const kp_key *key, json_t *obj);

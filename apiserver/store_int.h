@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 
 #define STORE_LIMIT_BUCKETS 4096
 
@@ -66,6 +67,8 @@ struct kp_store {
     PGconn *wconn; /* writer thread only */
     pthread_mutex_t mu;
     pthread_cond_t queue_cv;
+    size_t nqueued;        /* guarded by mu: mutations in head..tail */
+    atomic_int expected;   /* writes announced (kp_store_write_expected) and not yet queued */
     mutation *head, *tail; /* guarded by mu */
     bool stopping;         /* guarded by mu */
     int64_t next_rv;       /* writer thread only */
