@@ -199,8 +199,10 @@ static void configmap_body(lg_buf *b, const char *name, const char *rv)
     b->len = 0;
     buf_fmt(b,
             "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"%s\","
-            "\"labels\":{\"app\":\"bench\"}%s%s%s},\"data\":{\"payload\":\"%s\"}}",
-            name, rv ? ",\"resourceVersion\":\"" : "", rv ? rv : "", rv ? "\"" : "", g_payload);
+            "\"labels\":{\"app\":\"bench\"}%s%s%s},\"data\":{\"payload\":\"%s\"%s%s%s}}",
+            name, rv ? ",\"resourceVersion\":\"" : "", rv ? rv : "", rv ? "\"" : "", g_payload,
+            /* an update changes something (one that does not writes nothing) */
+            rv ? ",\"after\":\"" : "", rv ? rv : "", rv ? "\"" : "");
 }
 
 /* A string field's value in a JSON text, found by its key (enough for our own payloads;
