@@ -24,9 +24,7 @@
 #define OIDC_CLUSTERS_MAX 4096 /* cached workspaces; past it the cache starts over */
 #define OIDC_URLS_MAX 256      /* cached JWKS URLs; past it the least recently used goes */
 #define OIDC_GROUPS_MAX 256    /* groups taken from one token */
-#define OIDC_ERRS_MAX 32
 #define OIDC_FIELD_MAX 256
-#define OIDC_BODY_MAX 1024
 #define OIDC_CA_MAX (256 * 1024)
 
 typedef enum { KEYS_INLINE = 0, KEYS_FILE, KEYS_URL } keys_kind;
@@ -174,129 +172,6 @@ static void keys_unref(url_keys *k)
 
 /* ---- validation: field errors worded as Kubernetes' field.Error ---- */
 
-typedef struct {
-    char field[OIDC_FIELD_MAX];
-    const char *reason;
-    char body[OIDC_BODY_MAX];
-} verr;
-
-typedef struct {
-    verr e[OIDC_ERRS_MAX];
-    size_t n;
-} verrs;
-
-static void verr_add(verrs *v, const char *field, const char *reason, const char *fmt, ...)
-    KP_PRINTF(4, 5);
-
-static void verr_add(verrs *v, const char *field, const char *reason, const char *fmt, ...)
-{
-    va_list ap;
-    verr *e;
-
-    if (v->n == OIDC_ERRS_MAX)
-        return;
-    e = &v->e[v->n++];
-    snprintf(e->field, sizeof(e->field), "%s", field);
-    e->reason = reason;
-    va_start(ap, fmt);
-    vsnprintf(e->body, sizeof(e->body), fmt, ap);
-    va_end(ap);
-}
-
-static void v_required(verrs *v, const char *field, const char *detail)
-{
-    verr_add(v, field, "FieldValueRequired", "Required value%s%s", *detail ? ": " : "", detail);
-}
-
-static void v_forbidden(verrs *v, const char *field, const char *detail)
-{
-    verr_add(v, field, "FieldValueForbidden", "Forbidden: %s", detail);
-}
-
-/* field.Invalid with a string value, quoted as Go's %q */
-static void v_invalid(verrs *v, const char *field, const char *value, const char *detail)
-{
-    kp_buf q = KP_BUF_INIT(OIDC_BODY_MAX);
-    kp_validate_quote(&q, kp_sv_from(value));
-    verr_add(v, field, "FieldValueInvalid", "Invalid value: %s: %s", kp_buf_cstr(&q), detail);
-    kp_buf_dispose(&q);
-}
-
-static void v_duplicate(verrs *v, const char *field, const char *value)
-{
-    kp_buf q = KP_BUF_INIT(OIDC_BODY_MAX);
-    kp_validate_quote(&q, kp_sv_from(value));
-    verr_add(v, field, "FieldValueDuplicate", "Duplicate value: %s", kp_buf_cstr(&q));
-    kp_buf_dispose(&q);
-}
-
-static void v_type(verrs *v, const char *field, const json_t *val, const char *want)
-{
-    verr_add(v, field, "FieldValueTypeInvalid", "Invalid value: \"%s\": %s must be of type %s",
-             kp_json_type_name(val), field, want);
-}
-
-/* The string at obj[key], checked: NULL when absent (or JSON null); a type error otherwise. */
-static const char *v_str(verrs *v, const json_t *obj, const char *key, const char *field)
-{
-    const json_t *val = json_object_get(obj, key);
-    if (!val || json_is_null(val))
-        return NULL;
-    if (!json_is_string(val) || strlen(json_string_value(val)) != json_string_length(val)) {
-        v_type(v, field, val, "string");
-        return NULL;
-    }
-    return json_string_value(val);
-}
-
-/* An object member that must be an object when present; NULL when absent or wrong. */
-static const json_t *v_obj(verrs *v, const json_t *obj, const char *key, const char *field)
-{
-    const json_t *val = json_object_get(obj, key);
-    if (!val || json_is_null(val))
-        return NULL;
-    if (!json_is_object(val)) {
-        v_type(v, field, val, "object");
-        return NULL;
-    }
-    return val;
-}
-
-static const json_t *v_arr(verrs *v, const json_t *obj, const char *key, const char *field)
-{
-    const json_t *val = json_object_get(obj, key);
-    if (!val || json_is_null(val))
-        return NULL;
-    if (!json_is_array(val)) {
-        v_type(v, field, val, "array");
-        return NULL;
-    }
-    return val;
-}
-
-static int verrs_report(const verrs *v, const char *name)
-{
-    kp_buf msg = KP_BUF_INIT(KP_ERR_MSG_MAX);
-    int rc;
-
-    kp_buf_appendf(&msg, "%s ", KP_OIDC_KIND);
-    kp_validate_quote(&msg, kp_sv_from(name ? name : ""));
-    kp_buf_puts(&msg, " is invalid: ");
-    if (v->n > 1)
-        kp_buf_putc(&msg, '[');
-    for (size_t i = 0; i < v->n; i++) {
-        kp_err_cause(v->e[i].field, v->e[i].reason, "%s", v->e[i].body);
-        kp_buf_appendf(&msg, "%s%s: %s", i ? ", " : "", v->e[i].field, v->e[i].body);
-    }
-    if (v->n > 1)
-        kp_buf_putc(&msg, ']');
-    if (msg.err) /* too long to list: the causes carry each one */
-        msg.err = 0;
-    rc = kp_err_set(KP_EINVALID, "%s", kp_buf_cstr(&msg));
-    kp_buf_dispose(&msg);
-    return rc;
-}
-
 /* ---- URLs ---- */
 
 /* The host of an http(s) URL as a view ("[::1]" keeps its brackets); false when there is no
@@ -334,7 +209,7 @@ static bool host_is_loopback(kp_sv h)
 
 /* k8s validateURL: https, no user info, query or fragment. A JWKS URL may also be plain
  * http:// to a loopback address, where TLS protects nothing (and where tests serve keys). */
-static void v_url(verrs *v, const char *field, const char *url, bool http_loopback)
+static void v_url(kp_verrs *v, const char *field, const char *url, bool http_loopback)
 {
     const char *auth_end;
     kp_sv host;
@@ -342,32 +217,32 @@ static void v_url(verrs *v, const char *field, const char *url, bool http_loopba
 
     for (const char *s = url; *s; s++) {
         if ((unsigned char)*s <= 0x20 || *s == 0x7f) {
-            v_invalid(v, field, url, "URL must not contain spaces or control characters");
+            kp_verrs_invalid(v, field, url, "URL must not contain spaces or control characters");
             return;
         }
     }
     if (!https && !(http_loopback && str_starts(url, "http://"))) {
-        v_invalid(v, field, url,
-                  http_loopback ? "URL scheme must be https (or http to a loopback address)"
-                                : "URL scheme must be https");
+        kp_verrs_invalid(v, field, url,
+                         http_loopback ? "URL scheme must be https (or http to a loopback address)"
+                                       : "URL scheme must be https");
         return;
     }
     if (!url_host(&host, url)) {
-        v_invalid(v, field, url, "URL must name a host");
+        kp_verrs_invalid(v, field, url, "URL must name a host");
         return;
     }
     if (!https && !host_is_loopback(host)) {
-        v_invalid(v, field, url, "URL scheme must be https (or http to a loopback address)");
+        kp_verrs_invalid(v, field, url, "URL scheme must be https (or http to a loopback address)");
         return;
     }
     auth_end = strstr(url, "://") + 3;
     auth_end += strcspn(auth_end, "/?#");
     if (memchr(url, '@', (size_t)(auth_end - url)))
-        v_invalid(v, field, url, "URL must not contain a username or password");
+        kp_verrs_invalid(v, field, url, "URL must not contain a username or password");
     if (strchr(url, '?'))
-        v_invalid(v, field, url, "URL must not contain a query");
+        kp_verrs_invalid(v, field, url, "URL must not contain a query");
     if (strchr(url, '#'))
-        v_invalid(v, field, url, "URL must not contain a fragment");
+        kp_verrs_invalid(v, field, url, "URL must not contain a fragment");
 }
 
 /* ---- parsing one WorkspaceAuthentication ---- */
@@ -385,7 +260,7 @@ static const char *str_or_empty(const json_t *obj, const char *key)
 }
 
 /* claimMappings.username or .groups: {claim, prefix} (k8s PrefixedClaimOrExpression). */
-static void parse_prefixed(verrs *v, char **claim_out, char **prefix_out, const json_t *m,
+static void parse_prefixed(kp_verrs *v, char **claim_out, char **prefix_out, const json_t *m,
                            const char *field, bool required)
 {
     char fb[OIDC_FIELD_MAX];
@@ -393,66 +268,70 @@ static void parse_prefixed(verrs *v, char **claim_out, char **prefix_out, const 
 
     if (!m) {
         if (required)
-            v_required(v, field, "claim or expression is required");
+            kp_verrs_required(v, field, "claim or expression is required");
         return;
     }
-    claim = v_str(v, m, "claim", F("%s.claim", field));
-    prefix = v_str(v, m, "prefix", F("%s.prefix", field));
+    claim = kp_verrs_str(v, m, "claim", F("%s.claim", field));
+    prefix = kp_verrs_str(v, m, "prefix", F("%s.prefix", field));
     if (json_object_get(m, "expression")) {
-        v_invalid(v, F("%s.expression", field), str_or_empty(m, "expression"), no_cel);
+        kp_verrs_invalid(v, F("%s.expression", field), str_or_empty(m, "expression"), no_cel);
         return;
     }
     if (!claim || !*claim) {
         if (required)
-            v_required(v, field, "claim or expression is required");
+            kp_verrs_required(v, field, "claim or expression is required");
         return;
     }
     if (!prefix) { /* k8s: no implicit "<issuer>#" in structured configuration */
-        v_required(v, F("%s.prefix", field),
-                   "prefix is required when claim is set. It can be set to an empty string to "
-                   "disable prefixing");
+        kp_verrs_required(
+            v, F("%s.prefix", field),
+            "prefix is required when claim is set. It can be set to an empty string to "
+            "disable prefixing");
         return;
     }
     if (str_starts(prefix, "system:")) {
-        v_invalid(v, F("%s.prefix", field), prefix,
-                  "must not start with \"system:\": that namespace is kplane's own");
+        kp_verrs_invalid(v, F("%s.prefix", field), prefix,
+                         "must not start with \"system:\": that namespace is kplane's own");
         return;
     }
     *claim_out = kp_strdup(claim);
     *prefix_out = kp_strdup(prefix);
 }
 
-static void parse_mappings(verrs *v, oidc_authr *a, const json_t *jwt, const char *base)
+static void parse_mappings(kp_verrs *v, oidc_authr *a, const json_t *jwt, const char *base)
 {
     char fb[OIDC_FIELD_MAX];
-    const json_t *cm = v_obj(v, jwt, "claimMappings", F("%s.claimMappings", base)), *uid, *extra;
+    const json_t *cm = kp_verrs_obj(v, jwt, "claimMappings", F("%s.claimMappings", base)), *uid,
+                 *extra;
     char field[OIDC_FIELD_MAX];
 
     snprintf(field, sizeof(field), "%s.claimMappings.username", base);
-    parse_prefixed(v, &a->user_claim, &a->user_prefix, v_obj(v, cm, "username", field), field,
-                   true);
+    parse_prefixed(v, &a->user_claim, &a->user_prefix, kp_verrs_obj(v, cm, "username", field),
+                   field, true);
     snprintf(field, sizeof(field), "%s.claimMappings.groups", base);
-    parse_prefixed(v, &a->group_claim, &a->group_prefix, v_obj(v, cm, "groups", field), field,
-                   false);
-    if ((uid = v_obj(v, cm, "uid", F("%s.claimMappings.uid", base)))) {
-        const char *c = v_str(v, uid, "claim", F("%s.claimMappings.uid.claim", base));
+    parse_prefixed(v, &a->group_claim, &a->group_prefix, kp_verrs_obj(v, cm, "groups", field),
+                   field, false);
+    if ((uid = kp_verrs_obj(v, cm, "uid", F("%s.claimMappings.uid", base)))) {
+        const char *c = kp_verrs_str(v, uid, "claim", F("%s.claimMappings.uid.claim", base));
         if (json_object_get(uid, "expression"))
-            v_invalid(v, F("%s.claimMappings.uid.expression", base),
-                      str_or_empty(uid, "expression"), no_cel);
+            kp_verrs_invalid(v, F("%s.claimMappings.uid.expression", base),
+                             str_or_empty(uid, "expression"), no_cel);
         else if (c && *c)
             a->uid_claim = kp_strdup(c);
     }
     extra = json_object_get(cm, "extra");
     if (extra && !json_is_null(extra) && !(json_is_array(extra) && json_array_size(extra) == 0))
-        v_forbidden(v, F("%s.claimMappings.extra", base),
-                    "extra mappings need CEL, which kplane does not evaluate in authentication");
+        kp_verrs_forbidden(
+            v, F("%s.claimMappings.extra", base),
+            "extra mappings need CEL, which kplane does not evaluate in authentication");
 }
 
 /* claimValidationRules: {claim, requiredValue} only. */
-static void parse_rules(verrs *v, oidc_authr *a, const json_t *jwt, const char *base)
+static void parse_rules(kp_verrs *v, oidc_authr *a, const json_t *jwt, const char *base)
 {
     char fb[OIDC_FIELD_MAX];
-    const json_t *rules = v_arr(v, jwt, "claimValidationRules", F("%s.claimValidationRules", base));
+    const json_t *rules =
+        kp_verrs_arr(v, jwt, "claimValidationRules", F("%s.claimValidationRules", base));
     const json_t *r;
     size_t i;
 
@@ -465,28 +344,28 @@ static void parse_rules(verrs *v, oidc_authr *a, const json_t *jwt, const char *
 
         snprintf(rf, sizeof(rf), "%s.claimValidationRules[%zu]", base, i);
         if (!json_is_object(r)) {
-            v_type(v, rf, r, "object");
+            kp_verrs_type(v, rf, r, "object");
             continue;
         }
-        claim = v_str(v, r, "claim", F("%s.claim", rf));
-        value = v_str(v, r, "requiredValue", F("%s.requiredValue", rf));
+        claim = kp_verrs_str(v, r, "claim", F("%s.claim", rf));
+        value = kp_verrs_str(v, r, "requiredValue", F("%s.requiredValue", rf));
         if (json_object_get(r, "expression")) {
-            v_invalid(v, F("%s.expression", rf), str_or_empty(r, "expression"), no_cel);
+            kp_verrs_invalid(v, F("%s.expression", rf), str_or_empty(r, "expression"), no_cel);
             continue;
         }
         if (!claim || !*claim) {
-            v_required(v, rf, "claim or expression is required");
+            kp_verrs_required(v, rf, "claim or expression is required");
             continue;
         }
         if (json_object_get(r, "message")) {
-            v_invalid(v, F("%s.message", rf), str_or_empty(r, "message"),
-                      "may not be specified when claim is set");
+            kp_verrs_invalid(v, F("%s.message", rf), str_or_empty(r, "message"),
+                             "may not be specified when claim is set");
             continue;
         }
         for (size_t k = 0; k < a->nrules && !dup; k++)
             dup = strcmp(a->rules[k].claim, claim) == 0;
         if (dup) {
-            v_duplicate(v, F("%s.claim", rf), claim);
+            kp_verrs_duplicate(v, F("%s.claim", rf), claim);
             continue;
         }
         a->rules[a->nrules].claim = kp_strdup(claim);
@@ -509,40 +388,42 @@ static int read_jwks_file(kp_jwks **out, const char *path)
 }
 
 /* issuer: url, audiences, audienceMatchPolicy and one key source. */
-static void parse_issuer(verrs *v, oidc_authr *a, const json_t *jwt, const char *base,
+static void parse_issuer(kp_verrs *v, oidc_authr *a, const json_t *jwt, const char *base,
                          const char *cluster, const char *reserved, bool load_files)
 {
     char fb[OIDC_FIELD_MAX];
-    const json_t *iss = v_obj(v, jwt, "issuer", F("%s.issuer", base)), *auds, *au, *jwks;
+    const json_t *iss = kp_verrs_obj(v, jwt, "issuer", F("%s.issuer", base)), *auds, *au, *jwks;
     const char *url, *policy, *file, *jurl, *ca;
     int sources;
     size_t i;
 
     if (!iss) {
-        v_required(v, F("%s.issuer.url", base), "");
-        v_required(v, F("%s.issuer.audiences", base), "at least one issuer.audiences is required");
+        kp_verrs_required(v, F("%s.issuer.url", base), "");
+        kp_verrs_required(v, F("%s.issuer.audiences", base),
+                          "at least one issuer.audiences is required");
         return;
     }
-    url = v_str(v, iss, "url", F("%s.issuer.url", base));
+    url = kp_verrs_str(v, iss, "url", F("%s.issuer.url", base));
     if (!url || !*url) {
-        v_required(v, F("%s.issuer.url", base), "");
+        kp_verrs_required(v, F("%s.issuer.url", base), "");
     } else {
         if (reserved && strcmp(url, reserved) == 0)
-            v_invalid(v, F("%s.issuer.url", base), url,
-                      "URL must not overlap with kplane's ServiceAccount issuer");
+            kp_verrs_invalid(v, F("%s.issuer.url", base), url,
+                             "URL must not overlap with kplane's ServiceAccount issuer");
         v_url(v, F("%s.issuer.url", base), url, false);
         a->issuer = kp_strdup(url);
     }
     if (json_object_get(iss, "discoveryURL"))
-        v_forbidden(v, F("%s.issuer.discoveryURL", base),
-                    "kplane does no OIDC discovery: set issuer.jwks, issuer.jwksURL or "
-                    "issuer.jwksFile");
+        kp_verrs_forbidden(v, F("%s.issuer.discoveryURL", base),
+                           "kplane does no OIDC discovery: set issuer.jwks, issuer.jwksURL or "
+                           "issuer.jwksFile");
     if (json_object_get(iss, "egressSelectorType"))
-        v_forbidden(v, F("%s.issuer.egressSelectorType", base), "not supported by kplane");
+        kp_verrs_forbidden(v, F("%s.issuer.egressSelectorType", base), "not supported by kplane");
 
-    auds = v_arr(v, iss, "audiences", F("%s.issuer.audiences", base));
+    auds = kp_verrs_arr(v, iss, "audiences", F("%s.issuer.audiences", base));
     if (json_array_size(auds) == 0)
-        v_required(v, F("%s.issuer.audiences", base), "at least one issuer.audiences is required");
+        kp_verrs_required(v, F("%s.issuer.audiences", base),
+                          "at least one issuer.audiences is required");
     a->audiences = kp_calloc(json_array_size(auds) + 1, sizeof(char *));
     json_array_foreach(auds, i, au)
     {
@@ -550,82 +431,84 @@ static void parse_issuer(verrs *v, oidc_authr *a, const json_t *jwt, const char 
         bool dup = false;
         snprintf(af, sizeof(af), "%s.issuer.audiences[%zu]", base, i);
         if (!json_is_string(au) || strlen(json_string_value(au)) != json_string_length(au)) {
-            v_type(v, af, au, "string");
+            kp_verrs_type(v, af, au, "string");
             continue;
         }
         if (json_string_length(au) == 0) {
-            v_required(v, af, "");
+            kp_verrs_required(v, af, "");
             continue;
         }
         for (size_t k = 0; k < a->naudiences && !dup; k++)
             dup = strcmp(a->audiences[k], json_string_value(au)) == 0;
         if (dup) {
-            v_duplicate(v, af, json_string_value(au));
+            kp_verrs_duplicate(v, af, json_string_value(au));
             continue;
         }
         a->audiences[a->naudiences++] = kp_strdup(json_string_value(au));
     }
-    policy = v_str(v, iss, "audienceMatchPolicy", F("%s.issuer.audienceMatchPolicy", base));
+    policy = kp_verrs_str(v, iss, "audienceMatchPolicy", F("%s.issuer.audienceMatchPolicy", base));
     if (json_array_size(auds) > 1 && (!policy || strcmp(policy, "MatchAny") != 0))
-        v_invalid(v, F("%s.issuer.audienceMatchPolicy", base), policy ? policy : "",
-                  "audienceMatchPolicy must be MatchAny for multiple audiences");
+        kp_verrs_invalid(v, F("%s.issuer.audienceMatchPolicy", base), policy ? policy : "",
+                         "audienceMatchPolicy must be MatchAny for multiple audiences");
     else if (json_array_size(auds) <= 1 && policy && *policy && strcmp(policy, "MatchAny") != 0)
-        v_invalid(v, F("%s.issuer.audienceMatchPolicy", base), policy,
-                  "audienceMatchPolicy must be empty or MatchAny for single audience");
+        kp_verrs_invalid(v, F("%s.issuer.audienceMatchPolicy", base), policy,
+                         "audienceMatchPolicy must be empty or MatchAny for single audience");
 
     /* where the keys come from: exactly one */
     jwks = json_object_get(iss, "jwks");
-    file = v_str(v, iss, "jwksFile", F("%s.issuer.jwksFile", base));
-    jurl = v_str(v, iss, "jwksURL", F("%s.issuer.jwksURL", base));
-    ca = v_str(v, iss, "certificateAuthority", F("%s.issuer.certificateAuthority", base));
+    file = kp_verrs_str(v, iss, "jwksFile", F("%s.issuer.jwksFile", base));
+    jurl = kp_verrs_str(v, iss, "jwksURL", F("%s.issuer.jwksURL", base));
+    ca = kp_verrs_str(v, iss, "certificateAuthority", F("%s.issuer.certificateAuthority", base));
     if (jwks && json_is_null(jwks))
         jwks = NULL;
     sources = (jwks != NULL) + (file != NULL) + (jurl != NULL);
     if (sources == 0) {
-        v_required(v, F("%s.issuer", base),
-                   "one of jwks, jwksURL or jwksFile is required: kplane does no OIDC discovery");
+        kp_verrs_required(
+            v, F("%s.issuer", base),
+            "one of jwks, jwksURL or jwksFile is required: kplane does no OIDC discovery");
         return;
     }
     if (sources > 1) {
-        v_invalid(v, F("%s.issuer", base), "",
-                  "only one of jwks, jwksURL or jwksFile may be specified");
+        kp_verrs_invalid(v, F("%s.issuer", base), "",
+                         "only one of jwks, jwksURL or jwksFile may be specified");
         return;
     }
     if (ca && !jurl)
-        v_forbidden(v, F("%s.issuer.certificateAuthority", base),
-                    "only used to fetch issuer.jwksURL");
+        kp_verrs_forbidden(v, F("%s.issuer.certificateAuthority", base),
+                           "only used to fetch issuer.jwksURL");
     if (jwks) {
         char *text;
         size_t len;
         if (!json_is_object(jwks)) {
-            v_type(v, F("%s.issuer.jwks", base), jwks, "object");
+            kp_verrs_type(v, F("%s.issuer.jwks", base), jwks, "object");
             return;
         }
         text = kp_json_dump(jwks, &len);
         a->kind = KEYS_INLINE;
         if (kp_jwks_parse(&a->keys, text, len) < 0)
-            v_invalid(v, F("%s.issuer.jwks", base), "", kp_err_msg());
+            kp_verrs_invalid(v, F("%s.issuer.jwks", base), "", kp_err_msg());
         free(text);
     } else if (file) {
         a->kind = KEYS_FILE;
         if (strcmp(cluster, KP_OIDC_ROOT_CLUSTER) != 0) {
-            v_forbidden(v, F("%s.issuer.jwksFile", base),
-                        "only allowed in the root workspace: the file is read from the kplane "
-                        "host with kplane's privileges");
+            kp_verrs_forbidden(
+                v, F("%s.issuer.jwksFile", base),
+                "only allowed in the root workspace: the file is read from the kplane "
+                "host with kplane's privileges");
             return;
         }
         if (file[0] != '/') {
-            v_invalid(v, F("%s.issuer.jwksFile", base), file, "must be an absolute path");
+            kp_verrs_invalid(v, F("%s.issuer.jwksFile", base), file, "must be an absolute path");
             return;
         }
         a->path = kp_strdup(file);
         if (load_files && read_jwks_file(&a->keys, file) < 0)
-            v_invalid(v, F("%s.issuer.jwksFile", base), file, kp_err_msg());
+            kp_verrs_invalid(v, F("%s.issuer.jwksFile", base), file, kp_err_msg());
     } else {
         a->kind = KEYS_URL;
         if (ca && (strlen(ca) > OIDC_CA_MAX || !strstr(ca, "-----BEGIN CERTIFICATE-----")))
-            v_invalid(v, F("%s.issuer.certificateAuthority", base), "<omitted>",
-                      "must hold PEM certificates");
+            kp_verrs_invalid(v, F("%s.issuer.certificateAuthority", base), "<omitted>",
+                             "must hold PEM certificates");
         v_url(v, F("%s.issuer.jwksURL", base), jurl, true);
         a->url = kp_strdup(jurl);
         a->ca_pem = ca ? kp_strdup(ca) : NULL;
@@ -634,11 +517,11 @@ static void parse_issuer(verrs *v, oidc_authr *a, const json_t *jwt, const char 
 
 /* Parses obj's spec.jwt[] into *v_out (n_out entries, owned: authr_dispose each, free the
  * array), collecting every problem in errs. load_files reads jwksFile keys. */
-static void parse_object(verrs *errs, oidc_authr **v_out, size_t *n_out, const json_t *obj,
+static void parse_object(kp_verrs *errs, oidc_authr **v_out, size_t *n_out, const json_t *obj,
                          const char *cluster, const char *reserved, bool load_files)
 {
     char fb[OIDC_FIELD_MAX];
-    const json_t *spec = v_obj(errs, obj, "spec", "spec"), *jwts, *jwt;
+    const json_t *spec = kp_verrs_obj(errs, obj, "spec", "spec"), *jwts, *jwt;
     const char *name = kp_json_get_str(obj, "metadata.name");
     oidc_authr *v;
     size_t i, n = 0;
@@ -647,15 +530,16 @@ static void parse_object(verrs *errs, oidc_authr **v_out, size_t *n_out, const j
     *n_out = 0;
     if (!spec) {
         if (!json_object_get(obj, "spec"))
-            v_required(errs, "spec", "");
+            kp_verrs_required(errs, "spec", "");
         return;
     }
     if (json_object_get(spec, "anonymous"))
-        v_forbidden(errs, "spec.anonymous", "not supported by kplane");
-    jwts = v_arr(errs, spec, "jwt", "spec.jwt");
+        kp_verrs_forbidden(errs, "spec.anonymous", "not supported by kplane");
+    jwts = kp_verrs_arr(errs, spec, "jwt", "spec.jwt");
     if (json_array_size(jwts) > KP_OIDC_JWT_MAX) {
-        verr_add(errs, "spec.jwt", "FieldValueTooMany", "Too many: %zu: must have at most %d items",
-                 json_array_size(jwts), KP_OIDC_JWT_MAX);
+        kp_verrs_add(errs, "spec.jwt", "FieldValueTooMany",
+                     "Too many: %zu: must have at most %d items", json_array_size(jwts),
+                     KP_OIDC_JWT_MAX);
         return;
     }
     v = kp_calloc(json_array_size(jwts) + 1, sizeof(*v));
@@ -666,7 +550,7 @@ static void parse_object(verrs *errs, oidc_authr **v_out, size_t *n_out, const j
         snprintf(base, sizeof(base), "spec.jwt[%zu]", i);
         a->object = kp_strdup(name ? name : "");
         if (!json_is_object(jwt)) {
-            v_type(errs, base, jwt, "object");
+            kp_verrs_type(errs, base, jwt, "object");
             continue;
         }
         parse_issuer(errs, a, jwt, base, cluster, reserved, load_files);
@@ -674,12 +558,12 @@ static void parse_object(verrs *errs, oidc_authr **v_out, size_t *n_out, const j
         parse_mappings(errs, a, jwt, base);
         if (json_object_get(jwt, "userValidationRules") &&
             json_array_size(json_object_get(jwt, "userValidationRules")) > 0)
-            v_forbidden(errs, F("%s.userValidationRules", base),
-                        "user validation rules need CEL, which kplane does not evaluate in "
-                        "authentication");
+            kp_verrs_forbidden(errs, F("%s.userValidationRules", base),
+                               "user validation rules need CEL, which kplane does not evaluate in "
+                               "authentication");
         for (size_t k = 0; a->issuer && k + 1 < n; k++) {
             if (v[k].issuer && strcmp(v[k].issuer, a->issuer) == 0) {
-                v_duplicate(errs, F("%s.issuer.url", base), a->issuer);
+                kp_verrs_duplicate(errs, F("%s.issuer.url", base), a->issuer);
                 break;
             }
         }
@@ -690,7 +574,7 @@ static void parse_object(verrs *errs, oidc_authr **v_out, size_t *n_out, const j
 
 int kp_oidc_validate(const json_t *obj, const char *cluster, const char *reserved_issuer)
 {
-    verrs *errs = kp_calloc(1, sizeof(*errs));
+    kp_verrs *errs = kp_calloc(1, sizeof(*errs));
     oidc_authr *v;
     size_t n;
     int rc = 0;
@@ -701,7 +585,7 @@ int kp_oidc_validate(const json_t *obj, const char *cluster, const char *reserve
     free(v);
     if (errs->n) {
         kp_err_clear();
-        rc = verrs_report(errs, kp_json_get_str(obj, "metadata.name"));
+        rc = kp_verrs_report(errs, KP_OIDC_KIND, kp_json_get_str(obj, "metadata.name"));
     }
     free(errs);
     return rc;
@@ -747,7 +631,7 @@ static int set_load(oidc_set **out, kp_oidc *o, const char *cluster)
     }
     json_array_foreach(items, i, obj)
     {
-        verrs *errs = kp_calloc(1, sizeof(*errs));
+        kp_verrs *errs = kp_calloc(1, sizeof(*errs));
         oidc_authr *v;
         size_t n;
 

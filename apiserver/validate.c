@@ -777,3 +777,106 @@ report:
     kp_buf_dispose(&m.tmp);
     return rc;
 }
+
+/* ---- collecting field errors ---- */
+
+void kp_verrs_add(kp_verrs *v, const char *field, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (v->n == KP_VERRS_MAX)
+        return;
+    snprintf(v->e[v->n].field, sizeof(v->e[v->n].field), "%s", field);
+    v->e[v->n].reason = reason;
+    va_start(ap, fmt);
+    vsnprintf(v->e[v->n].body, sizeof(v->e[v->n].body), fmt, ap);
+    va_end(ap);
+    v->n++;
+}
+
+void kp_verrs_required(kp_verrs *v, const char *field, const char *detail)
+{
+    kp_verrs_add(v, field, "FieldValueRequired", "Required value%s%s", *detail ? ": " : "", detail);
+}
+
+void kp_verrs_forbidden(kp_verrs *v, const char *field, const char *detail)
+{
+    kp_verrs_add(v, field, "FieldValueForbidden", "Forbidden: %s", detail);
+}
+
+void kp_verrs_invalid(kp_verrs *v, const char *field, const char *value, const char *detail)
+{
+    kp_buf q = KP_BUF_INIT(KP_VERR_BODY_MAX);
+    kp_validate_quote(&q, kp_sv_from(value));
+    kp_verrs_add(v, field, "FieldValueInvalid", "Invalid value: %s: %s", kp_buf_cstr(&q), detail);
+    kp_buf_dispose(&q);
+}
+
+void kp_verrs_duplicate(kp_verrs *v, const char *field, const char *value)
+{
+    kp_buf q = KP_BUF_INIT(KP_VERR_BODY_MAX);
+    kp_validate_quote(&q, kp_sv_from(value));
+    kp_verrs_add(v, field, "FieldValueDuplicate", "Duplicate value: %s", kp_buf_cstr(&q));
+    kp_buf_dispose(&q);
+}
+
+void kp_verrs_type(kp_verrs *v, const char *field, const json_t *val, const char *want)
+{
+    kp_verrs_add(v, field, "FieldValueTypeInvalid", "Invalid value: \"%s\": %s must be of type %s",
+                 kp_json_type_name(val), field, want);
+}
+
+/* obj[key] when it is of type want (jansson's), NULL otherwise (a type error when present). */
+static const json_t *verrs_member(kp_verrs *v, const json_t *obj, const char *key,
+                                  const char *field, json_type want, const char *want_name)
+{
+    const json_t *val = json_object_get(obj, key);
+    if (!val || json_is_null(val))
+        return NULL;
+    if (json_typeof(val) != want ||
+        (want == JSON_STRING && strlen(json_string_value(val)) != json_string_length(val))) {
+        kp_verrs_type(v, field, val, want_name);
+        return NULL;
+    }
+    return val;
+}
+
+const char *kp_verrs_str(kp_verrs *v, const json_t *obj, const char *key, const char *field)
+{
+    return json_string_value(verrs_member(v, obj, key, field, JSON_STRING, "string"));
+}
+
+const json_t *kp_verrs_obj(kp_verrs *v, const json_t *obj, const char *key, const char *field)
+{
+    return verrs_member(v, obj, key, field, JSON_OBJECT, "object");
+}
+
+const json_t *kp_verrs_arr(kp_verrs *v, const json_t *obj, const char *key, const char *field)
+{
+    return verrs_member(v, obj, key, field, JSON_ARRAY, "array");
+}
+
+int kp_verrs_report(const kp_verrs *v, const char *kind, const char *name)
+{
+    kp_buf msg = KP_BUF_INIT(KP_ERR_MSG_MAX);
+    int rc;
+
+    if (v->n == 0)
+        return 0;
+    kp_buf_appendf(&msg, "%s ", kind);
+    kp_validate_quote(&msg, kp_sv_from(name ? name : ""));
+    kp_buf_puts(&msg, " is invalid: ");
+    if (v->n > 1)
+        kp_buf_putc(&msg, '[');
+    for (size_t i = 0; i < v->n; i++) {
+        kp_err_cause(v->e[i].field, v->e[i].reason, "%s", v->e[i].body);
+        kp_buf_appendf(&msg, "%s%s: %s", i ? ", " : "", v->e[i].field, v->e[i].body);
+    }
+    if (v->n > 1)
+        kp_buf_putc(&msg, ']');
+    if (msg.err) /* too long to list: the causes carry each one */
+        msg.err = 0;
+    rc = kp_err_set(KP_EINVALID, "%s", kp_buf_cstr(&msg));
+    kp_buf_dispose(&msg);
+    return rc;
+}

@@ -53,4 +53,40 @@ void kp_validate_quote(kp_buf *b, kp_sv v);
 int kp_validate_object_meta(const json_t *obj, const char *kind, kp_name_rule rule,
                             bool namespaced);
 
+/* ---- collecting field errors, for the admission of kplane's own kinds ---- */
+
+#define KP_VERRS_MAX 32
+#define KP_VERR_FIELD_MAX 256
+#define KP_VERR_BODY_MAX 1024
+
+/* field.ErrorList: each error's field path, FieldValue* reason and field.Error's ErrorBody.
+ * Zero-initialize; past KP_VERRS_MAX errors more are dropped. */
+typedef struct {
+    struct {
+        char field[KP_VERR_FIELD_MAX];
+        const char *reason;
+        char body[KP_VERR_BODY_MAX];
+    } e[KP_VERRS_MAX];
+    size_t n;
+} kp_verrs;
+
+void kp_verrs_add(kp_verrs *v, const char *field, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* field.Required ("Required value: detail"; detail may be ""), field.Forbidden, field.Invalid
+ * with a string value quoted as Go's %q, field.Duplicate, and the FieldValueTypeInvalid a
+ * schema check words: `Invalid value: "<json type>": <field> must be of type <want>`. */
+void kp_verrs_required(kp_verrs *v, const char *field, const char *detail);
+void kp_verrs_forbidden(kp_verrs *v, const char *field, const char *detail);
+void kp_verrs_invalid(kp_verrs *v, const char *field, const char *value, const char *detail);
+void kp_verrs_duplicate(kp_verrs *v, const char *field, const char *value);
+void kp_verrs_type(kp_verrs *v, const char *field, const json_t *val, const char *want);
+/* obj[key] checked for its type: NULL when absent or JSON null, or (a type error added) when it
+ * is not a string (one without NUL bytes), an object, an array. */
+const char *kp_verrs_str(kp_verrs *v, const json_t *obj, const char *key, const char *field);
+const json_t *kp_verrs_obj(kp_verrs *v, const json_t *obj, const char *key, const char *field);
+const json_t *kp_verrs_arr(kp_verrs *v, const json_t *obj, const char *key, const char *field);
+/* One kp_err_cause() per error and KP_EINVALID with errors.NewInvalid's message:
+ * `<kind> "<name>" is invalid: <field>: <body>`, several in [...]. 0 when there are none. */
+int kp_verrs_report(const kp_verrs *v, const char *kind, const char *name);
+
 #endif

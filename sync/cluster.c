@@ -60,86 +60,18 @@ const char *kp_sync_res_gv_path(const kp_sync_res *r)
 
 /* ---- admission ---- */
 
-#define CL_ERRS_MAX 16
-
-typedef struct {
-    struct {
-        char field[128];
-        const char *reason;
-        char body[256];
-    } e[CL_ERRS_MAX];
-    size_t n;
-} cl_errs;
-
-static void cl_err(cl_errs *v, const char *field, const char *reason, const char *fmt, ...)
-    KP_PRINTF(4, 5);
-static void cl_err(cl_errs *v, const char *field, const char *reason, const char *fmt, ...)
-{
-    va_list ap;
-    if (v->n >= CL_ERRS_MAX)
-        return;
-    snprintf(v->e[v->n].field, sizeof(v->e[v->n].field), "%s", field);
-    v->e[v->n].reason = reason;
-    va_start(ap, fmt);
-    vsnprintf(v->e[v->n].body, sizeof(v->e[v->n].body), fmt, ap);
-    va_end(ap);
-    v->n++;
-}
-
-static void cl_type(cl_errs *v, const char *field, const json_t *val, const char *want)
-{
-    cl_err(v, field, "FieldValueTypeInvalid", "Invalid value: \"%s\": %s must be of type %s",
-           kp_json_type_name(val), field, want);
-}
-
-/* The string at obj[key]: NULL when absent or null, a type error when not a string. */
-static const char *cl_str(cl_errs *v, const json_t *obj, const char *key, const char *field)
-{
-    const json_t *val = json_object_get(obj, key);
-    if (!val || json_is_null(val))
-        return NULL;
-    if (!json_is_string(val)) {
-        cl_type(v, field, val, "string");
-        return NULL;
-    }
-    return json_string_value(val);
-}
-
-static void cl_dns(cl_errs *v, const char *field, const char *value, bool label)
+static void cl_dns(kp_verrs *v, const char *field, const char *value, bool label)
 {
     kp_buf why = KP_BUF_INIT(200);
     bool ok = label ? kp_validate_dns1123_label(&why, kp_sv_from(value))
                     : kp_validate_dns1123_subdomain(&why, kp_sv_from(value));
     if (!ok)
-        cl_err(v, field, "FieldValueInvalid", "Invalid value: \"%.64s\": %s", value,
-               kp_buf_cstr(&why));
+        kp_verrs_add(v, field, "FieldValueInvalid", "Invalid value: \"%.64s\": %s", value,
+                     kp_buf_cstr(&why));
     kp_buf_dispose(&why);
 }
 
-static int cl_report(const cl_errs *v, const char *name)
-{
-    kp_buf msg = KP_BUF_INIT(KP_ERR_MSG_MAX);
-    int rc;
-
-    kp_buf_puts(&msg, "Cluster.fleet.kplane.io ");
-    kp_validate_quote(&msg, kp_sv_from(name ? name : ""));
-    kp_buf_puts(&msg, " is invalid: ");
-    if (v->n > 1)
-        kp_buf_putc(&msg, '[');
-    for (size_t i = 0; i < v->n; i++) {
-        kp_err_cause(v->e[i].field, v->e[i].reason, "%s", v->e[i].body);
-        kp_buf_appendf(&msg, "%s%s: %s", i ? ", " : "", v->e[i].field, v->e[i].body);
-    }
-    if (v->n > 1)
-        kp_buf_putc(&msg, ']');
-    if (msg.err)
-        msg.err = 0;
-    rc = kp_err_set(KP_EINVALID, "%s", kp_buf_cstr(&msg));
-    kp_buf_dispose(&msg);
-    return rc;
-}
-
-static void cl_check_taints(cl_errs *v, const json_t *taints)
+static void cl_check_taints(kp_verrs *v, const json_t *taints)
 {
     size_t i;
     const json_t *t;
@@ -149,32 +81,32 @@ static void cl_check_taints(cl_errs *v, const json_t *taints)
         const char *key, *effect;
         if (!json_is_object(t)) {
             snprintf(f, sizeof(f), "spec.taints[%zu]", i);
-            cl_type(v, f, t, "object");
+            kp_verrs_type(v, f, t, "object");
             continue;
         }
         snprintf(f, sizeof(f), "spec.taints[%zu].key", i);
-        key = cl_str(v, t, "key", f);
+        key = kp_verrs_str(v, t, "key", f);
         if (!key || !*key)
-            cl_err(v, f, "FieldValueRequired", "Required value");
+            kp_verrs_add(v, f, "FieldValueRequired", "Required value");
         else if (!kp_validate_qualified_name(NULL, kp_sv_from(key)))
-            cl_err(v, f, "FieldValueInvalid",
-                   "Invalid value: \"%.64s\": must be a qualified name (a label key)", key);
+            kp_verrs_add(v, f, "FieldValueInvalid",
+                         "Invalid value: \"%.64s\": must be a qualified name (a label key)", key);
         snprintf(f, sizeof(f), "spec.taints[%zu].value", i);
-        cl_str(v, t, "value", f);
+        kp_verrs_str(v, t, "value", f);
         snprintf(f, sizeof(f), "spec.taints[%zu].effect", i);
-        effect = cl_str(v, t, "effect", f);
+        effect = kp_verrs_str(v, t, "effect", f);
         if (!effect)
-            cl_err(v, f, "FieldValueRequired", "Required value");
+            kp_verrs_add(v, f, "FieldValueRequired", "Required value");
         else if (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "PreferNoSchedule") != 0 &&
                  strcmp(effect, "NoExecute") != 0)
-            cl_err(v, f, "FieldValueNotSupported",
-                   "Unsupported value: \"%.32s\": supported values: \"NoExecute\", "
-                   "\"NoSchedule\", \"PreferNoSchedule\"",
-                   effect);
+            kp_verrs_add(v, f, "FieldValueNotSupported",
+                         "Unsupported value: \"%.32s\": supported values: \"NoExecute\", "
+                         "\"NoSchedule\", \"PreferNoSchedule\"",
+                         effect);
     }
 }
 
-static void cl_check_zones(cl_errs *v, const json_t *zones)
+static void cl_check_zones(kp_verrs *v, const json_t *zones)
 {
     size_t i;
     const json_t *z;
@@ -184,11 +116,11 @@ static void cl_check_zones(cl_errs *v, const json_t *zones)
         if (json_is_string(z))
             continue;
         snprintf(f, sizeof(f), "spec.zones[%zu]", i);
-        cl_type(v, f, z, "string");
+        kp_verrs_type(v, f, z, "string");
     }
 }
 
-static void cl_check_resources(cl_errs *v, const json_t *res)
+static void cl_check_resources(kp_verrs *v, const json_t *res)
 {
     size_t i;
     const json_t *r;
@@ -197,16 +129,16 @@ static void cl_check_resources(cl_errs *v, const json_t *res)
         char f[64];
         snprintf(f, sizeof(f), "spec.resources[%zu]", i);
         if (!json_is_string(r)) {
-            cl_type(v, f, r, "string");
+            kp_verrs_type(v, f, r, "string");
         } else if (!kp_sync_res_find(json_string_value(r))) {
             kp_buf all = KP_BUF_INIT(512);
             size_t n;
             const kp_sync_res *t = kp_sync_res_all(&n);
             for (size_t k = 0; k < n; k++)
                 kp_buf_appendf(&all, "%s\"%s\"", k ? ", " : "", t[k].name);
-            cl_err(v, f, "FieldValueNotSupported",
-                   "Unsupported value: \"%.48s\": supported values: %s", json_string_value(r),
-                   kp_buf_cstr(&all));
+            kp_verrs_add(v, f, "FieldValueNotSupported",
+                         "Unsupported value: \"%.48s\": supported values: %s", json_string_value(r),
+                         kp_buf_cstr(&all));
             kp_buf_dispose(&all);
         }
     }
@@ -214,7 +146,7 @@ static void cl_check_resources(cl_errs *v, const json_t *res)
 
 int kp_sync_cluster_admit(json_t *obj)
 {
-    cl_errs v;
+    kp_verrs v;
     json_t *spec = json_object_get(obj, "spec");
     const char *mode;
     const json_t *ref, *arr;
@@ -225,8 +157,9 @@ int kp_sync_cluster_admit(json_t *obj)
         json_object_set_new(obj, "spec", spec);
     }
     if (!json_is_object(spec)) {
-        cl_type(&v, "spec", spec, "object");
-        return cl_report(&v, kp_json_get_str(obj, "metadata.name"));
+        kp_verrs_type(&v, "spec", spec, "object");
+        return kp_verrs_report(&v, "Cluster.fleet.kplane.io",
+                               kp_json_get_str(obj, "metadata.name"));
     }
     /* defaults, as a defaulting webhook would set them */
     if (!json_object_get(spec, "syncMode") || json_is_null(json_object_get(spec, "syncMode")))
@@ -241,51 +174,53 @@ int kp_sync_cluster_admit(json_t *obj)
         json_object_set_new(spec, "resources", a);
     }
 
-    mode = cl_str(&v, spec, "syncMode", "spec.syncMode");
+    mode = kp_verrs_str(&v, spec, "syncMode", "spec.syncMode");
     if (mode && strcmp(mode, "Push") != 0 && strcmp(mode, "Pull") != 0)
-        cl_err(&v, "spec.syncMode", "FieldValueNotSupported",
-               "Unsupported value: \"%.32s\": supported values: \"Pull\", \"Push\"", mode);
+        kp_verrs_add(&v, "spec.syncMode", "FieldValueNotSupported",
+                     "Unsupported value: \"%.32s\": supported values: \"Pull\", \"Push\"", mode);
     ref = json_object_get(spec, "kubeconfigSecretRef");
     if (ref && !json_is_null(ref) && !json_is_object(ref)) {
-        cl_type(&v, "spec.kubeconfigSecretRef", ref, "object");
+        kp_verrs_type(&v, "spec.kubeconfigSecretRef", ref, "object");
     } else if (ref && json_is_object(ref)) {
-        const char *ns = cl_str(&v, ref, "namespace", "spec.kubeconfigSecretRef.namespace");
-        const char *name = cl_str(&v, ref, "name", "spec.kubeconfigSecretRef.name");
+        const char *ns = kp_verrs_str(&v, ref, "namespace", "spec.kubeconfigSecretRef.namespace");
+        const char *name = kp_verrs_str(&v, ref, "name", "spec.kubeconfigSecretRef.name");
         if (!ns || !*ns)
-            cl_err(&v, "spec.kubeconfigSecretRef.namespace", "FieldValueRequired",
-                   "Required value");
+            kp_verrs_add(&v, "spec.kubeconfigSecretRef.namespace", "FieldValueRequired",
+                         "Required value");
         else
             cl_dns(&v, "spec.kubeconfigSecretRef.namespace", ns, true);
         if (!name || !*name)
-            cl_err(&v, "spec.kubeconfigSecretRef.name", "FieldValueRequired", "Required value");
+            kp_verrs_add(&v, "spec.kubeconfigSecretRef.name", "FieldValueRequired",
+                         "Required value");
         else
             cl_dns(&v, "spec.kubeconfigSecretRef.name", name, false);
     } else if (mode && strcmp(mode, "Push") == 0) {
-        cl_err(&v, "spec.kubeconfigSecretRef", "FieldValueRequired",
-               "Required value: a Push cluster needs the Secret holding its kubeconfig (key "
-               "\"kubeconfig\")");
+        kp_verrs_add(&v, "spec.kubeconfigSecretRef", "FieldValueRequired",
+                     "Required value: a Push cluster needs the Secret holding its kubeconfig (key "
+                     "\"kubeconfig\")");
     }
-    cl_str(&v, spec, "provider", "spec.provider");
-    cl_str(&v, spec, "region", "spec.region");
+    kp_verrs_str(&v, spec, "provider", "spec.provider");
+    kp_verrs_str(&v, spec, "region", "spec.region");
     arr = json_object_get(spec, "zones");
     if (arr && !json_is_null(arr) && !json_is_array(arr))
-        cl_type(&v, "spec.zones", arr, "array");
+        kp_verrs_type(&v, "spec.zones", arr, "array");
     else if (arr)
         cl_check_zones(&v, arr);
     arr = json_object_get(spec, "taints");
     if (arr && !json_is_null(arr)) {
         if (!json_is_array(arr))
-            cl_type(&v, "spec.taints", arr, "array");
+            kp_verrs_type(&v, "spec.taints", arr, "array");
         else
             cl_check_taints(&v, arr);
     }
     arr = json_object_get(spec, "resources");
     if (!json_is_array(arr))
-        cl_type(&v, "spec.resources", arr, "array");
+        kp_verrs_type(&v, "spec.resources", arr, "array");
     else
         cl_check_resources(&v, arr);
     if (v.n)
-        return cl_report(&v, kp_json_get_str(obj, "metadata.name"));
+        return kp_verrs_report(&v, "Cluster.fleet.kplane.io",
+                               kp_json_get_str(obj, "metadata.name"));
     return 0;
 }
 
