@@ -1,6 +1,7 @@
 #include "lib/common.h"
 #include "gitops/gitops_int.h"
 #include "gitops/gitops.h"
+#include "apiserver/validate.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/json.h"
@@ -11,61 +12,29 @@
 
 #define DURATION_MAX_MS (366LL * 24 * 3600 * 1000)
 
-typedef struct {
-    kp_buf msg; /* "<field>: <body>" joined with ", " */
-    int n;
-} admit_errs;
-
-static void admit_err(admit_errs *e, const char *field, const char *reason, const char *body)
-{
-    kp_err_cause(field, reason, "%s", body);
-    if (e->n++)
-        kp_buf_puts(&e->msg, ", ");
-    kp_buf_appendf(&e->msg, "%s: %s", field, body);
-}
-
-static void admit_invalid(admit_errs *e, const char *field, const char *value, const char *why)
-{
-    kp_buf b;
-    kp_buf_init(&b, 2048);
-    kp_buf_appendf(&b, "Invalid value: \"%.200s\": %s", value, why);
-    admit_err(e, field, "FieldValueInvalid", kp_buf_cstr(&b));
-    kp_buf_dispose(&b);
-}
-
-static void admit_type(admit_errs *e, const char *field, const json_t *v, const char *want)
-{
-    kp_buf b;
-    kp_buf_init(&b, 512);
-    kp_buf_appendf(&b, "Invalid value: \"%s\": %s must be of type %s", kp_json_type_name(v), field,
-                   want);
-    admit_err(e, field, "FieldValueTypeInvalid", kp_buf_cstr(&b));
-    kp_buf_dispose(&b);
-}
-
-static void admit_duration(admit_errs *e, const json_t *spec, const char *key, const char *field)
+static void admit_duration(kp_verrs *e, const json_t *spec, const char *key, const char *field)
 {
     const json_t *v = json_object_get(spec, key);
     int64_t ms;
     if (!v)
         return;
     if (!json_is_string(v)) {
-        admit_type(e, field, v, "string");
+        kp_verrs_type(e, field, v, "string");
         return;
     }
     if (kp_parse_duration_ms(&ms, kp_sv_from(json_string_value(v)), DURATION_MAX_MS) < 0 ||
         ms <= 0) {
         /* kp_parse_duration_ms's message is replaced below; the causes so far must stay */
-        admit_invalid(e, field, json_string_value(v),
-                      "must be a positive duration such as 30s, 5m or 1h30m");
+        kp_verrs_invalid(e, field, json_string_value(v),
+                         "must be a positive duration such as 30s, 5m or 1h30m");
     }
 }
 
-static void admit_string(admit_errs *e, const json_t *spec, const char *key, const char *field)
+static void admit_string(kp_verrs *e, const json_t *spec, const char *key, const char *field)
 {
     const json_t *v = json_object_get(spec, key);
     if (v && !json_is_string(v))
-        admit_type(e, field, v, "string");
+        kp_verrs_type(e, field, v, "string");
 }
 
 static bool is_hex40(const char *s)
@@ -77,7 +46,7 @@ static bool is_hex40(const char *s)
     return i == 40;
 }
 
-static void admit_repo(admit_errs *e, json_t *spec)
+static void admit_repo(kp_verrs *e, json_t *spec)
 {
     const json_t *url = json_object_get(spec, "url");
     const json_t *ref = json_object_get(spec, "ref");
@@ -86,23 +55,23 @@ static void admit_repo(admit_errs *e, json_t *spec)
     if (!json_object_get(spec, "interval"))
         json_object_set_new(spec, "interval", json_string("1m"));
     if (!url) {
-        admit_err(e, "spec.url", "FieldValueRequired", "Required value");
+        kp_verrs_required(e, "spec.url", "");
     } else if (!json_is_string(url)) {
-        admit_type(e, "spec.url", url, "string");
+        kp_verrs_type(e, "spec.url", url, "string");
     } else {
         const char *u = json_string_value(url);
         bool ok = false;
         for (size_t i = 0; i < KP_ARRAY_LEN(schemes); i++)
             ok = ok || strncmp(u, schemes[i], strlen(schemes[i])) == 0;
         if (!ok)
-            admit_invalid(e, "spec.url", u,
-                          "must start with https://, http://, ssh:// or file://, or be a "
-                          "repository hosted by kplane (/clusters/<path>/git/<name>.git)");
+            kp_verrs_invalid(e, "spec.url", u,
+                             "must start with https://, http://, ssh:// or file://, or be a "
+                             "repository hosted by kplane (/clusters/<path>/git/<name>.git)");
         else if (strchr(u, '\n') || strchr(u, ' '))
-            admit_invalid(e, "spec.url", u, "must not contain spaces or line breaks");
+            kp_verrs_invalid(e, "spec.url", u, "must not contain spaces or line breaks");
     }
     if (ref && !json_is_object(ref)) {
-        admit_type(e, "spec.ref", ref, "object");
+        kp_verrs_type(e, "spec.ref", ref, "object");
     } else if (ref) {
         int set = 0;
         const char *commit = json_string_value(json_object_get(ref, "commit"));
@@ -113,24 +82,24 @@ static void admit_repo(admit_errs *e, json_t *spec)
         set += json_object_get(ref, "tag") != NULL;
         set += json_object_get(ref, "commit") != NULL;
         if (set > 1)
-            admit_err(e, "spec.ref", "FieldValueInvalid",
-                      "Invalid value: \"object\": at most one of branch, tag and commit may be "
-                      "set");
+            kp_verrs_add(e, "spec.ref", "FieldValueInvalid",
+                         "Invalid value: \"object\": at most one of branch, tag and commit may "
+                         "be set");
         if (commit && !is_hex40(commit))
-            admit_invalid(e, "spec.ref.commit", commit,
-                          "must be a full SHA-1: 40 lower-case hexadecimal digits");
+            kp_verrs_invalid(e, "spec.ref.commit", commit,
+                             "must be a full SHA-1: 40 lower-case hexadecimal digits");
     }
     admit_duration(e, spec, "interval", "spec.interval");
     if (json_object_get(spec, "secretRef") && !json_is_string(kp_json_get(spec, "secretRef.name")))
-        admit_err(e, "spec.secretRef.name", "FieldValueRequired", "Required value");
+        kp_verrs_required(e, "spec.secretRef.name", "");
     if (json_object_get(spec, "webhookSecretRef") &&
         !json_is_string(kp_json_get(spec, "webhookSecretRef.name")))
-        admit_err(e, "spec.webhookSecretRef.name", "FieldValueRequired", "Required value");
+        kp_verrs_required(e, "spec.webhookSecretRef.name", "");
     if (json_object_get(spec, "suspend") && !json_is_boolean(json_object_get(spec, "suspend")))
-        admit_type(e, "spec.suspend", json_object_get(spec, "suspend"), "boolean");
+        kp_verrs_type(e, "spec.suspend", json_object_get(spec, "suspend"), "boolean");
 }
 
-static void admit_sync(admit_errs *e, json_t *spec)
+static void admit_sync(kp_verrs *e, json_t *spec)
 {
     const json_t *src = json_object_get(spec, "sourceRef");
     const json_t *path, *prune, *deps;
@@ -142,30 +111,30 @@ static void admit_sync(admit_errs *e, json_t *spec)
     if (!json_object_get(spec, "interval"))
         json_object_set_new(spec, "interval", json_string("10m"));
     if (!json_is_object(src) || !json_is_string(json_object_get(src, "name")))
-        admit_err(e, "spec.sourceRef.name", "FieldValueRequired", "Required value");
+        kp_verrs_required(e, "spec.sourceRef.name", "");
     else if (json_object_get(src, "kind") &&
              !go_str_is(json_object_get(src, "kind"), "GitRepository"))
-        admit_err(e, "spec.sourceRef.kind", "FieldValueNotSupported",
-                  "Unsupported value: supported values: \"GitRepository\"");
+        kp_verrs_add(e, "spec.sourceRef.kind", "FieldValueNotSupported",
+                     "Unsupported value: supported values: \"GitRepository\"");
     path = json_object_get(spec, "path");
     if (!json_is_string(path)) {
-        admit_type(e, "spec.path", path, "string");
+        kp_verrs_type(e, "spec.path", path, "string");
     } else {
         const char *p = json_string_value(path);
         if (p[0] == '/' || strstr(p, "..")) /* never leave the repository's tree */
-            admit_invalid(e, "spec.path", p, "must be relative and must not contain \"..\"");
+            kp_verrs_invalid(e, "spec.path", p, "must be relative and must not contain \"..\"");
     }
     prune = json_object_get(spec, "prune");
     if (!json_is_boolean(prune))
-        admit_type(e, "spec.prune", prune, "boolean");
+        kp_verrs_type(e, "spec.prune", prune, "boolean");
     if (json_object_get(spec, "suspend") && !json_is_boolean(json_object_get(spec, "suspend")))
-        admit_type(e, "spec.suspend", json_object_get(spec, "suspend"), "boolean");
+        kp_verrs_type(e, "spec.suspend", json_object_get(spec, "suspend"), "boolean");
     admit_duration(e, spec, "interval", "spec.interval");
     admit_duration(e, spec, "timeout", "spec.timeout");
     admit_string(e, spec, "targetNamespace", "spec.targetNamespace");
     deps = json_object_get(spec, "dependsOn");
     if (deps && !json_is_array(deps)) {
-        admit_type(e, "spec.dependsOn", deps, "array");
+        kp_verrs_type(e, "spec.dependsOn", deps, "array");
     } else if (deps) {
         size_t i;
         const json_t *d;
@@ -174,7 +143,7 @@ static void admit_sync(admit_errs *e, json_t *spec)
             if (!json_is_string(json_object_get(d, "name"))) {
                 char f[64];
                 snprintf(f, sizeof(f), "spec.dependsOn[%zu].name", i);
-                admit_err(e, f, "FieldValueRequired", "Required value");
+                kp_verrs_required(e, f, "");
             }
         }
     }
@@ -182,25 +151,20 @@ static void admit_sync(admit_errs *e, json_t *spec)
 
 int kp_gitops_admit(const char *kind, json_t *obj)
 {
-    admit_errs e;
+    kp_verrs e;
     json_t *spec = json_object_get(obj, "spec");
-    bool repo = strcmp(kind, "GitRepository") == 0;
-    int rc = 0;
+    char qkind[64];
 
-    kp_buf_init(&e.msg, KP_ERR_MSG_MAX);
     e.n = 0;
-    if (!json_is_object(spec)) {
-        admit_err(&e, "spec", "FieldValueRequired", "Required value");
-    } else if (repo) {
+    if (!json_is_object(spec))
+        kp_verrs_required(&e, "spec", "");
+    else if (strcmp(kind, "GitRepository") == 0)
         admit_repo(&e, spec);
-    } else if (strcmp(kind, "Sync") == 0) {
+    else if (strcmp(kind, "Sync") == 0)
         admit_sync(&e, spec);
-    }
-    if (e.n)
-        rc = kp_err_set(
-            KP_EINVALID, "%s.%s \"%s\" is invalid: %s%s%s", kind, KP_GITOPS_GROUP,
-            kp_json_get_str(obj, "metadata.name") ? kp_json_get_str(obj, "metadata.name") : "",
-            e.n > 1 ? "[" : "", kp_buf_cstr(&e.msg), e.n > 1 ? "]" : "");
-    kp_buf_dispose(&e.msg);
-    return rc;
+    if (!e.n)
+        return 0;
+    kp_err_clear(); /* a duration parser's message is not ours: the causes below are */
+    snprintf(qkind, sizeof(qkind), "%s.%s", kind, KP_GITOPS_GROUP);
+    return kp_verrs_report(&e, qkind, kp_json_get_str(obj, "metadata.name"));
 }
